@@ -1,0 +1,9 @@
+//! vendorscan: audit SBOMs and firmware for parts traceable to excluded vendors.
+//!
+//! The flow runs one way (see ARCHITECTURE.md): [`sbom`] readers turn inputs into the
+//! [`model`] inventory; [`report`] renders it. Readers know nothing of rules or output.
+
+pub mod copyright;
+pub mod model;
+pub mod report;
+pub mod sbom;

@@ -1,0 +1,221 @@
+//! Components: the parts a product is made of, as an SBOM lists them.
+
+use super::{Cpe, Located, Location, Party, Role};
+use serde::Serialize;
+
+/// Index of a component in [`crate::model::Inventory::components`]; stable for one run and
+/// used by relationships and by the JSON output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct ComponentId(pub usize);
+
+/// Which part of the document a component was listed in. SBOMs list more than components:
+/// the product itself, services, pedigree ancestors of a rebadged part, files and snippets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Origin {
+    /// CycloneDX `metadata.component`: the product the SBOM describes.
+    Metadata,
+    /// CycloneDX `components` (at any depth), SPDX 2 packages, SPDX 3 `software_Package`.
+    Component,
+    /// CycloneDX `services`.
+    Service,
+    /// CycloneDX `pedigree.ancestors` / `descendants` / `variants`.
+    Pedigree,
+    /// SPDX files (2.x `FileName`, 3.0 `software_File`).
+    File,
+    /// SPDX snippets.
+    Snippet,
+}
+
+/// A package URL, as written and split into its parts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Purl {
+    pub purl: String,
+    #[serde(rename = "type")]
+    pub ty: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+}
+
+impl Purl {
+    /// Parses with the `packageurl` crate (percent-decoding, type rules).
+    pub fn parse(input: &str) -> Result<Purl, packageurl::Error> {
+        let p: packageurl::PackageUrl<'_> = input.trim().parse()?;
+        Ok(Purl {
+            purl: input.to_string(),
+            ty: p.ty().to_string(),
+            namespace: p.namespace().map(str::to_string),
+            name: p.name().to_string(),
+            version: p.version().map(str::to_string),
+        })
+    }
+}
+
+/// A checksum; the algorithm name is normalised (`SHA-256`, `SHA-1`, `MD5`, `SHA3-256`, …) and
+/// the value lower-cased so the same digest compares equal whichever SBOM gave it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Hash {
+    pub alg: String,
+    pub value: String,
+}
+
+impl Hash {
+    pub fn new(alg: &str, value: &str) -> Hash {
+        Hash {
+            alg: normalise_hash_alg(alg),
+            value: value.trim().to_ascii_lowercase(),
+        }
+    }
+}
+
+/// `sha256`, `SHA256`, `SHA-256` all become `SHA-256`; `SHA3_256` becomes `SHA3-256`.
+fn normalise_hash_alg(alg: &str) -> String {
+    let up = alg.trim().to_ascii_uppercase().replace('_', "-");
+    for family in ["SHA3-", "SHA-", "BLAKE2B-", "BLAKE3", "MD", "ADLER"] {
+        let bare = family.trim_end_matches('-');
+        if up.starts_with(family) {
+            return up;
+        }
+        if let Some(rest) = up.strip_prefix(bare) {
+            if family.ends_with('-') && rest.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+                return format!("{family}{rest}");
+            }
+            return up;
+        }
+    }
+    up
+}
+
+/// A URL the document gives for a component: CycloneDX `externalReferences`, SPDX
+/// `PackageHomePage`, non-purl/CPE `ExternalRef`s.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reference {
+    /// The reference type as the document names it (`website`, `vcs`, `homepage`, …).
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub url: String,
+}
+
+/// A free-form name/value pair (CycloneDX `properties`, SPDX 3 extension data).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Property {
+    pub name: String,
+    pub value: String,
+}
+
+/// A SWID tag reference (CycloneDX `swid`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Swid {
+    pub tag_id: String,
+    pub name: String,
+}
+
+/// One part of a product, with everything the SBOM says about who made and supplied it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Component {
+    pub id: ComponentId,
+    /// Index of the document (in [`crate::model::Inventory::documents`]) that listed it.
+    pub document: usize,
+    pub origin: Origin,
+    /// The document's own identifier: CycloneDX `bom-ref`, SPDX `SPDXID` / `spdxId`.
+    #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+    pub bom_ref: Option<String>,
+    /// CycloneDX `type`; SPDX `PrimaryPackagePurpose` / `software_primaryPurpose`.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<Located<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub purls: Vec<Located<Purl>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cpes: Vec<Located<Cpe>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub swid: Option<Located<Swid>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hashes: Vec<Hash>,
+    /// Licence ids, names or expressions, as written.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub licenses: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub download_location: Option<Located<String>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<Located<Reference>>,
+    /// Copyright statements as written (component `copyright`, `evidence.copyright`, SPDX
+    /// copyright text). Their holders also appear in `parties` as copyright holders.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub copyrights: Vec<Located<String>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub properties: Vec<Located<Property>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub parties: Vec<Party>,
+    /// Where the component itself is declared.
+    pub at: Location,
+}
+
+impl Component {
+    /// A component with only its name and place filled in; readers add the rest.
+    pub fn new(origin: Origin, name: impl Into<String>, at: Location) -> Self {
+        Component {
+            id: ComponentId(0),
+            document: 0,
+            origin,
+            bom_ref: None,
+            kind: None,
+            name: name.into(),
+            version: None,
+            group: None,
+            description: None,
+            purls: Vec::new(),
+            cpes: Vec::new(),
+            swid: None,
+            hashes: Vec::new(),
+            licenses: Vec::new(),
+            download_location: None,
+            references: Vec::new(),
+            copyrights: Vec::new(),
+            properties: Vec::new(),
+            parties: Vec::new(),
+            at,
+        }
+    }
+
+    /// The parties in one role, in document order.
+    pub fn parties_in(&self, role: Role) -> impl Iterator<Item = &Party> {
+        self.parties.iter().filter(move |p| p.role == role)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_algorithms_normalise() {
+        assert_eq!(Hash::new("sha256", "AB").alg, "SHA-256");
+        assert_eq!(Hash::new("SHA-256", "ab").value, "ab");
+        assert_eq!(Hash::new("SHA1", "x").alg, "SHA-1");
+        assert_eq!(Hash::new("SHA3_512", "x").alg, "SHA3-512");
+        assert_eq!(Hash::new("MD5", "x").alg, "MD5");
+        assert_eq!(Hash::new("BLAKE3", "x").alg, "BLAKE3");
+        assert_eq!(Hash::new("BLAKE2b-256", "x").alg, "BLAKE2B-256");
+    }
+
+    #[test]
+    fn purls_split_into_parts() {
+        let p = Purl::parse("pkg:npm/%40huaweicloud/huaweicloud-sdk-core@3.1.0").unwrap();
+        assert_eq!(p.ty, "npm");
+        assert_eq!(p.namespace.as_deref(), Some("@huaweicloud"));
+        assert_eq!(p.name, "huaweicloud-sdk-core");
+        assert_eq!(p.version.as_deref(), Some("3.1.0"));
+        assert!(Purl::parse("not a purl").is_err());
+    }
+}

@@ -1,0 +1,95 @@
+//! Where a value was read: the one notation every reader, the rule engine and every report share.
+
+use serde::Serialize;
+use std::fmt;
+
+/// The place inside one document a value came from.
+///
+/// Readers record the most precise form their encoding allows, so a person can open the file
+/// and find the value: a JSON pointer (RFC 6901) for JSON and YAML, an element path plus its
+/// line for XML, a line number for SPDX tag-value.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(untagged)]
+pub enum Location {
+    /// A JSON pointer, e.g. `/components/3/supplier/name`.
+    Json { pointer: String },
+    /// An XML element path with 1-based sibling indices, e.g.
+    /// `/bom/components/component[4]/supplier/name`, and the line it starts on.
+    Xml { path: String, line: u32 },
+    /// A 1-based line in a line-oriented format (SPDX tag-value).
+    Line { line: u32 },
+}
+
+impl Location {
+    pub fn json(pointer: impl Into<String>) -> Self {
+        Location::Json {
+            pointer: pointer.into(),
+        }
+    }
+
+    pub fn line(line: u32) -> Self {
+        Location::Line { line }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::Json { pointer } if pointer.is_empty() => f.write_str("/"),
+            Location::Json { pointer } => f.write_str(pointer),
+            Location::Xml { path, line } => write!(f, "{path} (line {line})"),
+            Location::Line { line } => write!(f, "line {line}"),
+        }
+    }
+}
+
+/// A value together with the place it was read from; serialised as `{"value": ..., "at": {...}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Located<T> {
+    pub value: T,
+    pub at: Location,
+}
+
+impl<T> Located<T> {
+    pub fn new(value: T, at: Location) -> Self {
+        Located { value, at }
+    }
+}
+
+/// Appends one reference token to a JSON pointer, escaping `~` and `/` as RFC 6901 requires.
+pub fn push_pointer(base: &str, token: &str) -> String {
+    let mut out = String::with_capacity(base.len() + token.len() + 1);
+    out.push_str(base);
+    out.push('/');
+    for c in token.chars() {
+        match c {
+            '~' => out.push_str("~0"),
+            '/' => out.push_str("~1"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pointer_tokens_are_escaped() {
+        assert_eq!(push_pointer("/a", "b/c~d"), "/a/b~1c~0d");
+        assert_eq!(push_pointer("", "0"), "/0");
+    }
+
+    #[test]
+    fn locations_display_as_a_person_reads_them() {
+        assert_eq!(Location::json("/components/3/purl").to_string(), "/components/3/purl");
+        assert_eq!(Location::json("").to_string(), "/");
+        assert_eq!(Location::line(12).to_string(), "line 12");
+        let xml = Location::Xml {
+            path: "/bom/components/component[2]".into(),
+            line: 9,
+        };
+        assert_eq!(xml.to_string(), "/bom/components/component[2] (line 9)");
+    }
+}

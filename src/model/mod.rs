@@ -1,0 +1,81 @@
+//! The inventory model: the one vocabulary every reader writes and the rule engine and reporters
+//! read. Readers produce an [`InventoryPart`] per document with document-local component ids;
+//! [`Inventory::add`] renumbers them into one flat list.
+
+mod component;
+mod cpe;
+mod document;
+mod graph;
+mod location;
+mod party;
+mod warning;
+
+pub use component::{Component, ComponentId, Hash, Origin, Property, Purl, Reference, Swid};
+pub use cpe::{Cpe, CpeError};
+pub use document::{Document, Encoding, Format, Tool};
+pub use graph::{RelationKind, Relationship};
+pub use location::{push_pointer, Located, Location};
+pub use party::{Party, PartyKind, Role};
+pub use warning::{Warning, WarningCode};
+
+use serde::Serialize;
+
+/// What one document yielded. Component ids and relationship ends are indices into
+/// `components`; `document` fields are ignored until [`Inventory::add`] sets them.
+#[derive(Debug, Clone)]
+pub struct InventoryPart {
+    pub document: Document,
+    pub components: Vec<Component>,
+    pub relationships: Vec<Relationship>,
+    pub warnings: Vec<Warning>,
+}
+
+/// An input that could not be read at all, kept so reports list it instead of dropping it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InputError {
+    pub file: String,
+    pub message: String,
+}
+
+/// Everything read from every input of one run.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Inventory {
+    pub documents: Vec<Document>,
+    pub components: Vec<Component>,
+    pub relationships: Vec<Relationship>,
+    pub warnings: Vec<Warning>,
+    pub errors: Vec<InputError>,
+}
+
+impl Inventory {
+    /// Appends one document's part, renumbering its components after the ones already held.
+    pub fn add(&mut self, part: InventoryPart) {
+        let doc = self.documents.len();
+        let base = self.components.len();
+        let shift = |id: ComponentId| ComponentId(id.0 + base);
+        let mut document = part.document;
+        document.describes = document.describes.into_iter().map(shift).collect();
+        self.documents.push(document);
+        self.components.extend(part.components.into_iter().map(|mut c| {
+            c.id = shift(c.id);
+            c.document = doc;
+            c
+        }));
+        self.relationships.extend(part.relationships.into_iter().map(|mut r| {
+            r.from = shift(r.from);
+            r.to = shift(r.to);
+            r.document = doc;
+            r
+        }));
+        self.warnings.extend(part.warnings);
+    }
+
+    pub fn component(&self, id: ComponentId) -> &Component {
+        &self.components[id.0]
+    }
+
+    /// Edges leaving `id`, in document order.
+    pub fn edges_from(&self, id: ComponentId) -> impl Iterator<Item = &Relationship> {
+        self.relationships.iter().filter(move |r| r.from == id)
+    }
+}

@@ -1,0 +1,91 @@
+//! The inventory as a table for people: one row per component with its parties.
+
+use super::table::Table;
+use super::text::escape;
+use crate::model::{Component, Inventory, Origin};
+
+/// Renders documents first (one line each), then the component table.
+pub fn render(inventory: &Inventory) -> String {
+    let mut out = String::new();
+    for doc in &inventory.documents {
+        let spec = doc.spec_version.as_deref().unwrap_or("unknown version");
+        let tools: Vec<String> = doc
+            .tools
+            .iter()
+            .map(|t| match &t.version {
+                Some(v) => format!("{} {}", t.name, v),
+                None => t.name.clone(),
+            })
+            .collect();
+        out.push_str(&format!(
+            "{}: {:?} {} ({:?}{}), {} components{}\n",
+            escape(&doc.path),
+            doc.format,
+            escape(spec),
+            doc.encoding,
+            if doc.compressed { ", gzip" } else { "" },
+            doc.component_count,
+            if tools.is_empty() {
+                String::new()
+            } else {
+                format!(", made by {}", escape(&tools.join(", ")))
+            },
+        ));
+    }
+    let mut table = Table::new(vec!["NAME", "VERSION", "KIND", "PURL", "PARTIES"]);
+    for c in &inventory.components {
+        table.row(vec![
+            escape(&display_name(c)).into_owned(),
+            escape(c.version.as_deref().unwrap_or("")).into_owned(),
+            origin_label(c),
+            escape(c.purls.first().map(|p| p.value.purl.as_str()).unwrap_or("")).into_owned(),
+            escape(&parties(c)).into_owned(),
+        ]);
+    }
+    if !table.is_empty() {
+        out.push('\n');
+        out.push_str(&table.render());
+    }
+    out
+}
+
+fn display_name(c: &Component) -> String {
+    match &c.group {
+        Some(g) if !g.value.is_empty() => format!("{}/{}", g.value, c.name),
+        _ => c.name.clone(),
+    }
+}
+
+fn origin_label(c: &Component) -> String {
+    let kind = c.kind.as_deref().unwrap_or("");
+    let origin = match c.origin {
+        Origin::Metadata => "product",
+        Origin::Component => "",
+        Origin::Service => "service",
+        Origin::Pedigree => "pedigree",
+        Origin::File => "file",
+        Origin::Snippet => "snippet",
+    };
+    match (origin.is_empty(), kind.is_empty()) {
+        (true, _) => escape(kind).into_owned(),
+        (false, true) => origin.to_string(),
+        (false, false) => format!("{} ({})", escape(kind), origin),
+    }
+}
+
+fn parties(c: &Component) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for p in &c.parties {
+        let who = p
+            .name
+            .clone()
+            .or_else(|| p.emails.first().cloned())
+            .or_else(|| p.urls.first().cloned())
+            .unwrap_or_default();
+        let entry = format!("{}: {}", p.role.as_str(), who);
+        if !parts.contains(&entry) {
+            parts.push(entry);
+        }
+    }
+    parts.join("; ")
+}

@@ -1,0 +1,155 @@
+//! What every reader needs to assemble one document's [`InventoryPart`]: components numbered in
+//! order, refs resolved to ids once the whole document is read (edges may name components that
+//! come later), and warnings that carry the file name.
+
+use crate::model::{
+    Component, ComponentId, Document, Encoding, Format, InventoryPart, Location, RelationKind, Relationship, Warning,
+    WarningCode,
+};
+use std::collections::HashMap;
+
+pub struct DocumentBuilder {
+    pub document: Document,
+    components: Vec<Component>,
+    by_ref: HashMap<String, ComponentId>,
+    edges: Vec<Relationship>,
+    edges_by_ref: Vec<(String, String, RelationKind, Location)>,
+    describes_by_ref: Vec<(String, Location)>,
+    warnings: Vec<Warning>,
+}
+
+impl DocumentBuilder {
+    pub fn new(file: &str, format: Format, encoding: Encoding) -> Self {
+        DocumentBuilder {
+            document: Document {
+                path: file.to_string(),
+                format,
+                encoding,
+                spec_version: None,
+                compressed: false,
+                serial: None,
+                name: None,
+                created: None,
+                tools: Vec::new(),
+                creators: Vec::new(),
+                describes: Vec::new(),
+                component_count: 0,
+            },
+            components: Vec::new(),
+            by_ref: HashMap::new(),
+            edges: Vec::new(),
+            edges_by_ref: Vec::new(),
+            describes_by_ref: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    pub fn file(&self) -> &str {
+        &self.document.path
+    }
+
+    /// Adds a component and registers its ref. A ref seen before keeps pointing at the first
+    /// component that had it, with a warning.
+    pub fn add_component(&mut self, mut component: Component) -> ComponentId {
+        let id = ComponentId(self.components.len());
+        component.id = id;
+        if let Some(r) = &component.bom_ref {
+            if self.by_ref.contains_key(r) {
+                self.warn(
+                    WarningCode::DuplicateRef,
+                    Some(component.at.clone()),
+                    format!("ref `{r}` is used by more than one component; edges go to the first"),
+                );
+            } else {
+                self.by_ref.insert(r.clone(), id);
+            }
+        }
+        self.components.push(component);
+        id
+    }
+
+    /// The component added under `id`, for readers that fill it in after adding it.
+    pub fn component_mut(&mut self, id: ComponentId) -> &mut Component {
+        &mut self.components[id.0]
+    }
+
+    pub fn resolve(&self, r: &str) -> Option<ComponentId> {
+        self.by_ref.get(r).copied()
+    }
+
+    /// An edge between components the reader already holds.
+    pub fn add_edge(&mut self, from: ComponentId, to: ComponentId, kind: RelationKind, at: Location) {
+        self.edges.push(Relationship {
+            from,
+            to,
+            kind,
+            document: 0,
+            at,
+        });
+    }
+
+    /// An edge between refs, resolved when the document is finished.
+    pub fn add_edge_by_ref(&mut self, from: &str, to: &str, kind: RelationKind, at: Location) {
+        self.edges_by_ref.push((from.to_string(), to.to_string(), kind, at));
+    }
+
+    /// The document describes this ref (resolved when the document is finished).
+    pub fn describes_ref(&mut self, r: &str, at: Location) {
+        self.describes_by_ref.push((r.to_string(), at));
+    }
+
+    pub fn describes(&mut self, id: ComponentId) {
+        if !self.document.describes.contains(&id) {
+            self.document.describes.push(id);
+        }
+    }
+
+    pub fn warn(&mut self, code: WarningCode, at: Option<Location>, message: impl Into<String>) {
+        self.warnings.push(Warning {
+            code,
+            file: self.document.path.clone(),
+            at,
+            message: message.into(),
+        });
+    }
+
+    /// Resolves refs, drops exact duplicate edges, counts components and hands the part over.
+    pub fn finish(mut self) -> InventoryPart {
+        for (from, to, kind, at) in std::mem::take(&mut self.edges_by_ref) {
+            match (self.resolve(&from), self.resolve(&to)) {
+                (Some(f), Some(t)) => self.add_edge(f, t, kind, at),
+                (f, _) => {
+                    let missing = if f.is_none() { from } else { to };
+                    self.warn(
+                        WarningCode::UnresolvedRef,
+                        Some(at),
+                        format!("`{missing}` names no component in this document; edge skipped"),
+                    );
+                }
+            }
+        }
+        for (r, at) in std::mem::take(&mut self.describes_by_ref) {
+            match self.resolve(&r) {
+                Some(id) => self.describes(id),
+                None => self.warn(
+                    WarningCode::UnresolvedRef,
+                    Some(at),
+                    format!("the document describes `{r}`, which names no component in it"),
+                ),
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        self.edges.retain(|e| seen.insert((e.from, e.to, e.kind)));
+        self.document.component_count = self
+            .components
+            .iter()
+            .filter(|c| c.origin == crate::model::Origin::Component)
+            .count();
+        InventoryPart {
+            document: self.document,
+            components: self.components,
+            relationships: self.edges,
+            warnings: self.warnings,
+        }
+    }
+}

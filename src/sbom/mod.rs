@@ -1,0 +1,47 @@
+//! SBOM ingestion: CycloneDX (JSON, XML; 1.2–1.7) and SPDX (2.2/2.3 JSON, YAML, tag-value;
+//! 3.0 JSON-LD) into the inventory model.
+//!
+//! The flow for one input: [`input`] brings the bytes in under the size limits (gunzipping
+//! transparently), [`sniff`] picks the reader from the content, the reader fills a
+//! [`builder::DocumentBuilder`] and returns an [`InventoryPart`].
+
+pub mod builder;
+pub mod cyclonedx;
+mod error;
+pub mod input;
+pub mod json_value;
+pub mod sniff;
+pub mod spdx;
+
+pub use error::{Place, SbomError};
+pub use input::Limits;
+pub use sniff::Kind;
+
+use crate::model::InventoryPart;
+use std::path::Path;
+
+/// Reads one SBOM file from disk.
+pub fn read_path(path: &Path, limits: &Limits) -> Result<InventoryPart, SbomError> {
+    let input = input::read_file(path, limits)?;
+    read_input(&path.display().to_string(), input)
+}
+
+/// Reads one SBOM from bytes already in memory; `file` names it in locations and errors.
+pub fn read_bytes(file: &str, bytes: Vec<u8>, limits: &Limits) -> Result<InventoryPart, SbomError> {
+    let input = input::from_bytes(file, bytes, limits)?;
+    read_input(file, input)
+}
+
+fn read_input(file: &str, input: input::Input) -> Result<InventoryPart, SbomError> {
+    let bytes = &input.bytes;
+    let mut part = match sniff::sniff(file, bytes)? {
+        Kind::CycloneDxJson => cyclonedx::read_json(file, bytes)?,
+        Kind::CycloneDxXml => cyclonedx::read_xml(file, bytes)?,
+        Kind::SpdxJson => spdx::read_json(file, bytes)?,
+        Kind::SpdxYaml => spdx::read_yaml(file, bytes)?,
+        Kind::SpdxTagValue => spdx::read_tag_value(file, bytes)?,
+        Kind::Spdx3JsonLd => spdx::read_v3(file, bytes)?,
+    };
+    part.document.compressed = input.compressed;
+    Ok(part)
+}
