@@ -6,4 +6,5 @@
 pub mod copyright;
 pub mod model;
 pub mod report;
+pub mod rules;
 pub mod sbom;

@@ -41,6 +41,8 @@ pub struct Document {
     /// declares none the reader could find.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub spec_version: Option<String>,
+    /// SHA-256 of the file as read (before decompression): which exact input a report is about.
+    pub sha256: String,
     /// True when the document was gzip-compressed.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub compressed: bool,

@@ -5,6 +5,7 @@
 mod component;
 mod cpe;
 mod document;
+mod finding;
 mod graph;
 mod location;
 mod party;
@@ -13,6 +14,7 @@ mod warning;
 pub use component::{Component, ComponentId, Hash, Origin, Property, Purl, Reference, Swid};
 pub use cpe::{Cpe, CpeError};
 pub use document::{Document, Encoding, Format, Tool};
+pub use finding::{EvidenceItem, EvidenceKind, Finding, Overall, Strength, Verdict, WaiverRef};
 pub use graph::{RelationKind, Relationship};
 pub use location::{push_pointer, Located, Location};
 pub use party::{Party, PartyKind, Role};

@@ -80,8 +80,94 @@ impl Party {
         }
     }
 
+    /// Splits an e-mail address written into the name (`Santiago Vila <sanvila@debian.org>`,
+    /// `ZTE Corporation (psirt@zte.com.cn)`, or a bare address) into `emails`, so names and
+    /// e-mail domains can each be matched on their own. Every reader's parties pass through it.
+    pub fn normalise(&mut self) {
+        let Some(name) = self.name.as_deref() else { return };
+        let trimmed = name.trim();
+        let (rest, email) = match split_trailing_email(trimmed) {
+            Some((rest, email)) => (rest.to_string(), Some(email.to_string())),
+            None if is_email(trimmed) => (String::new(), Some(trimmed.to_string())),
+            None => (trimmed.to_string(), None),
+        };
+        if let Some(email) = email {
+            if !self.emails.iter().any(|e| e.eq_ignore_ascii_case(&email)) {
+                self.emails.push(email);
+            }
+        }
+        self.name = (!rest.is_empty()).then_some(rest);
+    }
+
     /// True when the party carries nothing that could identify anyone.
     pub fn is_empty(&self) -> bool {
         self.name.is_none() && self.emails.is_empty() && self.urls.is_empty() && self.contacts.is_empty()
+    }
+}
+
+/// `Name <a@b>` or `Name (a@b)` → (`Name`, `a@b`).
+fn split_trailing_email(s: &str) -> Option<(&str, &str)> {
+    let (open, close) = match s.chars().last()? {
+        '>' => ('<', '>'),
+        ')' => ('(', ')'),
+        _ => return None,
+    };
+    let start = s.rfind(open)?;
+    let inner = s[start + 1..s.len() - close.len_utf8()].trim();
+    let inner = inner.strip_prefix("mailto:").unwrap_or(inner);
+    is_email(inner).then(|| (s[..start].trim_end(), inner))
+}
+
+fn is_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !s
+            .chars()
+            .any(|c| c.is_whitespace() || matches!(c, '<' | '>' | '(' | ')' | ','))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn named(name: &str) -> Party {
+        let mut p = Party::new(
+            Role::Supplier,
+            PartyKind::Organization,
+            Some(name.to_string()),
+            Location::line(1),
+        );
+        p.normalise();
+        p
+    }
+
+    #[test]
+    fn emails_in_names_are_split_out() {
+        let p = named("Santiago Vila <sanvila@debian.org>");
+        assert_eq!(p.name.as_deref(), Some("Santiago Vila"));
+        assert_eq!(p.emails, ["sanvila@debian.org"]);
+        let p = named("ZTE Corporation (psirt@zte.com.cn)");
+        assert_eq!(p.name.as_deref(), Some("ZTE Corporation"));
+        assert_eq!(p.emails, ["psirt@zte.com.cn"]);
+        let p = named("security@huawei.com");
+        assert_eq!(p.name, None);
+        assert_eq!(p.emails, ["security@huawei.com"]);
+    }
+
+    #[test]
+    fn other_names_are_left_alone() {
+        for n in [
+            "Huawei Technologies Co., Ltd.",
+            "Example (Shenzhen) Ltd.",
+            "A <not an email>",
+            "x@y",
+        ] {
+            assert_eq!(named(n).name.as_deref(), Some(n));
+        }
     }
 }

@@ -26,6 +26,8 @@ pub enum WarningCode {
     UnknownField,
     /// A strict reader (cyclonedx-bom, spdx-rs) rejected or flagged a document vendorscan read.
     Nonconformant,
+    /// A waiver past its expiry date; it no longer applies.
+    ExpiredWaiver,
 }
 
 impl WarningCode {
@@ -40,6 +42,7 @@ impl WarningCode {
             WarningCode::UnknownSpecVersion => "unknown-spec-version",
             WarningCode::UnknownField => "unknown-field",
             WarningCode::Nonconformant => "nonconformant",
+            WarningCode::ExpiredWaiver => "expired-waiver",
         }
     }
 }

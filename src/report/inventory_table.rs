@@ -2,7 +2,7 @@
 
 use super::table::Table;
 use super::text::escape;
-use crate::model::{Component, Inventory, Origin};
+use crate::model::{Component, Encoding, Format, Inventory, Origin};
 
 /// Renders documents first (one line each), then the component table.
 pub fn render(inventory: &Inventory) -> String {
@@ -18,11 +18,14 @@ pub fn render(inventory: &Inventory) -> String {
             })
             .collect();
         out.push_str(&format!(
-            "{}: {:?} {} ({:?}{}), {} components{}\n",
+            "{}: {} {} ({}{}), {} components{}\n",
             escape(&doc.path),
-            doc.format,
+            match doc.format {
+                Format::CycloneDX => "CycloneDX",
+                Format::Spdx => "SPDX",
+            },
             escape(spec),
-            doc.encoding,
+            encoding_name(doc.encoding),
             if doc.compressed { ", gzip" } else { "" },
             doc.component_count,
             if tools.is_empty() {
@@ -47,6 +50,17 @@ pub fn render(inventory: &Inventory) -> String {
         out.push_str(&table.render());
     }
     out
+}
+
+/// The encoding as the JSON formats name it.
+pub fn encoding_name(e: Encoding) -> &'static str {
+    match e {
+        Encoding::Json => "json",
+        Encoding::Xml => "xml",
+        Encoding::Yaml => "yaml",
+        Encoding::TagValue => "tag-value",
+        Encoding::JsonLd => "json-ld",
+    }
 }
 
 fn display_name(c: &Component) -> String {

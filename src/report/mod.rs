@@ -1,6 +1,8 @@
-//! Reporters: render what the readers (and later the rule engine) produced. They decide
-//! nothing and read no input files; everything they print is already in the model.
+//! Reporters: render what the readers and the rule engine produced. They decide nothing and
+//! read no input files; everything they print is already in the model or the findings.
 
+pub mod audit_json;
+pub mod audit_table;
 pub mod inventory_json;
 pub mod inventory_table;
 pub mod table;

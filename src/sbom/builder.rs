@@ -26,6 +26,7 @@ impl DocumentBuilder {
                 format,
                 encoding,
                 spec_version: None,
+                sha256: String::new(),
                 compressed: false,
                 serial: None,
                 name: None,
@@ -137,6 +138,14 @@ impl DocumentBuilder {
                     format!("the document describes `{r}`, which names no component in it"),
                 ),
             }
+        }
+        for party in self
+            .components
+            .iter_mut()
+            .flat_map(|c| c.parties.iter_mut())
+            .chain(self.document.creators.iter_mut())
+        {
+            party.normalise();
         }
         let mut seen = std::collections::HashSet::new();
         self.edges.retain(|e| seen.insert((e.from, e.to, e.kind)));

@@ -25,6 +25,13 @@ impl Default for Limits {
 pub struct Input {
     pub bytes: Vec<u8>,
     pub compressed: bool,
+    /// SHA-256 of the bytes as they were read, before decompression.
+    pub sha256: String,
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
@@ -72,10 +79,12 @@ pub fn from_bytes(file: &str, bytes: Vec<u8>, limits: &Limits) -> Result<Input, 
             limit: limits.max_bytes,
         });
     }
+    let sha256 = sha256_hex(&bytes);
     if !bytes.starts_with(&GZIP_MAGIC) {
         return Ok(Input {
             bytes,
             compressed: false,
+            sha256,
         });
     }
     // The ISIZE trailer is attacker-controlled: it sizes nothing here. The output grows as
@@ -103,5 +112,6 @@ pub fn from_bytes(file: &str, bytes: Vec<u8>, limits: &Limits) -> Result<Input, 
     Ok(Input {
         bytes: out,
         compressed: true,
+        sha256,
     })
 }

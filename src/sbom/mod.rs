@@ -43,5 +43,6 @@ fn read_input(file: &str, input: input::Input) -> Result<InventoryPart, SbomErro
         Kind::Spdx3JsonLd => spdx::read_v3(file, bytes)?,
     };
     part.document.compressed = input.compressed;
+    part.document.sha256 = input.sha256;
     Ok(part)
 }

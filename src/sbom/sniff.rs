@@ -44,12 +44,16 @@ pub fn sniff(file: &str, bytes: &[u8]) -> Result<Kind, SbomError> {
     }
     let text = String::from_utf8_lossy(window);
     match window[start] {
+        // JSON keys may come in any order: cyclonedx-py writes `components` first, so the
+        // format keys can lie megabytes in. The whole document is searched (memchr's SIMD
+        // search runs at memory speed); the window is only for text formats.
         b'{' | b'[' => {
-            if text.contains("\"bomFormat\"") || text.contains("\"specVersion\"") && text.contains("cyclonedx") {
+            let has = |needle: &str| memchr::memmem::find(body, needle.as_bytes()).is_some();
+            if has("\"bomFormat\"") {
                 Ok(Kind::CycloneDxJson)
-            } else if text.contains("\"spdxVersion\"") {
+            } else if has("\"spdxVersion\"") {
                 Ok(Kind::SpdxJson)
-            } else if text.contains("\"@context\"") && text.contains("spdx.org/rdf/3") || text.contains("\"@graph\"") {
+            } else if has("\"@graph\"") || has("\"@context\"") && has("spdx.org/rdf/3") {
                 Ok(Kind::Spdx3JsonLd)
             } else {
                 Err(unknown(

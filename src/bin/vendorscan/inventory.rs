@@ -1,13 +1,12 @@
 //! `vendorscan inventory <SBOM>...`: read SBOMs, print what they list.
 
+use crate::inputs;
 use anyhow::Context;
 use clap::{Args as ClapArgs, ValueEnum};
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use vendorscan::model::{InputError, Inventory};
-use vendorscan::report::{inventory_json, inventory_table, text::escape};
-use vendorscan::sbom::{self, Limits};
+use vendorscan::report::{inventory_json, inventory_table};
+use vendorscan::sbom::Limits;
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum OutputFormat {
@@ -32,43 +31,25 @@ pub struct Args {
     /// Do not print warnings on standard error (they stay in the JSON output).
     #[arg(long, short)]
     quiet: bool,
+    /// Treat warnings as errors: exit 2 when any input was read only in part.
+    #[arg(long)]
+    strict: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let limits = Limits {
         max_bytes: args.max_bytes,
     };
-    let mut inventory = Inventory::default();
-    for path in &args.inputs {
-        match sbom::read_path(path, &limits) {
-            Ok(part) => inventory.add(part),
-            Err(e) => {
-                eprintln!("error: {}", escape(&e.to_string()));
-                inventory.errors.push(InputError {
-                    file: path.display().to_string(),
-                    message: e.to_string(),
-                });
-            }
-        }
-    }
-    if !args.quiet {
-        for w in &inventory.warnings {
-            eprintln!("warning: {}", escape(&w.to_string()));
-        }
-    }
-    let mut out: Box<dyn Write> = match &args.output {
-        Some(p) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(p).with_context(|| format!("{}: cannot create", p.display()))?,
-        )),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
-    };
+    let inventory = inputs::read(&args.inputs, &limits, args.quiet);
+    let mut out = inputs::output(&args.output)?;
     match args.format {
         OutputFormat::Json => inventory_json::write(&inventory, &mut out),
         OutputFormat::Table => out.write_all(inventory_table::render(&inventory).as_bytes()),
     }
     .and_then(|()| out.flush())
     .context("cannot write the output")?;
-    Ok(if inventory.errors.is_empty() {
+    let partial = args.strict && !inventory.warnings.is_empty();
+    Ok(if inventory.errors.is_empty() && !partial {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(crate::EXIT_BAD_INPUT)

@@ -2,7 +2,10 @@
 //! maps outcomes to exit codes: 0 clean, 1 findings at or over `--fail-on` (audit), 2 bad usage
 //! or unreadable input.
 
+mod audit;
+mod inputs;
 mod inventory;
+mod rules_cmd;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -20,8 +23,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Mark what in SBOMs is traceable to excluded vendors, with graded evidence.
+    Audit(audit::Args),
     /// List the components of SBOMs with every party that supplied, made, wrote or published them.
     Inventory(inventory::Args),
+    /// List, show and check rule packs.
+    Rules(rules_cmd::Args),
 }
 
 /// Exit status for input that could not be read, as for bad usage.
@@ -36,7 +43,9 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
+        Command::Audit(args) => audit::run(args),
         Command::Inventory(args) => inventory::run(args),
+        Command::Rules(args) => rules_cmd::run(args),
     };
     match result {
         Ok(code) => code,

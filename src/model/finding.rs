@@ -1,0 +1,105 @@
+//! Findings: what the rule engine concluded about a component, with the graded evidence a person
+//! needs to defend (or reject) the conclusion. Reporters print these; they decide nothing.
+
+use super::{ComponentId, Location};
+use serde::{Deserialize, Serialize};
+
+/// What a piece of evidence shows about a vendor's part in a component.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EvidenceKind {
+    /// The document names the vendor as supplier, manufacturer, originator, author or
+    /// publisher; a purl in its namespace; a CPE with it as vendor; a known hash.
+    Declares,
+    /// A certificate subject, a version resource, a module author, a device tree for its SoC,
+    /// the vendor's copyright on the component itself.
+    BuiltOrSignedBy,
+    /// A string, a domain in a URL, a hardware id in a support table: the vendor is named,
+    /// not shown to have made or supplied anything.
+    Mentions,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Strength {
+    Weak,
+    Medium,
+    Strong,
+}
+
+/// Per-finding verdict, weakest first so `max` picks the most serious.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// Weak evidence only. Reported for review; never fails a run by default.
+    Mention,
+    /// Medium evidence, or strong evidence through an uncertain link (a low-confidence
+    /// subsidiary, a divested one whose date cannot be told).
+    Review,
+    /// Strong evidence for an entity an active policy excludes.
+    Excluded,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Mention => "mention",
+            Verdict::Review => "review",
+            Verdict::Excluded => "excluded",
+        }
+    }
+}
+
+/// The verdict of a whole audit: the most serious unwaived finding; mentions alone are clear.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Overall {
+    Clear,
+    Review,
+    Excluded,
+}
+
+/// One observation tying a component to an entity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EvidenceItem {
+    pub kind: EvidenceKind,
+    pub strength: Strength,
+    /// The field it was seen in (`supplier`, `purl`, `cpe-vendor`, `copyright-holder`, …).
+    pub field: String,
+    /// The value as seen.
+    pub value: String,
+    /// The document it was seen in (index into the inventory's documents).
+    pub document: usize,
+    pub at: Location,
+}
+
+/// A waiver that covers a finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WaiverRef {
+    pub justification: String,
+    pub approver: String,
+    pub expires: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub verdict: Verdict,
+    /// The entity matched, e.g. `hisilicon`.
+    pub entity: String,
+    /// The matched entity up to its root parent, e.g. `["hisilicon", "huawei"]`.
+    pub lineage: Vec<String>,
+    /// Active policies that exclude the entity (directly or through its parents).
+    pub policies: Vec<String>,
+    pub component: ComponentId,
+    /// Direct evidence, strongest first. Empty for transitive findings.
+    pub evidence: Vec<EvidenceItem>,
+    /// For a transitive finding: the components from the product root to the flagged part,
+    /// both ends included. Empty for direct findings.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub path: Vec<ComponentId>,
+    /// Why the verdict is what it is, when it is not plain (divested, low confidence, …).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waived: Option<WaiverRef>,
+}

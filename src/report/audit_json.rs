@@ -1,0 +1,179 @@
+//! The audit report as JSON: a public interface, documented in docs/report-format.md.
+//! Deterministic: the same inputs and rules give byte-identical output (a timestamp only when
+//! asked for).
+
+use crate::model::{ComponentId, EvidenceItem, Finding, Inventory, Location, Overall, Verdict, WaiverRef, Warning};
+use crate::rules::load::Pack;
+use crate::rules::Audit;
+use serde::Serialize;
+use std::io::Write;
+
+pub const SCHEMA_VERSION: &str = "1";
+
+#[derive(Serialize)]
+struct Report<'a> {
+    schema_version: &'static str,
+    tool: Tool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    timestamp: Option<&'a str>,
+    rules: Rules<'a>,
+    policies: &'a [String],
+    targets: Vec<Target<'a>>,
+    verdict: Overall,
+    findings: Vec<FindingOut<'a>>,
+    warnings: Vec<&'a Warning>,
+    errors: &'a [crate::model::InputError],
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Rules<'a> {
+    packs: &'a [Pack],
+}
+
+#[derive(Serialize)]
+struct Target<'a> {
+    path: &'a str,
+    kind: String,
+    sha256: &'a str,
+}
+
+/// A location with the file it is in.
+#[derive(Serialize)]
+pub struct Place<'a> {
+    pub file: &'a str,
+    #[serde(flatten)]
+    pub at: &'a Location,
+}
+
+#[derive(Serialize)]
+struct ComponentOut<'a> {
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    purl: Option<&'a str>,
+    location: Place<'a>,
+}
+
+#[derive(Serialize)]
+struct EvidenceOut<'a> {
+    kind: crate::model::EvidenceKind,
+    strength: crate::model::Strength,
+    field: &'a str,
+    value: &'a str,
+    location: Place<'a>,
+}
+
+#[derive(Serialize)]
+struct PathStep<'a> {
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct FindingOut<'a> {
+    verdict: Verdict,
+    entity: &'a str,
+    lineage: &'a [String],
+    policies: &'a [String],
+    component: ComponentOut<'a>,
+    evidence: Vec<EvidenceOut<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    path: Vec<PathStep<'a>>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    notes: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    waived: Option<&'a WaiverRef>,
+}
+
+fn component<'a>(inv: &'a Inventory, id: ComponentId) -> ComponentOut<'a> {
+    let c = inv.component(id);
+    ComponentOut {
+        name: &c.name,
+        version: c.version.as_deref(),
+        purl: c.purls.first().map(|p| p.value.purl.as_str()),
+        location: Place {
+            file: &inv.documents[c.document].path,
+            at: &c.at,
+        },
+    }
+}
+
+fn evidence<'a>(inv: &'a Inventory, e: &'a EvidenceItem) -> EvidenceOut<'a> {
+    EvidenceOut {
+        kind: e.kind,
+        strength: e.strength,
+        field: &e.field,
+        value: &e.value,
+        location: Place {
+            file: &inv.documents[e.document].path,
+            at: &e.at,
+        },
+    }
+}
+
+fn finding<'a>(inv: &'a Inventory, f: &'a Finding) -> FindingOut<'a> {
+    FindingOut {
+        verdict: f.verdict,
+        entity: &f.entity,
+        lineage: &f.lineage,
+        policies: &f.policies,
+        component: component(inv, f.component),
+        evidence: f.evidence.iter().map(|e| evidence(inv, e)).collect(),
+        path: f
+            .path
+            .iter()
+            .map(|&id| {
+                let c = inv.component(id);
+                PathStep {
+                    name: &c.name,
+                    version: c.version.as_deref(),
+                }
+            })
+            .collect(),
+        notes: &f.notes,
+        waived: f.waived.as_ref(),
+    }
+}
+
+/// Writes the report. `timestamp` is included only when given (`--timestamp`).
+pub fn write(
+    inventory: &Inventory,
+    audit: &Audit,
+    packs: &[Pack],
+    timestamp: Option<&str>,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let report = Report {
+        schema_version: SCHEMA_VERSION,
+        tool: Tool {
+            name: env!("CARGO_PKG_NAME"),
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        timestamp,
+        rules: Rules { packs },
+        policies: &audit.policies,
+        targets: inventory
+            .documents
+            .iter()
+            .map(|d| Target {
+                path: &d.path,
+                kind: format!("{:?}-{}", d.format, super::inventory_table::encoding_name(d.encoding)).to_lowercase(),
+                sha256: &d.sha256,
+            })
+            .collect(),
+        verdict: audit.verdict,
+        findings: audit.findings.iter().map(|f| finding(inventory, f)).collect(),
+        warnings: inventory.warnings.iter().chain(&audit.warnings).collect(),
+        errors: &inventory.errors,
+    };
+    serde_json::to_writer_pretty(&mut *out, &report)?;
+    out.write_all(b"\n")
+}

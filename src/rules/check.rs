@@ -1,0 +1,225 @@
+//! Consistency checks over a loaded rule set: what `rules check` reports and what makes `load`
+//! refuse a rule folder. Each error points at the file and line of the definition at fault.
+
+use super::load::{Origin, RuleError, RuleSet};
+use super::normalise;
+use super::schema::Confidence;
+use std::collections::{HashMap, HashSet};
+
+/// The evidence fields the engine produces; a grade for any other field is a typo.
+pub const KNOWN_FIELDS: &[&str] = &[
+    "supplier",
+    "manufacturer",
+    "author",
+    "publisher",
+    "originator",
+    "provider",
+    "copyright-holder",
+    "party-domain",
+    "purl",
+    "cpe-vendor",
+    "sha256",
+    "reference-url",
+    "component-name",
+    "sbom-creator",
+];
+
+fn err(origin: &Origin, line: usize, message: String) -> RuleError {
+    RuleError {
+        file: origin.file.clone(),
+        line: Some(line),
+        column: None,
+        message,
+    }
+}
+
+fn is_slug(id: &str) -> bool {
+    let mut chars = id.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !id.ends_with('-')
+}
+
+fn is_hex(s: &str, len: usize) -> bool {
+    s.len() == len && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+pub fn check(set: &mut RuleSet) {
+    let mut errors = Vec::new();
+    let ids: HashSet<&str> = set.entities.iter().map(|e| e.id.as_str()).collect();
+    for e in &set.entities {
+        let at = |m: String| err(&e.origin, e.origin.line, m);
+        if !is_slug(&e.id) {
+            errors.push(at(format!("entity id `{}` is not a lowercase slug ([a-z0-9-])", e.id)));
+        }
+        if e.sources.is_empty() {
+            errors.push(at(format!("entity `{}` cites no source", e.id)));
+        }
+        match (&e.parent, e.relation) {
+            (Some(p), _) if !ids.contains(p.as_str()) => errors.push(err(
+                &e.origin,
+                e.parent_line.unwrap_or(e.origin.line),
+                format!("entity `{}` names parent `{p}`, which no rule pack defines", e.id),
+            )),
+            (Some(_), None) => errors.push(at(format!(
+                "entity `{}` has a parent but no relation (subsidiary, affiliate, brand or unit)",
+                e.id
+            ))),
+            (None, Some(_)) => errors.push(at(format!("entity `{}` has a relation but no parent", e.id))),
+            _ => {}
+        }
+        if e.confidence == Confidence::Low && e.note.is_none() {
+            errors.push(at(format!(
+                "entity `{}` has low confidence but no note saying why",
+                e.id
+            )));
+        }
+        if let (Some(s), Some(u)) = (e.since, e.until) {
+            if s.first_day() > u.last_day() {
+                errors.push(at(format!("entity `{}`: since {s} is after until {u}", e.id)));
+            }
+        }
+        for name in std::iter::once(&e.name)
+            .chain(&e.aliases)
+            .chain(&e.identifiers.cert_orgs)
+        {
+            if normalise::core(name).is_empty() {
+                errors.push(at(format!(
+                    "entity `{}`: name `{name}` is only corporate suffixes and would match nothing",
+                    e.id
+                )));
+            }
+        }
+        let ids = &e.identifiers;
+        for d in &ids.domains {
+            if d.starts_with('.') || !d.contains('.') || d.chars().any(|c| c.is_ascii_uppercase() || c.is_whitespace())
+            {
+                errors.push(at(format!(
+                    "entity `{}`: `{d}` is not a lowercase registered domain",
+                    e.id
+                )));
+            }
+        }
+        for id in ids.usb_vendor_ids.iter().chain(&ids.pci_vendor_ids) {
+            if !is_hex(id, 4) {
+                errors.push(at(format!(
+                    "entity `{}`: vendor id `{id}` is not 4 lowercase hex digits",
+                    e.id
+                )));
+            }
+        }
+        for h in &ids.sha256 {
+            if !is_hex(h, 64) {
+                errors.push(at(format!("entity `{}`: `{h}` is not a lowercase SHA-256", e.id)));
+            }
+        }
+        for p in &ids.purls {
+            if super::index::PurlPattern::parse(p).is_none() {
+                errors.push(at(format!(
+                    "entity `{}`: purl pattern `{p}` must be pkg:TYPE/NAMESPACE[/…][*]",
+                    e.id
+                )));
+            }
+        }
+    }
+    // Parent chains must end: a cycle would make lineage endless.
+    let parent: HashMap<&str, &str> = set
+        .entities
+        .iter()
+        .filter_map(|e| e.parent.as_deref().map(|p| (e.id.as_str(), p)))
+        .collect();
+    let mut reported: HashSet<&str> = HashSet::new();
+    for e in &set.entities {
+        let mut seen = vec![e.id.as_str()];
+        let mut cur = e.id.as_str();
+        while let Some(&p) = parent.get(cur) {
+            if seen.contains(&p) {
+                if reported.insert(e.id.as_str()) && seen[0] == p {
+                    seen.push(p);
+                    errors.push(err(
+                        &e.origin,
+                        e.origin.line,
+                        format!("parent cycle: {}", seen.join(" → ")),
+                    ));
+                }
+                break;
+            }
+            seen.push(p);
+            cur = p;
+        }
+    }
+    for p in &set.policies {
+        if !is_slug(&p.id) {
+            errors.push(err(
+                &p.origin,
+                p.origin.line,
+                format!("policy id `{}` is not a lowercase slug", p.id),
+            ));
+        }
+        if p.sources.is_empty() {
+            errors.push(err(
+                &p.origin,
+                p.origin.line,
+                format!("policy `{}` cites no source", p.id),
+            ));
+        }
+        if p.entries.is_empty() {
+            errors.push(err(
+                &p.origin,
+                p.origin.line,
+                format!("policy `{}` has no [[policy.entry]]", p.id),
+            ));
+        }
+        for entry in &p.entries {
+            for (id, line) in entry.entities.iter().zip(&entry.lines) {
+                if !ids.contains(id.as_str()) {
+                    errors.push(err(
+                        &p.origin,
+                        *line,
+                        format!("policy `{}` names entity `{id}`, which no rule pack defines", p.id),
+                    ));
+                }
+            }
+        }
+    }
+    for (field, (_, origin)) in &set.grades {
+        if !KNOWN_FIELDS.contains(&field.as_str()) {
+            errors.push(err(
+                origin,
+                origin.line,
+                format!("unknown evidence field `{field}`; known: {}", KNOWN_FIELDS.join(", ")),
+            ));
+        }
+    }
+    for field in KNOWN_FIELDS {
+        if !set.grades.contains_key(*field) {
+            errors.push(RuleError {
+                file: "grading.toml".to_string(),
+                line: None,
+                column: None,
+                message: format!("no grade for evidence field `{field}`"),
+            });
+        }
+    }
+    for r in &set.registrants {
+        if !ids.contains(r.entity.as_str()) {
+            errors.push(err(
+                &r.origin,
+                r.origin.line,
+                format!("OUI registrant `{}` maps to unknown entity `{}`", r.name, r.entity),
+            ));
+        }
+        for a in &r.assignments {
+            if !(matches!(a.len(), 6 | 7 | 9) && a.bytes().all(|b| b.is_ascii_hexdigit())) {
+                errors.push(err(
+                    &r.origin,
+                    r.origin.line,
+                    format!("OUI assignment `{a}` is not 6, 7 or 9 hex digits"),
+                ));
+            }
+        }
+    }
+    set.errors.extend(errors);
+}

@@ -1,0 +1,712 @@
+//! The rule engine: inventory in, findings out. It reads no files: it sees only the inventory,
+//! the loaded rules and the options.
+//!
+//! 1. Each component's values are matched against the index (names of parties, their e-mail and
+//!    URL domains, purls, CPE vendors, hashes, reference URLs, the component's own name); each
+//!    match is an evidence item graded by `grading.toml`.
+//! 2. A rebadged part takes on the evidence of the ancestors it derives from (pedigree).
+//! 3. Per (component, entity): the strongest evidence sets the verdict — strong → excluded,
+//!    medium → review, weak → mention — if an active policy covers the entity; an uncertain link
+//!    (a divested or low-confidence subsidiary) caps it at review. Weak evidence never adds up.
+//! 4. Whatever depends on or contains an excluded (or review) part is marked with the path from
+//!    the product root; the product itself is marked if anything in its SBOM is.
+//! 5. Waivers mark findings as waived; expired ones are warnings.
+
+use super::date::Date;
+use super::index::{host_of, Index};
+use super::load::{Grade, RuleSet};
+use super::waiver::Waiver;
+use crate::model::{
+    Component, ComponentId, EvidenceItem, EvidenceKind, Finding, Inventory, Location, Overall, RelationKind, Role,
+    Strength, Verdict, WaiverRef, Warning, WarningCode,
+};
+use std::collections::{HashMap, VecDeque};
+
+pub struct AuditOptions {
+    /// Policy ids to apply; empty means every policy marked `default`.
+    pub policies: Vec<String>,
+    pub waivers: Vec<Waiver>,
+    /// The waivers file, to name in warnings.
+    pub waivers_file: String,
+    pub today: Date,
+}
+
+pub struct Audit {
+    pub findings: Vec<Finding>,
+    pub verdict: Overall,
+    pub policies: Vec<String>,
+    pub warnings: Vec<Warning>,
+}
+
+/// What an entity's place in the corporate tree means for every finding about it.
+struct Coverage {
+    lineage: Vec<String>,
+    policies: Vec<String>,
+    notes: Vec<String>,
+    /// An uncertain link lies between the entity and the policy: strong evidence gives review.
+    capped: bool,
+}
+
+fn coverage(rules: &RuleSet, active: &[&super::load::Policy], entity: usize, today: Date) -> Coverage {
+    let mut chain = vec![entity];
+    while let Some(parent) = rules.entities[*chain.last().unwrap_or(&entity)].parent.as_deref() {
+        match rules.entities.iter().position(|e| e.id == parent) {
+            Some(p) if !chain.contains(&p) => chain.push(p),
+            _ => break,
+        }
+    }
+    let mut cov = Coverage {
+        lineage: chain.iter().map(|&i| rules.entities[i].id.clone()).collect(),
+        policies: Vec::new(),
+        notes: Vec::new(),
+        capped: false,
+    };
+    for (k, &ancestor) in chain.iter().enumerate() {
+        let id = &rules.entities[ancestor].id;
+        let listing: Vec<&&super::load::Policy> = active
+            .iter()
+            .filter(|p| k == 0 || p.include_subsidiaries)
+            .filter(|p| {
+                p.entries
+                    .iter()
+                    .any(|e| e.entities.contains(id) && e.effective.is_none_or(|d| d.first_day() <= today.first_day()))
+            })
+            .collect();
+        if listing.is_empty() {
+            continue;
+        }
+        for p in listing {
+            if !cov.policies.contains(&p.id) {
+                cov.policies.push(p.id.clone());
+            }
+        }
+        // Links crossed to reach this ancestor.
+        for w in chain[..=k].windows(2) {
+            let (child, parent) = (&rules.entities[w[0]], &rules.entities[w[1]]);
+            if let Some(until) = child.until {
+                cov.capped = true;
+                push_note(
+                    &mut cov.notes,
+                    format!(
+                        "{} left {} on {until}; whether this part predates that cannot be told from the input",
+                        child.id, parent.id
+                    ),
+                );
+            }
+            match child.confidence {
+                super::schema::Confidence::Low => {
+                    cov.capped = true;
+                    push_note(
+                        &mut cov.notes,
+                        format!(
+                            "the link {} → {} is low confidence: {}",
+                            child.id,
+                            parent.id,
+                            child.note.as_deref().unwrap_or("unverified")
+                        ),
+                    );
+                }
+                super::schema::Confidence::Medium => push_note(
+                    &mut cov.notes,
+                    format!("the link {} → {} is medium confidence", child.id, parent.id),
+                ),
+                super::schema::Confidence::High => {}
+            }
+        }
+    }
+    cov
+}
+
+fn push_note(notes: &mut Vec<String>, note: String) {
+    if !notes.contains(&note) {
+        notes.push(note);
+    }
+}
+
+fn role_field(role: Role) -> &'static str {
+    match role {
+        Role::Supplier => "supplier",
+        Role::Manufacturer => "manufacturer",
+        Role::Author => "author",
+        Role::Publisher => "publisher",
+        Role::Originator => "originator",
+        Role::CopyrightHolder => "copyright-holder",
+        Role::Provider => "provider",
+    }
+}
+
+struct Matcher<'a> {
+    index: &'a Index,
+    rules: &'a RuleSet,
+}
+
+impl Matcher<'_> {
+    fn grade(&self, field: &str) -> Grade {
+        self.rules.grades.get(field).map_or(
+            Grade {
+                kind: EvidenceKind::Mentions,
+                strength: Strength::Weak,
+            },
+            |(g, _)| *g,
+        )
+    }
+
+    fn item(&self, field: &str, value: &str, document: usize, at: &Location) -> EvidenceItem {
+        let g = self.grade(field);
+        EvidenceItem {
+            kind: g.kind,
+            strength: g.strength,
+            field: field.to_string(),
+            value: value.to_string(),
+            document,
+            at: at.clone(),
+        }
+    }
+
+    /// Every (entity, evidence) the component's own values show.
+    fn component(&self, c: &Component, out: &mut Vec<(usize, EvidenceItem)>) {
+        let doc = c.document;
+        for p in &c.parties {
+            let field = role_field(p.role);
+            if let Some(name) = &p.name {
+                for e in self.index.match_name(name) {
+                    out.push((e, self.item(field, name, doc, &p.at)));
+                }
+            }
+            for v in p.emails.iter().chain(&p.urls) {
+                for e in host_of(v).map(|h| self.index.match_host(h)).unwrap_or_default() {
+                    out.push((e, self.item("party-domain", v, doc, &p.at)));
+                }
+            }
+        }
+        for p in &c.purls {
+            for e in self.index.match_purl(&p.value) {
+                out.push((e, self.item("purl", &p.value.purl, doc, &p.at)));
+            }
+        }
+        for cpe in &c.cpes {
+            for e in self.index.match_cpe_vendor(&cpe.value.vendor) {
+                out.push((e, self.item("cpe-vendor", &cpe.value.cpe, doc, &cpe.at)));
+            }
+        }
+        for h in c.hashes.iter().filter(|h| h.alg == "SHA-256") {
+            for e in self.index.match_sha256(&h.value) {
+                out.push((e, self.item("sha256", &h.value, doc, &c.at)));
+            }
+        }
+        let urls = c
+            .references
+            .iter()
+            .map(|r| (r.value.url.as_str(), &r.at))
+            .chain(c.download_location.iter().map(|d| (d.value.as_str(), &d.at)));
+        for (url, at) in urls {
+            for e in host_of(url).map(|h| self.index.match_host(h)).unwrap_or_default() {
+                out.push((e, self.item("reference-url", url, doc, at)));
+            }
+        }
+        for e in self.index.match_name(&c.name) {
+            out.push((e, self.item("component-name", &c.name, doc, &c.at)));
+        }
+    }
+}
+
+pub fn audit(inventory: &Inventory, rules: &RuleSet, index: &Index, opts: &AuditOptions) -> Audit {
+    let active: Vec<&super::load::Policy> = if opts.policies.is_empty() {
+        rules.policies.iter().filter(|p| p.default).collect()
+    } else {
+        rules
+            .policies
+            .iter()
+            .filter(|p| opts.policies.contains(&p.id))
+            .collect()
+    };
+    let coverages: Vec<Coverage> = (0..rules.entities.len())
+        .map(|e| coverage(rules, &active, e, opts.today))
+        .collect();
+    let matcher = Matcher { index, rules };
+    let n = inventory.components.len();
+
+    // 1. Direct evidence per component.
+    let mut direct: Vec<Vec<(usize, EvidenceItem)>> = vec![Vec::new(); n];
+    for c in &inventory.components {
+        matcher.component(c, &mut direct[c.id.0]);
+    }
+    for doc in inventory.documents.iter().enumerate() {
+        let (d, document) = doc;
+        for creator in &document.creators {
+            let Some(name) = &creator.name else { continue };
+            for e in index.match_name(name) {
+                for &p in &document.describes {
+                    direct[p.0].push((e, matcher.item("sbom-creator", name, d, &creator.at)));
+                }
+            }
+        }
+    }
+
+    // 2. Pedigree: a part derived from another carries its ancestors' evidence.
+    let mut ancestors: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for r in &inventory.relationships {
+        if r.kind == RelationKind::DerivedFrom {
+            ancestors[r.from.0].push(r.to.0);
+        }
+    }
+    let mut inherited: Vec<Vec<(usize, EvidenceItem)>> = vec![Vec::new(); n];
+    for c in 0..n {
+        if ancestors[c].is_empty() {
+            continue;
+        }
+        let mut seen = vec![c];
+        let mut stack = ancestors[c].clone();
+        while let Some(a) = stack.pop() {
+            if seen.contains(&a) {
+                continue;
+            }
+            seen.push(a);
+            let anc = &inventory.components[a];
+            let label = match &anc.version {
+                Some(v) => format!("{} {v}", anc.name),
+                None => anc.name.clone(),
+            };
+            for (e, item) in &direct[a] {
+                let mut item = item.clone();
+                item.value = format!("{} (pedigree ancestor {label})", item.value);
+                inherited[c].push((*e, item));
+            }
+            stack.extend(&ancestors[a]);
+        }
+    }
+
+    // 3. Verdicts per (component, entity).
+    let mut findings: Vec<Finding> = Vec::new();
+    for c in 0..n {
+        let mut by_entity: Vec<(usize, Vec<EvidenceItem>)> = Vec::new();
+        for (e, item) in direct[c].iter().chain(&inherited[c]) {
+            match by_entity.iter_mut().find(|(x, _)| x == e) {
+                Some((_, items)) => {
+                    if !items.contains(item) {
+                        items.push(item.clone())
+                    }
+                }
+                None => by_entity.push((*e, vec![item.clone()])),
+            }
+        }
+        for (e, mut evidence) in by_entity {
+            let cov = &coverages[e];
+            if cov.policies.is_empty() {
+                continue;
+            }
+            evidence.sort_by_key(|e| std::cmp::Reverse(e.strength));
+            let verdict = match evidence[0].strength {
+                Strength::Strong if cov.capped => Verdict::Review,
+                Strength::Strong => Verdict::Excluded,
+                Strength::Medium => Verdict::Review,
+                Strength::Weak => Verdict::Mention,
+            };
+            findings.push(Finding {
+                verdict,
+                entity: rules.entities[e].id.clone(),
+                lineage: cov.lineage.clone(),
+                policies: cov.policies.clone(),
+                component: ComponentId(c),
+                evidence,
+                path: Vec::new(),
+                notes: cov.notes.clone(),
+                waived: None,
+            });
+        }
+    }
+
+    // 4. Transitive marking.
+    let transitive = mark_transitive(inventory, &findings);
+    findings.extend(transitive);
+    findings.sort_by(|a, b| {
+        (a.component, &a.entity, !a.path.is_empty(), std::cmp::Reverse(a.verdict)).cmp(&(
+            b.component,
+            &b.entity,
+            !b.path.is_empty(),
+            std::cmp::Reverse(b.verdict),
+        ))
+    });
+
+    // 5. Waivers.
+    let mut warnings = Vec::new();
+    for w in &opts.waivers {
+        if w.expired(opts.today) {
+            warnings.push(Warning {
+                code: WarningCode::ExpiredWaiver,
+                file: opts.waivers_file.clone(),
+                at: Some(Location::line(w.line as u32)),
+                message: format!("waiver expired on {}; it no longer applies", w.expires),
+            });
+        }
+    }
+    for f in &mut findings {
+        let c = &inventory.components[f.component.0];
+        if let Some(w) = opts
+            .waivers
+            .iter()
+            .find(|w| !w.expired(opts.today) && waiver_covers(w, c, f))
+        {
+            f.waived = Some(WaiverRef {
+                justification: w.justification.clone(),
+                approver: w.approver.clone(),
+                expires: w.expires.to_string(),
+            });
+        }
+    }
+
+    let verdict = findings
+        .iter()
+        .filter(|f| f.waived.is_none())
+        .map(|f| match f.verdict {
+            Verdict::Excluded => Overall::Excluded,
+            Verdict::Review => Overall::Review,
+            Verdict::Mention => Overall::Clear,
+        })
+        .max()
+        .unwrap_or(Overall::Clear);
+    Audit {
+        findings,
+        verdict,
+        policies: active.iter().map(|p| p.id.clone()).collect(),
+        warnings,
+    }
+}
+
+fn waiver_covers(w: &Waiver, c: &Component, f: &Finding) -> bool {
+    let component = match (&w.purl, &w.name, &w.sha256) {
+        (Some(purl), _, _) => c.purls.iter().any(|p| &p.value.purl == purl),
+        (None, Some(name), _) => &c.name == name && w.version.as_ref().is_none_or(|v| c.version.as_ref() == Some(v)),
+        (None, None, Some(h)) => c
+            .hashes
+            .iter()
+            .any(|x| x.alg == "SHA-256" && x.value.eq_ignore_ascii_case(h)),
+        (None, None, None) => false,
+    };
+    component
+        && w.policy.as_ref().is_none_or(|p| f.policies.contains(p))
+        && w.entity.as_ref().is_none_or(|e| f.lineage.contains(e))
+}
+
+/// Marks whatever depends on or contains a flagged part, and each product whose SBOM lists one.
+fn mark_transitive(inventory: &Inventory, direct: &[Finding]) -> Vec<Finding> {
+    let n = inventory.components.len();
+    let mut forward: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut reverse: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for r in &inventory.relationships {
+        if matches!(r.kind, RelationKind::DependsOn | RelationKind::Contains) {
+            forward[r.from.0].push(r.to.0);
+            reverse[r.to.0].push(r.from.0);
+        }
+    }
+    // Shortest path from a product root to every component of its document.
+    let mut from_root: Vec<Option<usize>> = vec![None; n];
+    let mut queue = VecDeque::new();
+    for doc in &inventory.documents {
+        for &p in &doc.describes {
+            from_root[p.0] = Some(p.0);
+            queue.push_back(p.0);
+        }
+    }
+    while let Some(x) = queue.pop_front() {
+        for &y in &forward[x] {
+            if from_root[y].is_none() {
+                from_root[y] = Some(x);
+                queue.push_back(y);
+            }
+        }
+    }
+    let root_path = |mut x: usize| -> Vec<usize> {
+        let mut path = vec![x];
+        while let Some(prev) = from_root[x] {
+            if prev == x {
+                break;
+            }
+            path.push(prev);
+            x = prev;
+        }
+        path.reverse();
+        path
+    };
+
+    // Group the flagging findings by (entity, verdict), strongest verdict first, so a component
+    // reached from an excluded part is not marked again from a review one.
+    let mut groups: HashMap<(&str, Verdict), Vec<&Finding>> = HashMap::new();
+    for f in direct.iter().filter(|f| f.verdict >= Verdict::Review) {
+        groups.entry((f.entity.as_str(), f.verdict)).or_default().push(f);
+    }
+    let mut keys: Vec<(&str, Verdict)> = groups.keys().copied().collect();
+    keys.sort_by(|a, b| (a.0, std::cmp::Reverse(a.1)).cmp(&(b.0, std::cmp::Reverse(b.1))));
+    let mut out = Vec::new();
+    let mut marked: HashMap<&str, Vec<bool>> = HashMap::new();
+    for key in keys {
+        let sources = &groups[&key];
+        let marked = marked.entry(key.0).or_insert_with(|| vec![false; n]);
+        // toward[x] = the next component from x toward the nearest source; source[x] = that source's finding.
+        let mut toward: Vec<Option<usize>> = vec![None; n];
+        let mut source_of: Vec<Option<&Finding>> = vec![None; n];
+        let mut queue = VecDeque::new();
+        for f in sources {
+            let c = f.component.0;
+            if source_of[c].is_none() {
+                source_of[c] = Some(f);
+                toward[c] = Some(c);
+                marked[c] = true;
+                queue.push_back(c);
+            }
+        }
+        while let Some(x) = queue.pop_front() {
+            for &y in &reverse[x] {
+                if toward[y].is_some() {
+                    continue;
+                }
+                toward[y] = Some(x);
+                source_of[y] = source_of[x];
+                queue.push_back(y);
+                if marked[y] {
+                    continue;
+                }
+                marked[y] = true;
+                let Some(src) = source_of[y] else { continue };
+                let mut path = root_path(y);
+                let mut cur = y;
+                while let Some(next) = toward[cur].filter(|&nx| nx != cur) {
+                    path.push(next);
+                    cur = next;
+                }
+                out.push(transitive_finding(src, y, path, key.1));
+            }
+        }
+        // Products whose SBOM lists a flagged part they do not reach through the graph.
+        for (d, doc) in inventory.documents.iter().enumerate() {
+            let first = sources
+                .iter()
+                .map(|f| f.component.0)
+                .filter(|&c| inventory.components[c].document == d)
+                .min();
+            let Some(first) = first else { continue };
+            let Some(src) = source_of[first] else { continue };
+            for &p in &doc.describes {
+                if !marked[p.0] {
+                    marked[p.0] = true;
+                    let mut f = transitive_finding(src, p.0, vec![p.0, first], key.1);
+                    f.notes.push("listed in this product's SBOM".to_string());
+                    out.push(f);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn transitive_finding(src: &Finding, component: usize, path: Vec<usize>, verdict: Verdict) -> Finding {
+    Finding {
+        verdict,
+        entity: src.entity.clone(),
+        lineage: src.lineage.clone(),
+        policies: src.policies.clone(),
+        component: ComponentId(component),
+        evidence: Vec::new(),
+        path: path.into_iter().map(ComponentId).collect(),
+        notes: src.notes.clone(),
+        waived: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Document, Encoding, Format, Party, PartyKind, Relationship};
+
+    fn rules() -> RuleSet {
+        super::super::load(&[]).expect("bundled rules load")
+    }
+
+    struct Inv(Inventory);
+
+    impl Inv {
+        fn new() -> Self {
+            let mut inv = Inventory::default();
+            inv.documents.push(Document {
+                path: "t.json".into(),
+                format: Format::CycloneDX,
+                encoding: Encoding::Json,
+                spec_version: Some("1.6".into()),
+                sha256: String::new(),
+                compressed: false,
+                serial: None,
+                name: None,
+                created: None,
+                tools: Vec::new(),
+                creators: Vec::new(),
+                describes: Vec::new(),
+                component_count: 0,
+            });
+            Inv(inv)
+        }
+
+        fn add(&mut self, name: &str, parties: &[(Role, &str)]) -> ComponentId {
+            let id = ComponentId(self.0.components.len());
+            let mut c = Component::new(
+                crate::model::Origin::Component,
+                name,
+                Location::json(format!("/components/{}", id.0)),
+            );
+            c.id = id;
+            for (role, who) in parties {
+                c.parties.push(Party::new(
+                    *role,
+                    PartyKind::Organization,
+                    Some(who.to_string()),
+                    c.at.clone(),
+                ));
+            }
+            self.0.components.push(c);
+            id
+        }
+
+        fn edge(&mut self, from: ComponentId, to: ComponentId, kind: RelationKind) {
+            self.0.relationships.push(Relationship {
+                from,
+                to,
+                kind,
+                document: 0,
+                at: Location::json("/dependencies/0"),
+            });
+        }
+
+        fn audit(&self, rules: &RuleSet, waivers: Vec<Waiver>) -> Audit {
+            let opts = AuditOptions {
+                policies: Vec::new(),
+                waivers,
+                waivers_file: "w.toml".into(),
+                today: Date::parse("2026-11-28").unwrap(),
+            };
+            audit(&self.0, rules, &Index::new(rules), &opts)
+        }
+    }
+
+    #[test]
+    fn weak_evidence_never_adds_up() {
+        let rules = rules();
+        let mut inv = Inv::new();
+        let mut names = vec![];
+        for i in 0..500 {
+            names.push(inv.add(&format!("huawei-modem-{i}"), &[]));
+        }
+        let a = inv.audit(&rules, vec![]);
+        assert_eq!(a.findings.len(), 500);
+        assert!(a
+            .findings
+            .iter()
+            .all(|f| f.verdict == Verdict::Mention && f.entity == "huawei"));
+        assert_eq!(a.verdict, Overall::Clear);
+    }
+
+    #[test]
+    fn subsidiary_supplier_is_excluded_with_lineage_and_marks_dependants() {
+        let rules = rules();
+        let mut inv = Inv::new();
+        let product = inv.add("router-fw", &[]);
+        let libfoo = inv.add("libfoo", &[]);
+        let sdk = inv.add("hisi-sdk", &[(Role::Manufacturer, "HiSilicon Technologies Co., Ltd.")]);
+        inv.0.documents[0].describes.push(product);
+        inv.edge(product, libfoo, RelationKind::DependsOn);
+        inv.edge(libfoo, sdk, RelationKind::DependsOn);
+        let a = inv.audit(&rules, vec![]);
+        assert_eq!(a.verdict, Overall::Excluded);
+        let direct = a.findings.iter().find(|f| f.component == sdk).unwrap();
+        assert_eq!(direct.verdict, Verdict::Excluded);
+        assert_eq!(direct.lineage, ["hisilicon", "huawei"]);
+        assert!(direct.policies.contains(&"ndaa-889".to_string()));
+        assert_eq!(direct.evidence[0].field, "manufacturer");
+        let via = a.findings.iter().find(|f| f.component == libfoo).unwrap();
+        assert_eq!(via.path, [product, libfoo, sdk]);
+        let top = a.findings.iter().find(|f| f.component == product).unwrap();
+        assert_eq!(top.path, [product, libfoo, sdk]);
+        assert_eq!(top.verdict, Verdict::Excluded);
+    }
+
+    #[test]
+    fn a_product_is_marked_when_its_sbom_lists_an_excluded_part_it_does_not_reach() {
+        let rules = rules();
+        let mut inv = Inv::new();
+        let product = inv.add("camera", &[]);
+        let part = inv.add("sensor-fw", &[(Role::Supplier, "ZTE Corporation")]);
+        inv.0.documents[0].describes.push(product);
+        let a = inv.audit(&rules, vec![]);
+        let top = a.findings.iter().find(|f| f.component == product).unwrap();
+        assert_eq!(top.path, [product, part]);
+        assert!(top.notes.iter().any(|n| n.contains("listed in this product's SBOM")));
+    }
+
+    #[test]
+    fn divested_subsidiary_is_review_not_excluded() {
+        let rules = rules();
+        let mut inv = Inv::new();
+        inv.add("phone-fw", &[(Role::Supplier, "Honor Device Co., Ltd.")]);
+        let a = inv.audit(&rules, vec![]);
+        let f = &a.findings[0];
+        assert_eq!((f.entity.as_str(), f.verdict), ("honor", Verdict::Review));
+        assert!(f.notes.iter().any(|n| n.contains("2020-11-17")), "{:?}", f.notes);
+    }
+
+    #[test]
+    fn pedigree_ancestors_pass_on_their_vendor() {
+        let rules = rules();
+        let mut inv = Inv::new();
+        let rebadged = inv.add("acme-modem", &[(Role::Supplier, "Acme Networks")]);
+        let ancestor = inv.add("mf823", &[(Role::Manufacturer, "ZTE Corporation")]);
+        inv.edge(rebadged, ancestor, RelationKind::DerivedFrom);
+        let a = inv.audit(&rules, vec![]);
+        let f = a.findings.iter().find(|f| f.component == rebadged).unwrap();
+        assert_eq!((f.entity.as_str(), f.verdict), ("zte", Verdict::Excluded));
+        assert_eq!(f.evidence[0].value, "ZTE Corporation (pedigree ancestor mf823)");
+    }
+
+    #[test]
+    fn waivers_apply_until_they_expire() {
+        let rules = rules();
+        let mut inv = Inv::new();
+        inv.add("cloud-sdk", &[(Role::Supplier, "Huawei Technologies Co., Ltd.")]);
+        let waiver = |expires: &str| Waiver {
+            purl: None,
+            name: Some("cloud-sdk".into()),
+            version: None,
+            sha256: None,
+            policy: None,
+            entity: Some("huawei".into()),
+            justification: "reviewed".into(),
+            approver: "CO".into(),
+            expires: Date::parse(expires).unwrap(),
+            line: 1,
+        };
+        let a = inv.audit(&rules, vec![waiver("2027-01-01")]);
+        assert!(a.findings[0].waived.is_some());
+        assert_eq!(a.verdict, Overall::Clear);
+        assert!(a.warnings.is_empty());
+        let a = inv.audit(&rules, vec![waiver("2026-11-27")]);
+        assert!(a.findings[0].waived.is_none());
+        assert_eq!(a.verdict, Overall::Excluded);
+        assert_eq!(a.warnings[0].code, WarningCode::ExpiredWaiver);
+    }
+
+    #[test]
+    fn look_alikes_are_clean() {
+        let rules = rules();
+        let mut inv = Inv::new();
+        for name in [
+            "New H3C Technologies Co., Ltd.",
+            "Huawei-3Com Co., Ltd.",
+            "Aztech Systems Ltd.",
+            "ZTEX GmbH",
+            "Teltronics, Inc.",
+            "Shanghai Dahua Scale Factory",
+            "Dahuang Electric",
+        ] {
+            inv.add("part", &[(Role::Supplier, name)]);
+        }
+        let a = inv.audit(&rules, vec![]);
+        assert!(a.findings.is_empty(), "{:#?}", a.findings);
+    }
+}

@@ -1,0 +1,183 @@
+//! Name normalisation: the one way every organisation name, alias and piece of text is turned
+//! into tokens before matching, so "HUAWEI TECHNOLOGIES CO.,LTD", "Huawei Tech. Co., Ltd." and
+//! "华为技术有限公司" meet as the same words, and "Dahuang" or "ZTEX" never meet "Dahua" or "ZTE".
+//!
+//! Steps: Unicode NFKC (full-width letters become ASCII), lower-case, then split into tokens:
+//! runs of letters and digits form a word (dots and apostrophes inside a word are dropped, so
+//! "S.A.U." is "sau"); each Han, kana or Hangul character is a token of its own, because those
+//! scripts do not separate words; everything else separates. Corporate suffixes (Co., Ltd.,
+//! Inc., Corporation, Technologies, 有限公司, 股份有限公司 …) are marked so matching can skip them.
+
+use unicode_normalization::UnicodeNormalization;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    pub text: String,
+    /// Part of a corporate suffix: skipped when matching names, kept when matching look-alikes.
+    pub suffix: bool,
+}
+
+/// Latin-script corporate words. They say what kind of company it is, not which.
+const SUFFIX_WORDS: &[&str] = &[
+    "co",
+    "company",
+    "corp",
+    "corporation",
+    "inc",
+    "incorporated",
+    "ltd",
+    "limited",
+    "llc",
+    "lp",
+    "llp",
+    "plc",
+    "gmbh",
+    "ag",
+    "sa",
+    "sau",
+    "sas",
+    "sarl",
+    "srl",
+    "spa",
+    "bv",
+    "nv",
+    "ab",
+    "oy",
+    "kk",
+    "pte",
+    "pty",
+    "technologies",
+    "technology",
+    "tech",
+    "group",
+    "holding",
+    "holdings",
+];
+
+/// CJK corporate suffixes, longest first (each character is one token).
+const SUFFIX_CJK: &[&str] = &[
+    "股份有限公司",
+    "有限责任公司",
+    "有限公司",
+    "株式会社",
+    "集团",
+    "公司",
+    "技术",
+    "科技",
+];
+
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30ff      // Hiragana, Katakana
+        | 0x3400..=0x4dbf    // CJK Extension A
+        | 0x4e00..=0x9fff    // CJK Unified Ideographs
+        | 0xac00..=0xd7af    // Hangul syllables
+        | 0xf900..=0xfaff    // CJK Compatibility Ideographs
+        | 0x20000..=0x2fa1f) // CJK Extensions B–F, Compatibility Supplement
+}
+
+/// Splits text into normalised tokens, suffixes marked.
+pub fn tokens(text: &str) -> Vec<Token> {
+    let mut out: Vec<Token> = Vec::new();
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut Vec<Token>| {
+        if !word.is_empty() {
+            let suffix = SUFFIX_WORDS.contains(&word.as_str());
+            out.push(Token {
+                text: std::mem::take(word),
+                suffix,
+            });
+        }
+    };
+    for c in text.nfkc().flat_map(char::to_lowercase) {
+        if is_cjk(c) {
+            flush(&mut word, &mut out);
+            out.push(Token {
+                text: c.to_string(),
+                suffix: false,
+            });
+        } else if c.is_alphanumeric() {
+            word.push(c);
+        } else if matches!(c, '.' | '\'' | '’') && !word.is_empty() {
+            // inside a word: "S.A.U." → "sau", "Co." → "co"; a leading dot separates
+        } else {
+            flush(&mut word, &mut out);
+        }
+    }
+    flush(&mut word, &mut out);
+    mark_cjk_suffixes(&mut out);
+    out
+}
+
+fn mark_cjk_suffixes(tokens: &mut [Token]) {
+    let mut i = 0;
+    while i < tokens.len() {
+        let hit = SUFFIX_CJK.iter().find_map(|s| {
+            let n = s.chars().count();
+            let fits = i + n <= tokens.len()
+                && s.chars()
+                    .zip(&tokens[i..i + n])
+                    .all(|(c, t)| t.text.chars().eq(std::iter::once(c)));
+            fits.then_some(n)
+        });
+        match hit {
+            Some(n) => {
+                tokens[i..i + n].iter_mut().for_each(|t| t.suffix = true);
+                i += n;
+            }
+            None => i += 1,
+        }
+    }
+}
+
+/// The tokens that identify: suffixes dropped.
+pub fn core(text: &str) -> Vec<String> {
+    tokens(text).into_iter().filter(|t| !t.suffix).map(|t| t.text).collect()
+}
+
+/// Every token, suffixes kept (for look-alike phrases such as "Teltronic AG").
+pub fn full(text: &str) -> Vec<String> {
+    tokens(text).into_iter().map(|t| t.text).collect()
+}
+
+/// True when `needle` occurs in `hay` as a contiguous run of whole tokens.
+pub fn contains_run(hay: &[String], needle: &[String]) -> bool {
+    !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn corporate_forms_meet() {
+        assert_eq!(core("HUAWEI TECHNOLOGIES CO.,LTD"), ["huawei"]);
+        assert_eq!(core("Huawei Tech. Co., Ltd."), ["huawei"]);
+        assert_eq!(core("Ｈｕａｗｅｉ　Technologies"), ["huawei"]);
+        assert_eq!(core("华为技术有限公司"), ["华", "为"]);
+        assert_eq!(
+            core("杭州海康威视数字技术股份有限公司"),
+            ["杭", "州", "海", "康", "威", "视", "数", "字"]
+        );
+        assert_eq!(core("Hisilicon, Inc."), ["hisilicon"]);
+        assert_eq!(core("Teltronic S.A.U."), ["teltronic"]);
+    }
+
+    #[test]
+    fn look_alikes_stay_apart() {
+        assert_eq!(core("Dahuang"), ["dahuang"]);
+        assert_eq!(core("ZTEX GmbH"), ["ztex"]);
+        assert_eq!(core("AZTEC"), ["aztec"]);
+        assert_eq!(core("Teltronics, Inc."), ["teltronics"]);
+        assert_eq!(full("Teltronic AG"), ["teltronic", "ag"]);
+        assert_eq!(core("Huawei-3Com"), ["huawei", "3com"]);
+    }
+
+    #[test]
+    fn runs_are_whole_tokens() {
+        let hay = core("Shanghai Dahua Scale Factory");
+        assert!(contains_run(&hay, &core("Dahua")));
+        assert!(!contains_run(&core("Dahuang Electric"), &core("Dahua")));
+        assert!(!contains_run(&hay, &[]));
+    }
+}

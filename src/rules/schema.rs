@@ -1,0 +1,179 @@
+//! The rule files' shapes, exactly as rules/README.md documents them. Unknown keys are errors
+//! (`deny_unknown_fields`), so a typo in a user's rule folder is reported, not ignored. Ids keep
+//! their byte span so `rules check` can point at the line.
+
+use super::date::Date;
+use crate::model::{EvidenceKind, Strength};
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PackFile {
+    pub id: String,
+    pub version: String,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    pub date: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    Low,
+    Medium,
+    #[default]
+    High,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Relation {
+    Subsidiary,
+    Affiliate,
+    Brand,
+    Unit,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Identifiers {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub domains: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub purls: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cpe_vendors: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub usb_vendor_ids: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pci_vendor_ids: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dt_prefixes: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub oui_registrants: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cert_orgs: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sha256: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EntityDef {
+    pub id: Spanned<String>,
+    pub name: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    #[serde(default)]
+    pub parent: Option<Spanned<String>>,
+    #[serde(default)]
+    pub relation: Option<Relation>,
+    #[serde(default)]
+    pub since: Option<Date>,
+    #[serde(default)]
+    pub until: Option<Date>,
+    #[serde(default)]
+    pub confidence: Confidence,
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(default)]
+    pub sources: Vec<Source>,
+    #[serde(default)]
+    pub not: Vec<String>,
+    #[serde(default)]
+    pub identifiers: Identifiers,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EntityFile {
+    #[serde(default)]
+    pub entity: Vec<EntityDef>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyEntry {
+    pub entities: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub clause: Option<String>,
+    #[serde(default)]
+    pub scope: Option<String>,
+    #[serde(default)]
+    pub effective: Option<Date>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyDef {
+    pub id: Spanned<String>,
+    pub name: String,
+    pub severity: Severity,
+    #[serde(default)]
+    pub include_subsidiaries: bool,
+    #[serde(default)]
+    pub default: bool,
+    #[serde(default)]
+    pub sources: Vec<Source>,
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(default)]
+    pub entry: Vec<PolicyEntry>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyFile {
+    pub policy: PolicyDef,
+}
+
+/// How one evidence field is graded: data, so a user's pack can make a field weaker or stronger.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GradeDef {
+    pub field: Spanned<String>,
+    pub kind: EvidenceKind,
+    pub strength: Strength,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GradingFile {
+    #[serde(default)]
+    pub grade: Vec<GradeDef>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistrantDef {
+    pub name: String,
+    pub entity: Spanned<String>,
+    pub assignments: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OuiFile {
+    pub source: String,
+    #[serde(default)]
+    pub registrant: Vec<RegistrantDef>,
+}

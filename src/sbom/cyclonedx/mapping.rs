@@ -1,0 +1,573 @@
+//! The CycloneDX → model field mapping, written once over [`Source`] and used for both JSON and
+//! XML. Every place the specification (1.2–1.7) lets a document name who made, supplied, wrote or
+//! published a part is read here; see the module documentation of [`super`] for the list.
+
+use super::source::Source;
+use crate::copyright;
+use crate::model::{
+    Component, ComponentId, Cpe, Encoding, Format, Hash, InventoryPart, Located, Location, Origin, Party, PartyKind,
+    Property, Purl, Reference, RelationKind, Role, Swid, Tool, WarningCode,
+};
+use crate::sbom::builder::DocumentBuilder;
+
+/// The spec versions this reader was written against. Others are read as the newest, with a
+/// warning: CycloneDX only ever adds fields, so the mapping still holds.
+pub(super) const KNOWN_VERSIONS: [&str; 6] = ["1.2", "1.3", "1.4", "1.5", "1.6", "1.7"];
+
+/// How deep components may nest (through `components`, `services` and `pedigree`). JSON cannot
+/// reach it (serde_json stops at 128 levels, ~60 component levels); XML has no such limit, so
+/// this bounds the recursion below against a hostile 100,000-deep document.
+pub(super) const MAX_DEPTH: usize = 64;
+
+/// The name given to a component whose document names none, so it can still be listed.
+const UNNAMED: &str = "(unnamed)";
+
+/// The top-level lists, mapped element by element (JSON streams them; see [`super::json`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Section {
+    Components,
+    Services,
+    Dependencies,
+}
+
+impl Section {
+    pub(super) const ALL: [Section; 3] = [Section::Components, Section::Services, Section::Dependencies];
+
+    pub(super) fn named(key: &str) -> Option<Section> {
+        Section::ALL.into_iter().find(|s| s.key() == key)
+    }
+
+    /// The JSON member and the XML wrapper element.
+    pub(super) fn key(self) -> &'static str {
+        match self {
+            Section::Components => "components",
+            Section::Services => "services",
+            Section::Dependencies => "dependencies",
+        }
+    }
+
+    /// The XML element of one entry.
+    pub(super) fn item(self) -> &'static str {
+        match self {
+            Section::Components => "component",
+            Section::Services => "service",
+            Section::Dependencies => "dependency",
+        }
+    }
+}
+
+/// Evidence values that should have been a purl or CPE and were not. cdxgen writes the manifest
+/// path as the `concludedValue` of every `purl` identity; one warning per document, not one per
+/// component, keeps the real warnings visible.
+#[derive(Default)]
+struct Tally {
+    count: usize,
+    first: Option<(String, Location)>,
+}
+
+/// One document being read: the builder plus what the mapping tallies across components.
+pub(super) struct Reader {
+    pub(super) b: DocumentBuilder,
+    bad_evidence_purls: Tally,
+    bad_evidence_cpes: Tally,
+}
+
+impl Reader {
+    pub(super) fn new(file: &str, encoding: Encoding) -> Reader {
+        Reader {
+            b: DocumentBuilder::new(file, Format::CycloneDX, encoding),
+            bad_evidence_purls: Tally::default(),
+            bad_evidence_cpes: Tally::default(),
+        }
+    }
+
+    /// Records the declared spec version; an unknown or missing one is a warning, never fatal.
+    pub(super) fn set_spec_version(&mut self, spec: Option<Located<String>>, doc_at: &Location, what: &str) {
+        let newest = KNOWN_VERSIONS[KNOWN_VERSIONS.len() - 1];
+        match spec {
+            Some(v) => {
+                if !KNOWN_VERSIONS.contains(&v.value.as_str()) {
+                    self.b.warn(
+                        WarningCode::UnknownSpecVersion,
+                        Some(v.at),
+                        format!(
+                            "CycloneDX {} is not a version this reader knows (1.2–{newest}); read as {newest}",
+                            v.value
+                        ),
+                    );
+                }
+                self.b.document.spec_version = Some(v.value);
+            }
+            None => self.b.warn(
+                WarningCode::MissingField,
+                Some(doc_at.clone()),
+                format!("the document declares no {what}; read as CycloneDX {newest}"),
+            ),
+        }
+    }
+
+    /// The spec version as declared, if it is one the strict cyclonedx-bom reader checks.
+    pub(super) fn spec_version(&self) -> Option<&str> {
+        self.b.document.spec_version.as_deref()
+    }
+
+    pub(super) fn finish(mut self) -> InventoryPart {
+        for (tally, code, what) in [
+            (
+                std::mem::take(&mut self.bad_evidence_purls),
+                WarningCode::InvalidPurl,
+                "purl",
+            ),
+            (
+                std::mem::take(&mut self.bad_evidence_cpes),
+                WarningCode::InvalidCpe,
+                "cpe",
+            ),
+        ] {
+            if let Some((value, at)) = tally.first {
+                self.b.warn(
+                    code,
+                    Some(at),
+                    format!(
+                        "{} evidence.identity concluded value(s) for `{what}` are not a {what} (first: `{value}`); \
+                         kept as properties `cdx:evidence:identity:{what}`",
+                        tally.count
+                    ),
+                );
+            }
+        }
+        self.b.finish()
+    }
+}
+
+/// One element of a top-level list.
+pub(super) fn entry<S: Source>(r: &mut Reader, section: Section, node: S) {
+    match section {
+        Section::Components => {
+            component(r, node, Origin::Component, 0);
+        }
+        Section::Services => {
+            component(r, node, Origin::Service, 0);
+        }
+        Section::Dependencies => dependency(r, node),
+    }
+}
+
+/// `metadata`: the product, its supplier and manufacturer, and who and what wrote the SBOM.
+pub(super) fn metadata<S: Source>(r: &mut Reader, meta: &S) {
+    let b = &mut r.b;
+    b.document.created = meta.text("timestamp", b);
+    let mut product_parties = Vec::new();
+    if let Some(s) = meta.object("supplier", b) {
+        product_parties.extend(organization(&s, Role::Supplier, b));
+    }
+    // `manufacture` (1.2–1.5, deprecated in 1.6) is the product's manufacturer.
+    if let Some(m) = meta.object("manufacture", b) {
+        product_parties.extend(organization(&m, Role::Manufacturer, b));
+    }
+    // `manufacturer` (1.6+) is the organisation that made the BOM.
+    if let Some(m) = meta.object("manufacturer", b) {
+        let creator = organization(&m, Role::Manufacturer, b);
+        b.document.creators.extend(creator);
+    }
+    for a in meta.items("authors", "author", b) {
+        let creator = a.record(b).and_then(|a| person(&a, b));
+        b.document.creators.extend(creator);
+    }
+    if let Some(tools) = meta.child("tools") {
+        read_tools(&tools, b);
+    }
+    let product = match meta.child("component") {
+        Some(node) => component(r, node, Origin::Metadata, 0),
+        None if !product_parties.is_empty() => {
+            // A supplier or manufacturer of a product the document does not name: kept on a
+            // placeholder product so the vendor still reaches the rules, with a warning.
+            r.b.warn(
+                WarningCode::MissingField,
+                Some(meta.at()),
+                "metadata names a supplier or manufacturer but no `component`; they are kept on an unnamed product",
+            );
+            Some(r.b.add_component(Component::new(Origin::Metadata, UNNAMED, meta.at())))
+        }
+        None => None,
+    };
+    if let Some(id) = product {
+        r.b.describes(id);
+        let c = r.b.component_mut(id);
+        put_all(&mut c.parties, product_parties);
+        if c.name != UNNAMED {
+            let name = c.name.clone();
+            r.b.document.name = Some(name);
+        }
+    }
+}
+
+/// `metadata.tools`: the legacy array of `{vendor, name, version}` (XML `<tool>`), or the 1.5+
+/// object of `components` and `services`.
+fn read_tools<S: Source>(tools: &S, b: &mut DocumentBuilder) {
+    if tools.is_list() {
+        for t in tools.list("tool", b) {
+            let Some(t) = t.record(b) else { continue };
+            let vendor = t.text("vendor", b);
+            push_tool(&t, vendor, b);
+        }
+    }
+    for t in tools.items("components", "component", b) {
+        let Some(t) = t.record(b) else { continue };
+        let vendor = [
+            ("manufacturer", true),
+            ("supplier", true),
+            ("publisher", false),
+            ("author", false),
+        ]
+        .into_iter()
+        .find_map(|(key, is_org)| match is_org {
+            true => t.object(key, b).and_then(|o| o.text("name", b)),
+            false => t.text(key, b),
+        });
+        push_tool(&t, vendor, b);
+    }
+    for t in tools.items("services", "service", b) {
+        let Some(t) = t.record(b) else { continue };
+        let vendor = t.object("provider", b).and_then(|p| p.text("name", b));
+        push_tool(&t, vendor, b);
+    }
+}
+
+fn push_tool<S: Source>(t: &S, vendor: Option<String>, b: &mut DocumentBuilder) {
+    match t.text("name", b) {
+        Some(name) => {
+            let version = t.text("version", b);
+            b.document.tools.push(Tool { name, version, vendor });
+        }
+        None => b.warn(
+            WarningCode::MissingField,
+            Some(t.at()),
+            "a tool without a `name`; skipped",
+        ),
+    }
+}
+
+/// A component or service at any depth, with its nested components, services and pedigree.
+/// Returns its id, or `None` when the entry was not an object.
+pub(super) fn component<S: Source>(r: &mut Reader, node: S, origin: Origin, depth: usize) -> Option<ComponentId> {
+    let b = &mut r.b;
+    let node = node.record(b)?;
+    let name = match node.text("name", b) {
+        Some(n) => n,
+        None => {
+            if node.child("name").is_none() {
+                b.warn(
+                    WarningCode::MissingField,
+                    Some(node.at()),
+                    "a component without a `name`",
+                );
+            }
+            UNNAMED.to_string()
+        }
+    };
+    let mut c = Component::new(origin, name, node.at());
+    c.bom_ref = node.text("bom-ref", b);
+    c.kind = node.text("type", b);
+    c.version = node.text("version", b);
+    c.group = node.field("group", b);
+    c.description = node.text("description", b);
+    if let Some(p) = node.field("purl", b) {
+        add_purl(&mut c, p, b);
+    }
+    if let Some(p) = node.field("cpe", b) {
+        add_cpe(&mut c, p, b);
+    }
+    c.swid = node.object("swid", b).and_then(|s| {
+        let tag_id = s.text("tagId", b)?;
+        let name = s.text("name", b).unwrap_or_default();
+        Some(Located::new(Swid { tag_id, name }, s.at()))
+    });
+    for h in node.items("hashes", "hash", b) {
+        let Some(h) = h.record(b) else { continue };
+        if let (Some(alg), Some(content)) = (h.text("alg", b), h.content("content", b)) {
+            put(&mut c.hashes, Hash::new(&alg, &content));
+        }
+    }
+    read_licenses(&node, &mut c, b);
+    read_parties(&node, &mut c, b);
+    for reference in node.items("externalReferences", "reference", b) {
+        let Some(reference) = reference.record(b) else { continue };
+        if let Some(url) = reference.text("url", b) {
+            let kind = reference.text("type", b).unwrap_or_else(|| "other".to_string());
+            let value = Reference { kind, url };
+            put(&mut c.references, Located::new(value, reference.at()));
+        }
+    }
+    // Services only: the URLs they are reached at.
+    for endpoint in node.items("endpoints", "endpoint", b) {
+        if let Some(url) = endpoint.value(b) {
+            let value = Reference {
+                kind: "endpoint".to_string(),
+                url: url.value,
+            };
+            put(&mut c.references, Located::new(value, url.at));
+        }
+    }
+    for p in node.items("properties", "property", b) {
+        let Some(p) = p.record(b) else { continue };
+        if let (Some(name), Some(value)) = (p.text("name", b), p.content("value", b)) {
+            push_property(&mut c, name, value, p.at());
+        }
+    }
+    if let Some(text) = node.field("copyright", b) {
+        add_copyright(&mut c, text);
+    }
+    if let Some(evidence) = node.object("evidence", b) {
+        read_evidence(r, &evidence, &mut c);
+    }
+    let id = r.b.add_component(c);
+    read_children(r, &node, id, origin, depth);
+    Some(id)
+}
+
+/// Nested `components` and `services` (Contains edges) and `pedigree` (DerivedFrom / VariantOf).
+fn read_children<S: Source>(r: &mut Reader, node: &S, id: ComponentId, origin: Origin, depth: usize) {
+    let b = &mut r.b;
+    let nested = [("components", "component"), ("services", "service")].map(|(k, i)| (k, node.items(k, i, b)));
+    let pedigree = node.object("pedigree", b);
+    let lineage = ["ancestors", "descendants", "variants"].map(|key| {
+        let list = pedigree.as_ref().map(|p| p.items(key, "component", b));
+        (key, list.unwrap_or_default())
+    });
+    let has_children = nested.iter().chain(&lineage).any(|(_, list)| !list.is_empty());
+    if has_children && depth >= MAX_DEPTH {
+        r.b.warn(
+            WarningCode::UnexpectedType,
+            Some(node.at()),
+            format!("components nest deeper than {MAX_DEPTH} levels; the deeper ones are skipped"),
+        );
+        return;
+    }
+    for (key, list) in nested {
+        // A pedigree ancestor's parts are the ancestor's, and the product's own parts (cargo
+        // targets, firmware partitions) describe the product: neither is listed in `components`.
+        let child_origin = match (origin, key) {
+            (Origin::Pedigree | Origin::Metadata, _) => origin,
+            (_, "services") => Origin::Service,
+            _ => Origin::Component,
+        };
+        for child in list {
+            let at = child.at();
+            if let Some(child) = component(r, child, child_origin, depth + 1) {
+                r.b.add_edge(id, child, RelationKind::Contains, at);
+            }
+        }
+    }
+    for (key, list) in lineage {
+        for relative in list {
+            let at = relative.at();
+            let Some(other) = component(r, relative, Origin::Pedigree, depth + 1) else {
+                continue;
+            };
+            // Edges point from the derived part to what it derives from.
+            match key {
+                "ancestors" => r.b.add_edge(id, other, RelationKind::DerivedFrom, at),
+                "descendants" => r.b.add_edge(other, id, RelationKind::DerivedFrom, at),
+                _ => r.b.add_edge(id, other, RelationKind::VariantOf, at),
+            }
+        }
+    }
+}
+
+/// `licenses`: SPDX ids, licence names and expressions, as written.
+fn read_licenses<S: Source>(node: &S, c: &mut Component, b: &mut DocumentBuilder) {
+    for (kind, entry) in node.choices("licenses", b) {
+        let license = match kind.as_str() {
+            "license" => entry
+                .record(b)
+                .and_then(|l| l.text("id", b).or_else(|| l.text("name", b))),
+            "expression" => entry.scalar(b),
+            _ => None,
+        };
+        put_all(&mut c.licenses, license);
+    }
+}
+
+/// Everyone the component names: `supplier`, `manufacturer` (1.6), `authors` (1.6), `author`,
+/// `publisher`, and a service's `provider`.
+fn read_parties<S: Source>(node: &S, c: &mut Component, b: &mut DocumentBuilder) {
+    for (key, role) in [("supplier", Role::Supplier), ("manufacturer", Role::Manufacturer)] {
+        if let Some(org) = node.object(key, b) {
+            put_all(&mut c.parties, organization(&org, role, b));
+        }
+    }
+    for a in node.items("authors", "author", b) {
+        let author = a.record(b).and_then(|a| person(&a, b));
+        put_all(&mut c.parties, author);
+    }
+    for (key, role) in [("author", Role::Author), ("publisher", Role::Publisher)] {
+        if let Some(name) = node.field(key, b) {
+            put(
+                &mut c.parties,
+                Party::new(role, PartyKind::Unknown, Some(name.value), name.at),
+            );
+        }
+    }
+    if let Some(org) = node.object("provider", b) {
+        put_all(&mut c.parties, organization(&org, Role::Provider, b));
+    }
+}
+
+/// An `organizationalEntity`: name, `url`s, and `contact`s with their e-mails.
+fn organization<S: Source>(node: &S, role: Role, b: &mut DocumentBuilder) -> Option<Party> {
+    let name = node.text("name", b);
+    let mut party = Party::new(role, PartyKind::Organization, name, node.at());
+    for url in node.repeated("url", b) {
+        put_all(&mut party.urls, url.scalar(b));
+    }
+    for contact in node.repeated("contact", b) {
+        let Some(contact) = contact.record(b) else { continue };
+        put_all(&mut party.contacts, contact.text("name", b));
+        put_all(&mut party.emails, contact.text("email", b));
+    }
+    (!party.is_empty()).then_some(party)
+}
+
+/// An `organizationalContact` standing for itself: a component or BOM author.
+fn person<S: Source>(node: &S, b: &mut DocumentBuilder) -> Option<Party> {
+    let name = node.text("name", b);
+    let mut party = Party::new(Role::Author, PartyKind::Person, name, node.at());
+    put_all(&mut party.emails, node.text("email", b));
+    (!party.is_empty()).then_some(party)
+}
+
+/// `evidence.identity` (an object in 1.5, an array from 1.6) and `evidence.copyright`.
+fn read_evidence<S: Source>(r: &mut Reader, evidence: &S, c: &mut Component) {
+    for identity in evidence.repeated("identity", &mut r.b) {
+        let Some(identity) = identity.record(&mut r.b) else {
+            continue;
+        };
+        // 1.5 identities have no `concludedValue`: their method values are where the evidence
+        // was found (a manifest path), not the identity, so there is nothing to record.
+        let (Some(field), Some(value)) = (
+            identity.text("field", &mut r.b),
+            identity.field("concludedValue", &mut r.b),
+        ) else {
+            continue;
+        };
+        let property = format!("cdx:evidence:identity:{field}");
+        match field.as_str() {
+            "purl" => match Purl::parse(&value.value) {
+                Ok(p) => {
+                    if !c.purls.iter().any(|q| q.value.purl == p.purl) {
+                        put(&mut c.purls, Located::new(p, value.at));
+                    }
+                }
+                Err(_) => {
+                    tally(&mut r.bad_evidence_purls, &value);
+                    push_property(c, property, value.value, value.at);
+                }
+            },
+            "cpe" => match Cpe::parse(&value.value) {
+                Ok(p) => {
+                    if !c.cpes.iter().any(|q| q.value.cpe == p.cpe) {
+                        put(&mut c.cpes, Located::new(p, value.at));
+                    }
+                }
+                Err(_) => {
+                    tally(&mut r.bad_evidence_cpes, &value);
+                    push_property(c, property, value.value, value.at);
+                }
+            },
+            _ => push_property(c, property, value.value, value.at),
+        }
+    }
+    for entry in evidence.items("copyright", "text", &mut r.b) {
+        let Some(entry) = entry.record(&mut r.b) else { continue };
+        if let Some(text) = entry.content("text", &mut r.b) {
+            add_copyright(c, Located::new(text, entry.at()));
+        }
+    }
+}
+
+fn tally(t: &mut Tally, value: &Located<String>) {
+    t.count += 1;
+    if t.first.is_none() {
+        t.first = Some((value.value.clone(), value.at.clone()));
+    }
+}
+
+/// Appends without the spare room a growing `Vec` keeps (four entries on the first push): lists
+/// here hold one or two entries, and over 100,000 components that slack was most of the model.
+fn put<T>(list: &mut Vec<T>, item: T) {
+    list.reserve_exact(1);
+    list.push(item);
+}
+
+fn put_all<T>(list: &mut Vec<T>, items: impl IntoIterator<Item = T>) {
+    for item in items {
+        put(list, item);
+    }
+}
+
+fn push_property(c: &mut Component, name: String, value: String, at: Location) {
+    put(&mut c.properties, Located::new(Property { name, value }, at));
+}
+
+fn add_purl(c: &mut Component, p: Located<String>, b: &mut DocumentBuilder) {
+    match Purl::parse(&p.value) {
+        Ok(purl) => put(&mut c.purls, Located::new(purl, p.at)),
+        Err(e) => b.warn(
+            WarningCode::InvalidPurl,
+            Some(p.at),
+            format!("`{}` is not a valid purl ({e}); skipped", p.value),
+        ),
+    }
+}
+
+fn add_cpe(c: &mut Component, p: Located<String>, b: &mut DocumentBuilder) {
+    match Cpe::parse(&p.value) {
+        Ok(cpe) => put(&mut c.cpes, Located::new(cpe, p.at)),
+        Err(e) => b.warn(
+            WarningCode::InvalidCpe,
+            Some(p.at),
+            format!("`{}` is not a valid CPE ({e}); skipped", p.value),
+        ),
+    }
+}
+
+/// A copyright statement, and one copyright-holder party per holder it names (once each).
+fn add_copyright(c: &mut Component, text: Located<String>) {
+    for holder in copyright::holders(&text.value) {
+        let known = c
+            .parties_in(Role::CopyrightHolder)
+            .any(|p| p.name.as_deref() == Some(holder.as_str()));
+        if !known {
+            put(
+                &mut c.parties,
+                Party::new(Role::CopyrightHolder, PartyKind::Unknown, Some(holder), text.at.clone()),
+            );
+        }
+    }
+    put(&mut c.copyrights, text);
+}
+
+/// `dependencies[]`: `dependsOn` and, from 1.6, `provides`, resolved when the document is done.
+pub(super) fn dependency<S: Source>(r: &mut Reader, node: S) {
+    let b = &mut r.b;
+    let Some(node) = node.record(b) else { return };
+    let Some(from) = node.text("ref", b) else {
+        if node.child("ref").is_none() {
+            b.warn(
+                WarningCode::MissingField,
+                Some(node.at()),
+                "a dependency without a `ref`; skipped",
+            );
+        }
+        return;
+    };
+    for (json_key, xml_item, kind) in [
+        ("dependsOn", "dependency", RelationKind::DependsOn),
+        ("provides", "provides", RelationKind::Provides),
+    ] {
+        for to in node.refs(json_key, xml_item, b) {
+            b.add_edge_by_ref(&from, &to.value, kind, to.at);
+        }
+    }
+}
