@@ -12,55 +12,41 @@
 use super::mapping::{self, Reader, Section};
 use super::source::Source;
 use super::tree::{Json, Text};
-use crate::model::{push_pointer, Located, Location, WarningCode};
+use crate::model::{push_pointer, Encoding, Located, Location, WarningCode};
 use crate::sbom::builder::DocumentBuilder;
 use crate::sbom::json_value::syntax_error;
-use crate::sbom::{Place, SbomError};
+use crate::sbom::SbomError;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::cell::OnceCell;
 use std::fmt;
 use std::rc::Rc;
 
-/// What the top level turned out to be.
-enum Top<'de> {
-    /// An object, with the two scalars read after the walk (they may come last).
-    Object {
-        spec: Option<Json<'de>>,
-        serial: Option<Json<'de>>,
-    },
-    /// Anything else: not a CycloneDX document.
-    Other(&'static str),
+/// The two top-level scalars, mapped after the walk (they may come after the lists).
+struct Top<'de> {
+    spec: Option<Json<'de>>,
+    serial: Option<Json<'de>>,
 }
 
 pub(super) fn read(file: &str, bytes: &[u8]) -> Result<Reader, SbomError> {
     let body = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    let mut r = Reader::new(file, crate::model::Encoding::Json);
+    let mut r = Reader::new(file, Encoding::Json);
     let mut de = serde_json::Deserializer::from_slice(body);
-    let top = TopSeed { r: &mut r }
+    // A top level that is not an object fails here, as serde_json's "invalid type" at its place.
+    let Top { spec, serial } = TopSeed { r: &mut r }
         .deserialize(&mut de)
         .and_then(|top| de.end().map(|()| top))
         .map_err(|e| syntax_error(file, &e))?;
-    let (spec, serial) = match top {
-        Top::Object { spec, serial } => (spec, serial),
-        Top::Other(kind) => {
-            return Err(SbomError::Invalid {
-                file: file.to_string(),
-                place: Place::Pointer(String::new()),
-                what: "CycloneDX document",
-                message: format!("the top level is {kind}, expected an object"),
-            })
-        }
-    };
     let scalar = |v: &Option<Json<'_>>, key: &str, b: &mut DocumentBuilder| {
         v.as_ref()
             .and_then(|value| JsonNode::new(value, &push_pointer("", key)).value(b))
     };
     let spec = scalar(&spec, "specVersion", &mut r.b);
     r.b.document.serial = scalar(&serial, "serialNumber", &mut r.b).map(|s| s.value);
-    r.set_spec_version(spec, &Location::json(""), "`specVersion`");
+    r.set_spec_version(spec, &Location::json(""));
     Ok(r)
 }
 
+/// The top level of the document, visited key by key.
 struct TopSeed<'r> {
     r: &'r mut Reader,
 }
@@ -69,7 +55,7 @@ impl<'de> DeserializeSeed<'de> for TopSeed<'_> {
     type Value = Top<'de>;
 
     fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Top<'de>, D::Error> {
-        de.deserialize_any(self)
+        de.deserialize_map(self)
     }
 }
 
@@ -77,7 +63,7 @@ impl<'de> Visitor<'de> for TopSeed<'_> {
     type Value = Top<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a CycloneDX JSON object")
+        f.write_str("a CycloneDX BOM (a JSON object)")
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Top<'de>, A::Error> {
@@ -100,36 +86,7 @@ impl<'de> Visitor<'de> for TopSeed<'_> {
                 },
             }
         }
-        Ok(Top::Object { spec, serial })
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Top<'de>, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Top::Other("an array"))
-    }
-
-    fn visit_str<E>(self, _: &str) -> Result<Top<'de>, E> {
-        Ok(Top::Other("a string"))
-    }
-
-    fn visit_bool<E>(self, _: bool) -> Result<Top<'de>, E> {
-        Ok(Top::Other("a boolean"))
-    }
-
-    fn visit_i64<E>(self, _: i64) -> Result<Top<'de>, E> {
-        Ok(Top::Other("a number"))
-    }
-
-    fn visit_u64<E>(self, _: u64) -> Result<Top<'de>, E> {
-        Ok(Top::Other("a number"))
-    }
-
-    fn visit_f64<E>(self, _: f64) -> Result<Top<'de>, E> {
-        Ok(Top::Other("a number"))
-    }
-
-    fn visit_unit<E>(self) -> Result<Top<'de>, E> {
-        Ok(Top::Other("null"))
+        Ok(Top { spec, serial })
     }
 }
 
@@ -393,10 +350,10 @@ mod tests {
 
     #[test]
     fn top_level_must_be_an_object() {
-        let e = read("t.json", b"[1, 2]").err().unwrap().to_string();
+        let e = read("t.json", b"\n  [1, 2]").err().unwrap().to_string();
         assert_eq!(
             e,
-            "t.json:/: not a valid CycloneDX document: the top level is an array, expected an object"
+            "t.json:2:2: invalid type: sequence, expected a CycloneDX BOM (a JSON object)"
         );
     }
 

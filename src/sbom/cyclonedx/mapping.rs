@@ -81,8 +81,9 @@ impl Reader {
         }
     }
 
-    /// Records the declared spec version; an unknown or missing one is a warning, never fatal.
-    pub(super) fn set_spec_version(&mut self, spec: Option<Located<String>>, doc_at: &Location, what: &str) {
+    /// Records the declared spec version; an unknown one is a warning, never fatal. Only JSON
+    /// can declare none (the XML namespace carries the version): that is warned about at `root`.
+    pub(super) fn set_spec_version(&mut self, spec: Option<Located<String>>, root: &Location) {
         let newest = KNOWN_VERSIONS[KNOWN_VERSIONS.len() - 1];
         match spec {
             Some(v) => {
@@ -100,43 +101,41 @@ impl Reader {
             }
             None => self.b.warn(
                 WarningCode::MissingField,
-                Some(doc_at.clone()),
-                format!("the document declares no {what}; read as CycloneDX {newest}"),
+                Some(root.clone()),
+                format!("the document declares no `specVersion`; read as CycloneDX {newest}"),
             ),
         }
     }
 
-    /// The spec version as declared, if it is one the strict cyclonedx-bom reader checks.
+    /// The spec version the document declares.
     pub(super) fn spec_version(&self) -> Option<&str> {
         self.b.document.spec_version.as_deref()
     }
 
-    pub(super) fn finish(mut self) -> InventoryPart {
+    /// Reports the tallies and hands the document over.
+    pub(super) fn finish(self) -> InventoryPart {
+        let Reader {
+            mut b,
+            bad_evidence_purls,
+            bad_evidence_cpes,
+        } = self;
         for (tally, code, what) in [
-            (
-                std::mem::take(&mut self.bad_evidence_purls),
-                WarningCode::InvalidPurl,
-                "purl",
-            ),
-            (
-                std::mem::take(&mut self.bad_evidence_cpes),
-                WarningCode::InvalidCpe,
-                "cpe",
-            ),
+            (bad_evidence_purls, WarningCode::InvalidPurl, "purl"),
+            (bad_evidence_cpes, WarningCode::InvalidCpe, "cpe"),
         ] {
             if let Some((value, at)) = tally.first {
-                self.b.warn(
+                b.warn(
                     code,
                     Some(at),
                     format!(
-                        "{} evidence.identity concluded value(s) for `{what}` are not a {what} (first: `{value}`); \
+                        "{} evidence.identity concluded value(s) for `{what}` do not parse as one (first: `{value}`); \
                          kept as properties `cdx:evidence:identity:{what}`",
                         tally.count
                     ),
                 );
             }
         }
-        self.b.finish()
+        b.finish()
     }
 }
 
@@ -177,11 +176,15 @@ pub(super) fn metadata<S: Source>(r: &mut Reader, meta: &S) {
     if let Some(tools) = meta.child("tools") {
         read_tools(&tools, b);
     }
-    let product = match meta.child("component") {
-        Some(node) => component(r, node, Origin::Metadata, 0),
+    let product = match meta
+        .child("component")
+        .and_then(|node| component(r, node, Origin::Metadata, 0))
+    {
+        Some(id) => Some(id),
         None if !product_parties.is_empty() => {
-            // A supplier or manufacturer of a product the document does not name: kept on a
-            // placeholder product so the vendor still reaches the rules, with a warning.
+            // A supplier or manufacturer of a product the document does not name (or names with
+            // something that is not a component): kept on a placeholder product so the vendor
+            // still reaches the rules, with a warning.
             r.b.warn(
                 WarningCode::MissingField,
                 Some(meta.at()),
@@ -214,17 +217,11 @@ fn read_tools<S: Source>(tools: &S, b: &mut DocumentBuilder) {
     }
     for t in tools.items("components", "component", b) {
         let Some(t) = t.record(b) else { continue };
-        let vendor = [
-            ("manufacturer", true),
-            ("supplier", true),
-            ("publisher", false),
-            ("author", false),
-        ]
-        .into_iter()
-        .find_map(|(key, is_org)| match is_org {
-            true => t.object(key, b).and_then(|o| o.text("name", b)),
-            false => t.text(key, b),
-        });
+        let vendor = ["manufacturer", "supplier"]
+            .into_iter()
+            .find_map(|key| t.object(key, b).and_then(|o| o.text("name", b)))
+            .or_else(|| t.text("publisher", b))
+            .or_else(|| t.text("author", b));
         push_tool(&t, vendor, b);
     }
     for t in tools.items("services", "service", b) {
@@ -437,21 +434,36 @@ fn person<S: Source>(node: &S, b: &mut DocumentBuilder) -> Option<Party> {
     (!party.is_empty()).then_some(party)
 }
 
-/// `evidence.identity` (an object in 1.5, an array from 1.6) and `evidence.copyright`.
+/// `evidence.identity` (an object in 1.5, an array from 1.6) and `evidence.copyright`. Identity
+/// methods become properties `cdx:evidence:identity:<field>:<technique>`; a concluded value for
+/// `purl` or `cpe` joins the component's purls or CPEs, for another field it becomes a property
+/// `cdx:evidence:identity:<field>`.
 fn read_evidence<S: Source>(r: &mut Reader, evidence: &S, c: &mut Component) {
     for identity in evidence.repeated("identity", &mut r.b) {
         let Some(identity) = identity.record(&mut r.b) else {
             continue;
         };
-        // 1.5 identities have no `concludedValue`: their method values are where the evidence
-        // was found (a manifest path), not the identity, so there is nothing to record.
-        let (Some(field), Some(value)) = (
-            identity.text("field", &mut r.b),
-            identity.field("concludedValue", &mut r.b),
-        ) else {
+        let Some(field) = identity.text("field", &mut r.b) else {
             continue;
         };
         let property = format!("cdx:evidence:identity:{field}");
+        // How the identity was found (1.5 has nothing else): the method's value is where the
+        // evidence was seen (a file name, a manifest path), not the identity itself.
+        for method in identity.items("methods", "method", &mut r.b) {
+            let Some(method) = method.record(&mut r.b) else {
+                continue;
+            };
+            let technique = method
+                .text("technique", &mut r.b)
+                .unwrap_or_else(|| "other".to_string());
+            if let Some(value) = method.field("value", &mut r.b) {
+                push_property(c, format!("{property}:{technique}"), value.value, value.at);
+            }
+        }
+        // What was concluded (1.6+): a purl or CPE joins the component's own.
+        let Some(value) = identity.field("concludedValue", &mut r.b) else {
+            continue;
+        };
         match field.as_str() {
             "purl" => match Purl::parse(&value.value) {
                 Ok(p) => {
@@ -569,5 +581,211 @@ pub(super) fn dependency<S: Source>(r: &mut Reader, node: S) {
         for to in node.refs(json_key, xml_item, b) {
             b.add_edge_by_ref(&from, &to.value, kind, to.at);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::{InventoryPart, Location, Origin, RelationKind, Role, WarningCode};
+    use crate::sbom::cyclonedx::{read_json, read_xml};
+
+    /// Reads a minimal document. cyclonedx-bom's verdict on these fragments (no `bomFormat`, no
+    /// `version`) is left out: conformance.rs tests it.
+    fn json(text: &str) -> InventoryPart {
+        let mut part = read_json("t.json", text.as_bytes()).unwrap();
+        part.warnings.retain(|w| w.code != WarningCode::Nonconformant);
+        part
+    }
+
+    fn codes(part: &InventoryPart) -> Vec<(WarningCode, String)> {
+        part.warnings
+            .iter()
+            .map(|w| (w.code, w.at.as_ref().map(ToString::to_string).unwrap_or_default()))
+            .collect()
+    }
+
+    #[test]
+    fn identity_is_an_object_in_1_5_and_an_array_in_1_6() {
+        let one = r#"{"field": "purl", "concludedValue": "pkg:npm/%40huaweicloud/huaweicloud-sdk-core@3.1.0",
+                      "methods": [{"technique": "manifest-analysis", "value": "package-lock.json"}]}"#;
+        let object = json(&format!(
+            r#"{{"specVersion": "1.5", "components": [{{"name": "sdk", "evidence": {{"identity": {one}}}}}]}}"#
+        ));
+        let array = json(&format!(
+            r#"{{"specVersion": "1.6", "components": [{{"name": "sdk", "evidence": {{"identity": [{one}]}}}}]}}"#
+        ));
+        let (o, a) = (&object.components[0], &array.components[0]);
+        assert_eq!(o.purls[0].value, a.purls[0].value);
+        assert_eq!(o.purls[0].value.namespace.as_deref(), Some("@huaweicloud"));
+        assert_eq!(
+            o.purls[0].at,
+            Location::json("/components/0/evidence/identity/concludedValue")
+        );
+        assert_eq!(
+            a.purls[0].at,
+            Location::json("/components/0/evidence/identity/0/concludedValue")
+        );
+        let property =
+            |c: &crate::model::Component| (c.properties[0].value.name.clone(), c.properties[0].value.value.clone());
+        let expected = (
+            "cdx:evidence:identity:purl:manifest-analysis".to_string(),
+            "package-lock.json".to_string(),
+        );
+        assert_eq!(property(o), expected);
+        assert_eq!(property(a), expected);
+        assert!(object.warnings.is_empty() && array.warnings.is_empty());
+    }
+
+    #[test]
+    fn evidence_that_is_not_a_purl_is_kept_and_reported_once() {
+        let part = json(
+            r#"{"specVersion": "1.6", "components": [
+                {"name": "a", "purl": "pkg:npm/a@1", "evidence": {"identity": [
+                    {"field": "purl", "concludedValue": "pkg:npm/a@1"},
+                    {"field": "cpe", "concludedValue": "cpe:2.3:a:zte:a:1:*:*:*:*:*:*:*"}]}},
+                {"name": "b", "evidence": {"identity": [{"field": "purl", "concludedValue": "Cargo.lock"}]}},
+                {"name": "c", "evidence": {"identity": [{"field": "purl", "concludedValue": "/tmp/package-lock.json"}]}}]}"#,
+        );
+        // A concluded purl equal to the component's own is not listed twice.
+        assert_eq!(part.components[0].purls.len(), 1);
+        assert_eq!(part.components[0].cpes[0].value.vendor, "zte");
+        assert_eq!(part.components[1].properties[0].value.value, "Cargo.lock");
+        assert_eq!(part.warnings.len(), 1);
+        assert_eq!(part.warnings[0].code, WarningCode::InvalidPurl);
+        assert!(part.warnings[0]
+            .message
+            .starts_with("2 evidence.identity concluded value(s)"));
+    }
+
+    #[test]
+    fn spec_versions_outside_1_2_to_1_7_are_read_with_a_warning() {
+        let part = json(r#"{"specVersion": "1.9", "components": [{"name": "a"}]}"#);
+        assert_eq!(part.document.spec_version.as_deref(), Some("1.9"));
+        assert_eq!(part.components.len(), 1);
+        assert_eq!(
+            codes(&part),
+            [(WarningCode::UnknownSpecVersion, "/specVersion".to_string())]
+        );
+        let part = json(r#"{"bomFormat": "CycloneDX", "components": [{"name": "a"}]}"#);
+        assert_eq!(codes(&part), [(WarningCode::MissingField, "/".to_string())]);
+        let xml = r#"<bom xmlns="http://cyclonedx.org/schema/bom/2.0"><components>
+                     <component type="library"><name>a</name></component></components></bom>"#;
+        let part = read_xml("t.xml", xml.as_bytes()).unwrap();
+        assert_eq!(part.document.spec_version.as_deref(), Some("2.0"));
+        assert_eq!(part.components[0].name, "a");
+        assert_eq!(
+            codes(&part),
+            [(WarningCode::UnknownSpecVersion, "/bom (line 1)".to_string())]
+        );
+    }
+
+    #[test]
+    fn bad_purls_and_cpes_are_skipped_with_warnings() {
+        let part = json(r#"{"specVersion": "1.4", "components": [{"name": "a", "purl": "npm/a", "cpe": "huawei"}]}"#);
+        assert!(part.components[0].purls.is_empty() && part.components[0].cpes.is_empty());
+        assert_eq!(
+            codes(&part)[..2],
+            [
+                (WarningCode::InvalidPurl, "/components/0/purl".to_string()),
+                (WarningCode::InvalidCpe, "/components/0/cpe".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn a_supplier_without_a_product_is_kept_on_a_placeholder() {
+        let part =
+            json(r#"{"specVersion": "1.5", "metadata": {"supplier": {"name": "ZTE Corporation"}}, "components": []}"#);
+        let product = &part.components[0];
+        assert_eq!((product.origin, product.name.as_str()), (Origin::Metadata, "(unnamed)"));
+        assert_eq!(product.parties[0].name.as_deref(), Some("ZTE Corporation"));
+        assert_eq!(part.document.describes, [product.id]);
+        assert_eq!(part.document.name, None);
+        assert_eq!(codes(&part), [(WarningCode::MissingField, "/metadata".to_string())]);
+    }
+
+    #[test]
+    fn tools_in_every_shape() {
+        let legacy =
+            json(r#"{"specVersion": "1.4", "metadata": {"tools": [{"vendor": "v", "name": "t", "version": 2}]}}"#);
+        assert_eq!(legacy.document.tools[0].vendor.as_deref(), Some("v"));
+        assert_eq!(legacy.document.tools[0].version.as_deref(), Some("2"));
+        let empty = json(r#"{"specVersion": "1.5", "metadata": {"tools": {}}}"#);
+        assert!(empty.document.tools.is_empty() && empty.warnings.is_empty());
+        let nameless = json(r#"{"specVersion": "1.4", "metadata": {"tools": [{"vendor": "v"}]}}"#);
+        assert_eq!(
+            codes(&nameless),
+            [(WarningCode::MissingField, "/metadata/tools/0".to_string())]
+        );
+    }
+
+    #[test]
+    fn the_product_s_own_parts_are_not_counted_as_components() {
+        let part = json(
+            r#"{"specVersion": "1.5", "metadata": {"component": {"name": "crate",
+                "components": [{"name": "crate bin target"}]}},
+                "components": [{"name": "dep", "components": [{"name": "nested dep"}]}]}"#,
+        );
+        let origins: Vec<(&str, Origin)> = part.components.iter().map(|c| (c.name.as_str(), c.origin)).collect();
+        assert_eq!(
+            origins,
+            [
+                ("crate", Origin::Metadata),
+                ("crate bin target", Origin::Metadata),
+                ("dep", Origin::Component),
+                ("nested dep", Origin::Component)
+            ]
+        );
+        assert_eq!(part.document.component_count, 2);
+        assert_eq!(part.document.describes.len(), 1);
+        assert!(part.relationships.iter().all(|r| r.kind == RelationKind::Contains));
+    }
+
+    #[test]
+    fn copyright_holders_are_parties_once_each() {
+        let part = json(
+            r#"{"specVersion": "1.6", "components": [{"name": "a",
+                "copyright": "Copyright (c) 2015 Huawei Technologies Co., Ltd.\nCopyright 2016 Alice",
+                "evidence": {"copyright": [{"text": "(C) 2015 Huawei Technologies Co., Ltd."}]}}]}"#,
+        );
+        let holders: Vec<&str> = part.components[0]
+            .parties_in(Role::CopyrightHolder)
+            .filter_map(|p| p.name.as_deref())
+            .collect();
+        assert_eq!(holders, ["Huawei Technologies Co., Ltd.", "Alice"]);
+        assert_eq!(part.components[0].copyrights.len(), 2);
+    }
+
+    #[test]
+    fn licenses_of_every_kind() {
+        let part = json(
+            r#"{"specVersion": "1.6", "components": [{"name": "a", "licenses": [
+                {"license": {"id": "MIT"}}, {"license": {"name": "Vendor EULA"}},
+                {"expression": "Apache-2.0 OR MIT"}, {"license": "GPL"}]}]}"#,
+        );
+        assert_eq!(part.components[0].licenses, ["MIT", "Vendor EULA", "Apache-2.0 OR MIT"]);
+        assert_eq!(
+            codes(&part),
+            [(
+                WarningCode::UnexpectedType,
+                "/components/0/licenses/3/license".to_string()
+            )]
+        );
+    }
+
+    #[test]
+    fn dependencies_resolve_whatever_the_order() {
+        let part = json(
+            r#"{"dependencies": [{"ref": "a", "dependsOn": ["b", "missing"], "provides": ["b"]}],
+                "components": [{"bom-ref": "a", "name": "A"}, {"bom-ref": "b", "name": "B"}],
+                "specVersion": "1.6"}"#,
+        );
+        let edges: Vec<(usize, usize, RelationKind)> =
+            part.relationships.iter().map(|r| (r.from.0, r.to.0, r.kind)).collect();
+        assert_eq!(edges, [(0, 1, RelationKind::DependsOn), (0, 1, RelationKind::Provides)]);
+        assert_eq!(
+            codes(&part),
+            [(WarningCode::UnresolvedRef, "/dependencies/0/dependsOn/1".to_string())]
+        );
     }
 }

@@ -16,7 +16,7 @@
 //! | `author`, `authors` (1.6), `publisher` | author (unknown kind / person) and publisher parties |
 //! | `purl`, `cpe`, `swid`, `hashes`, `licenses`, `externalReferences`, `properties` | same-named fields |
 //! | `copyright`, `evidence.copyright` | `copyrights`, plus a copyright-holder party per holder named |
-//! | `evidence.identity` (1.5 object, 1.6+ array) | a `purl`/`cpe` `concludedValue` joins `purls`/`cpes`; other fields become properties `cdx:evidence:identity:<field>` |
+//! | `evidence.identity` (1.5 object, 1.6+ array) | a `purl`/`cpe` `concludedValue` joins `purls`/`cpes`; other concluded fields become properties `cdx:evidence:identity:<field>`, methods `cdx:evidence:identity:<field>:<technique>` |
 //! | `dependencies` (`dependsOn`, 1.6 `provides`) | `depends-on` / `provides` edges |
 //!
 //! A `metadata.supplier` or `manufacture` with no `metadata.component` is kept on a placeholder

@@ -1,5 +1,5 @@
 //! The one view of a CycloneDX node that the field mapping needs, implemented once for JSON
-//! ([`crate::sbom::json_value::Node`]) and once for XML ([`super::xml::XmlNode`]).
+//! ([`super::json::JsonNode`]) and once for XML ([`super::xml::XmlNode`]).
 //!
 //! The two encodings say the same things in different shapes: JSON `"bom-ref": "a"` is XML
 //! `bom-ref="a"` (an attribute), JSON `"name": "x"` is `<name>x</name>` (a child element), JSON

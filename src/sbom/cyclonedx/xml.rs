@@ -14,8 +14,8 @@ use crate::sbom::{Place, SbomError};
 /// Every CycloneDX XML namespace is this followed by the spec version.
 pub(super) const NAMESPACE_PREFIX: &str = "http://cyclonedx.org/schema/bom/";
 
-/// What a successful read leaves for the conformance check: the reader, the text, and whether
-/// the element tree is shallow enough for cyclonedx-bom's recursive XML reader.
+/// What a successful read leaves for the conformance check: the reader, the text, and how deep
+/// its elements nest (cyclonedx-bom's XML reader recurses without a limit of its own).
 pub(super) struct XmlRead<'t> {
     pub(super) reader: Reader,
     pub(super) text: &'t str,
@@ -49,7 +49,7 @@ pub(super) fn read<'t>(file: &str, bytes: &'t [u8]) -> Result<XmlRead<'t>, SbomE
         lines: &lines,
     };
     let declared = Located::new(version.to_string(), bom.at());
-    r.set_spec_version(Some(declared), &bom.at(), "namespace version");
+    r.set_spec_version(Some(declared), &bom.at());
     r.b.document.serial = bom.field("serialNumber", &mut r.b).map(|s| s.value);
     if let Some(meta) = bom.object("metadata", &mut r.b) {
         mapping::metadata(&mut r, &meta);
@@ -85,28 +85,27 @@ fn max_depth(doc: &roxmltree::Document<'_>) -> usize {
 }
 
 /// A roxmltree error as `file:line:column: message`. Errors roxmltree places at 1:1 for want of
-/// a better place (a DTD, an unclosed root) are placed at the DTD or at the end of the text.
+/// a better place are placed where they are: a DTD at its `<!DOCTYPE`, an unclosed root at the
+/// end of the text.
 fn syntax_error(file: &str, text: &str, err: &roxmltree::Error) -> SbomError {
+    let at_offset = |offset: usize| SbomError::line_column(text.as_bytes(), offset);
     let pos = err.pos();
-    let message = err.to_string().replace(&format!(" at {pos}"), "");
-    let place = match err {
-        roxmltree::Error::DtdDetected => match text.find("<!DOCTYPE") {
-            Some(offset) => SbomError::line_column(text.as_bytes(), offset),
-            None => SbomError::line_column(text.as_bytes(), 0),
-        },
+    let (place, message) = match err {
+        roxmltree::Error::DtdDetected => (
+            at_offset(text.find("<!DOCTYPE").unwrap_or(0)),
+            "XML with a DTD (<!DOCTYPE>); DTDs and entity declarations are refused".to_string(),
+        ),
         roxmltree::Error::UnclosedRootNode | roxmltree::Error::UnexpectedEndOfStream => {
-            SbomError::line_column(text.as_bytes(), text.len())
+            (at_offset(text.len()), err.to_string())
         }
-        _ => Place::LineColumn {
-            line: pos.row as usize,
-            column: pos.col as usize,
-        },
-    };
-    let message = match err {
-        roxmltree::Error::DtdDetected => {
-            "XML with a DTD (<!DOCTYPE>); DTDs and entity declarations are refused".to_string()
-        }
-        _ => message,
+        _ => (
+            Place::LineColumn {
+                line: pos.row as usize,
+                column: pos.col as usize,
+            },
+            // roxmltree puts " at L:C" into its messages; the place goes in front instead.
+            err.to_string().replace(&format!(" at {pos}"), ""),
+        ),
     };
     SbomError::Syntax {
         file: file.to_string(),
@@ -115,31 +114,28 @@ fn syntax_error(file: &str, text: &str, err: &roxmltree::Error) -> SbomError {
     }
 }
 
-/// Byte offsets of line starts, so each element's line is a binary search, not a rescan of the
-/// text (roxmltree's `text_pos_at` counts from the start every time).
-pub(super) struct LineIndex {
+/// The byte offset of every newline, so an element's line is a binary search, not a rescan of
+/// the text (roxmltree's `text_pos_at` counts from the start every time).
+struct LineIndex {
     newlines: Vec<usize>,
 }
 
 impl LineIndex {
     fn new(text: &str) -> LineIndex {
-        LineIndex {
-            newlines: newline_offsets(text),
-        }
+        let newlines = text
+            .bytes()
+            .enumerate()
+            .filter(|&(_, b)| b == b'\n')
+            .map(|(i, _)| i)
+            .collect();
+        LineIndex { newlines }
     }
 
+    /// The 1-based line of a byte offset.
     fn line(&self, offset: usize) -> u32 {
         let line = self.newlines.partition_point(|&n| n < offset) + 1;
         u32::try_from(line).unwrap_or(u32::MAX)
     }
-}
-
-fn newline_offsets(text: &str) -> Vec<usize> {
-    text.bytes()
-        .enumerate()
-        .filter(|&(_, b)| b == b'\n')
-        .map(|(i, _)| i)
-        .collect()
 }
 
 /// An element and the path that reaches it: list entries carry a 1-based index
@@ -349,6 +345,26 @@ mod tests {
             Location::Xml {
                 path: "/bom/components/component[2]/supplier".into(),
                 line: 8
+            }
+        );
+    }
+
+    #[test]
+    fn prefixed_elements_and_split_text_are_read() {
+        let part = read_ok(
+            "<cdx:bom xmlns:cdx=\"http://cyclonedx.org/schema/bom/1.5\">\n<cdx:components>\n\
+             <cdx:component type=\"library\"><cdx:name>zlib</cdx:name>\
+             <cdx:copyright>Copyright 1995 <!-- note -->Jean-loup Gailly</cdx:copyright>\
+             </cdx:component></cdx:components></cdx:bom>",
+        );
+        let c = &part.components[0];
+        assert_eq!(c.name, "zlib");
+        assert_eq!(c.copyrights[0].value, "Copyright 1995 Jean-loup Gailly");
+        assert_eq!(
+            c.copyrights[0].at,
+            Location::Xml {
+                path: "/bom/components/component[1]/copyright".into(),
+                line: 3
             }
         );
     }
