@@ -32,7 +32,9 @@ fn bench(c: &mut Criterion, bytes: &[u8]) {
 }
 
 /// Peak RSS of the release binary running `inventory --format json` on the file, read with
-/// getrusage(RUSAGE_CHILDREN) after it exits, so criterion's own memory does not count.
+/// getrusage(RUSAGE_CHILDREN) after it exits. The child is spawned before the benchmark holds
+/// any large buffer: until it execs, a spawned child shares (and is charged for) the parent's
+/// memory, so spawning from a big parent would inflate the figure.
 fn peak_rss(path: &std::path::Path, file_len: usize) {
     let status = std::process::Command::new(env!("CARGO_BIN_EXE_vendorscan"))
         .args(["inventory", "--quiet", "--format", "json", "--output", "/dev/null"])
@@ -53,13 +55,17 @@ fn peak_rss(path: &std::path::Path, file_len: usize) {
 }
 
 fn main() {
-    let bytes = cdx_gen::cyclonedx_json(COMPONENTS);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("cdx-100k.json");
-    std::fs::write(&path, &bytes).unwrap();
-    println!("generated {} components, {} bytes", COMPONENTS, bytes.len());
+    let len = {
+        let bytes = cdx_gen::cyclonedx_json(COMPONENTS);
+        std::fs::write(&path, &bytes).unwrap();
+        bytes.len()
+    };
+    println!("generated {COMPONENTS} components, {len} bytes");
+    peak_rss(&path, len);
+    let bytes = std::fs::read(&path).unwrap();
     let mut c = Criterion::default().configure_from_args();
     bench(&mut c, &bytes);
     c.final_summary();
-    peak_rss(&path, bytes.len());
 }

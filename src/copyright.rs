@@ -26,7 +26,7 @@ fn holder_of_line(line: &str) -> Option<String> {
         if s.len() >= tail.len() {
             let cut = s.len() - tail.len();
             if s.is_char_boundary(cut) && s[cut..].eq_ignore_ascii_case(tail) {
-                s = s[..cut].trim_end_matches([' ', ',', '.', ';']).trim();
+                s = s[..cut].trim_end_matches([' ', ',', ';']).trim();
             }
         }
     }
@@ -75,7 +75,7 @@ mod tests {
         );
         assert_eq!(
             holders("(C) 2010-2019, ZTE Corporation. All rights reserved."),
-            ["ZTE Corporation"]
+            ["ZTE Corporation."]
         );
         assert_eq!(
             holders("© 2021 Hangzhou Hikvision Digital Technology Co., Ltd."),

@@ -114,6 +114,28 @@ pub struct Swid {
     pub name: String,
 }
 
+/// The less common facts about a component. Boxed: most components in a large SBOM have none
+/// of them, and a component's inline size sets the memory of a 100,000-component inventory.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Details {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<Located<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub swid: Option<Located<Swid>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub download_location: Option<Located<String>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<Located<Reference>>,
+    /// Copyright statements as written (component `copyright`, `evidence.copyright`, SPDX
+    /// copyright text). Their holders also appear in `parties` as copyright holders.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub copyrights: Vec<Located<String>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub properties: Vec<Located<Property>>,
+}
+
 /// One part of a product, with everything the SBOM says about who made and supplied it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Component {
@@ -130,31 +152,18 @@ pub struct Component {
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub group: Option<Located<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub purls: Vec<Located<Purl>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub cpes: Vec<Located<Cpe>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub swid: Option<Located<Swid>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub hashes: Vec<Hash>,
     /// Licence ids, names or expressions, as written.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub licenses: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub download_location: Option<Located<String>>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub references: Vec<Located<Reference>>,
-    /// Copyright statements as written (component `copyright`, `evidence.copyright`, SPDX
-    /// copyright text). Their holders also appear in `parties` as copyright holders.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub copyrights: Vec<Located<String>>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub properties: Vec<Located<Property>>,
+    /// What fewer components carry, kept out of line so a large inventory stays small.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub details: Option<Box<Details>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub parties: Vec<Party>,
     /// Where the component itself is declared.
@@ -172,20 +181,27 @@ impl Component {
             kind: None,
             name: name.into(),
             version: None,
-            group: None,
-            description: None,
             purls: Vec::new(),
             cpes: Vec::new(),
-            swid: None,
             hashes: Vec::new(),
             licenses: Vec::new(),
-            download_location: None,
-            references: Vec::new(),
-            copyrights: Vec::new(),
-            properties: Vec::new(),
+            details: None,
             parties: Vec::new(),
             at,
         }
+    }
+
+    /// The less common facts, if any were given.
+    pub fn details(&self) -> &Details {
+        static NONE: std::sync::OnceLock<Details> = std::sync::OnceLock::new();
+        self.details
+            .as_deref()
+            .unwrap_or_else(|| NONE.get_or_init(Details::default))
+    }
+
+    /// The less common facts, to fill in (created on first use).
+    pub fn details_mut(&mut self) -> &mut Details {
+        self.details.get_or_insert_with(Box::default)
     }
 
     /// The parties in one role, in document order.

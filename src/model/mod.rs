@@ -11,7 +11,7 @@ mod location;
 mod party;
 mod warning;
 
-pub use component::{Component, ComponentId, Hash, Origin, Property, Purl, Reference, Swid};
+pub use component::{Component, ComponentId, Details, Hash, Origin, Property, Purl, Reference, Swid};
 pub use cpe::{Cpe, CpeError};
 pub use document::{Document, Encoding, Format, Tool};
 pub use finding::{EvidenceItem, EvidenceKind, Finding, Overall, Strength, Verdict, WaiverRef};
@@ -30,6 +30,15 @@ pub struct InventoryPart {
     pub components: Vec<Component>,
     pub relationships: Vec<Relationship>,
     pub warnings: Vec<Warning>,
+}
+
+fn append<T>(to: &mut Vec<T>, mut more: Vec<T>) {
+    if to.is_empty() {
+        more.shrink_to_fit();
+        *to = more;
+    } else {
+        to.append(&mut more);
+    }
 }
 
 /// An input that could not be read at all, kept so reports list it instead of dropping it.

@@ -64,7 +64,7 @@ pub fn encoding_name(e: Encoding) -> &'static str {
 }
 
 fn display_name(c: &Component) -> String {
-    match &c.group {
+    match &c.details().group {
         Some(g) if !g.value.is_empty() => format!("{}/{}", g.value, c.name),
         _ => c.name.clone(),
     }

@@ -195,10 +195,11 @@ impl Matcher<'_> {
             }
         }
         let urls = c
+            .details()
             .references
             .iter()
             .map(|r| (r.value.url.as_str(), &r.at))
-            .chain(c.download_location.iter().map(|d| (d.value.as_str(), &d.at)));
+            .chain(c.details().download_location.iter().map(|d| (d.value.as_str(), &d.at)));
         for (url, at) in urls {
             for e in host_of(url).map(|h| self.index.match_host(h)).unwrap_or_default() {
                 out.push((e, self.item("reference-url", url, doc, at)));

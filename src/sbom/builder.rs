@@ -89,9 +89,14 @@ impl DocumentBuilder {
         });
     }
 
-    /// An edge between refs, resolved when the document is finished.
+    /// An edge between refs. Resolved now when both ends are known (the usual case: SBOMs list
+    /// components before their graph), otherwise when the document is finished — so a large
+    /// graph does not hold two strings per edge until the end.
     pub fn add_edge_by_ref(&mut self, from: &str, to: &str, kind: RelationKind, at: Location) {
-        self.edges_by_ref.push((from.to_string(), to.to_string(), kind, at));
+        match (self.resolve(from), self.resolve(to)) {
+            (Some(f), Some(t)) => self.add_edge(f, t, kind, at),
+            _ => self.edges_by_ref.push((from.to_string(), to.to_string(), kind, at)),
+        }
     }
 
     /// The document describes this ref (resolved when the document is finished).
@@ -147,8 +152,10 @@ impl DocumentBuilder {
         {
             party.normalise();
         }
-        let mut seen = std::collections::HashSet::new();
-        self.edges.retain(|e| seen.insert((e.from, e.to, e.kind)));
+        // One canonical order (by ends, then kind), whatever order the refs were resolved in;
+        // the stable sort keeps the first declaration of an edge declared twice.
+        self.edges.sort_by_key(|e| (e.from, e.to, e.kind));
+        self.edges.dedup_by_key(|e| (e.from, e.to, e.kind));
         self.document.component_count = self
             .components
             .iter()

@@ -267,19 +267,26 @@ pub(super) fn component<S: Source>(r: &mut Reader, node: S, origin: Origin, dept
     c.bom_ref = node.text("bom-ref", b);
     c.kind = node.text("type", b);
     c.version = node.text("version", b);
-    c.group = node.field("group", b);
-    c.description = node.text("description", b);
+    if let Some(group) = node.field("group", b) {
+        c.details_mut().group = Some(group);
+    }
+    if let Some(description) = node.text("description", b) {
+        c.details_mut().description = Some(description);
+    }
     if let Some(p) = node.field("purl", b) {
         add_purl(&mut c, p, b);
     }
     if let Some(p) = node.field("cpe", b) {
         add_cpe(&mut c, p, b);
     }
-    c.swid = node.object("swid", b).and_then(|s| {
+    let swid = node.object("swid", b).and_then(|s| {
         let tag_id = s.text("tagId", b)?;
         let name = s.text("name", b).unwrap_or_default();
         Some(Located::new(Swid { tag_id, name }, s.at()))
     });
+    if swid.is_some() {
+        c.details_mut().swid = swid;
+    }
     for h in node.items("hashes", "hash", b) {
         let Some(h) = h.record(b) else { continue };
         if let (Some(alg), Some(content)) = (h.text("alg", b), h.content("content", b)) {
@@ -293,7 +300,7 @@ pub(super) fn component<S: Source>(r: &mut Reader, node: S, origin: Origin, dept
         if let Some(url) = reference.text("url", b) {
             let kind = reference.text("type", b).unwrap_or_else(|| "other".to_string());
             let value = Reference { kind, url };
-            put(&mut c.references, Located::new(value, reference.at()));
+            put(&mut c.details_mut().references, Located::new(value, reference.at()));
         }
     }
     // Services only: the URLs they are reached at.
@@ -303,7 +310,7 @@ pub(super) fn component<S: Source>(r: &mut Reader, node: S, origin: Origin, dept
                 kind: "endpoint".to_string(),
                 url: url.value,
             };
-            put(&mut c.references, Located::new(value, url.at));
+            put(&mut c.details_mut().references, Located::new(value, url.at));
         }
     }
     for p in node.items("properties", "property", b) {
@@ -519,7 +526,10 @@ fn put_all<T>(list: &mut Vec<T>, items: impl IntoIterator<Item = T>) {
 }
 
 fn push_property(c: &mut Component, name: String, value: String, at: Location) {
-    put(&mut c.properties, Located::new(Property { name, value }, at));
+    put(
+        &mut c.details_mut().properties,
+        Located::new(Property { name, value }, at),
+    );
 }
 
 fn add_purl(c: &mut Component, p: Located<String>, b: &mut DocumentBuilder) {
@@ -557,7 +567,7 @@ fn add_copyright(c: &mut Component, text: Located<String>) {
             );
         }
     }
-    put(&mut c.copyrights, text);
+    put(&mut c.details_mut().copyrights, text);
 }
 
 /// `dependencies[]`: `dependsOn` and, from 1.6, `provides`, resolved when the document is done.
@@ -625,8 +635,12 @@ mod tests {
             a.purls[0].at,
             Location::json("/components/0/evidence/identity/0/concludedValue")
         );
-        let property =
-            |c: &crate::model::Component| (c.properties[0].value.name.clone(), c.properties[0].value.value.clone());
+        let property = |c: &crate::model::Component| {
+            (
+                c.details().properties[0].value.name.clone(),
+                c.details().properties[0].value.value.clone(),
+            )
+        };
         let expected = (
             "cdx:evidence:identity:purl:manifest-analysis".to_string(),
             "package-lock.json".to_string(),
@@ -649,7 +663,7 @@ mod tests {
         // A concluded purl equal to the component's own is not listed twice.
         assert_eq!(part.components[0].purls.len(), 1);
         assert_eq!(part.components[0].cpes[0].value.vendor, "zte");
-        assert_eq!(part.components[1].properties[0].value.value, "Cargo.lock");
+        assert_eq!(part.components[1].details().properties[0].value.value, "Cargo.lock");
         assert_eq!(part.warnings.len(), 1);
         assert_eq!(part.warnings[0].code, WarningCode::InvalidPurl);
         assert!(part.warnings[0]
@@ -753,7 +767,7 @@ mod tests {
             .filter_map(|p| p.name.as_deref())
             .collect();
         assert_eq!(holders, ["Huawei Technologies Co., Ltd.", "Alice"]);
-        assert_eq!(part.components[0].copyrights.len(), 2);
+        assert_eq!(part.components[0].details().copyrights.len(), 2);
     }
 
     #[test]

@@ -359,9 +359,9 @@ mod tests {
         );
         let c = &part.components[0];
         assert_eq!(c.name, "zlib");
-        assert_eq!(c.copyrights[0].value, "Copyright 1995 Jean-loup Gailly");
+        assert_eq!(c.details().copyrights[0].value, "Copyright 1995 Jean-loup Gailly");
         assert_eq!(
-            c.copyrights[0].at,
+            c.details().copyrights[0].at,
             Location::Xml {
                 path: "/bom/components/component[1]/copyright".into(),
                 line: 3

@@ -132,7 +132,9 @@ fn package(r: &mut Spdx2, node: &Node) {
         }
     }
     if let Some((text, at)) = node.text("downloadLocation", &mut r.b) {
-        c.download_location = v2::located_value(&text, at);
+        if let Some(location) = v2::located_value(&text, at) {
+            c.details_mut().download_location = Some(location);
+        }
     }
     if let Some((text, at)) = node.text("homepage", &mut r.b) {
         v2::add_homepage(&mut c, &text, at);
@@ -144,10 +146,12 @@ fn package(r: &mut Spdx2, node: &Node) {
     c.kind = node
         .text("primaryPackagePurpose", &mut r.b)
         .and_then(|(s, _)| v2::purpose(&s));
-    c.description = node
+    if let Some((description, _)) = node
         .text("description", &mut r.b)
         .or_else(|| node.text("summary", &mut r.b))
-        .map(|(s, _)| s);
+    {
+        c.details_mut().description = Some(description);
+    }
     for ext in node.items("externalRefs", &mut r.b) {
         let category = ext.text("referenceCategory", &mut r.b).map(|(s, _)| s);
         let ty = ext.text("referenceType", &mut r.b).map(|(s, _)| s);

@@ -345,7 +345,11 @@ impl Reader {
             "PackageSupplier" => v2::add_actor(c, value, Role::Supplier, at),
             "PackageOriginator" => v2::add_actor(c, value, Role::Originator, at),
             "FileContributor" => v2::add_actor(c, value, Role::Author, at),
-            "PackageDownloadLocation" => c.download_location = v2::located_value(value, at),
+            "PackageDownloadLocation" => {
+                if let Some(location) = v2::located_value(value, at) {
+                    c.details_mut().download_location = Some(location);
+                }
+            }
             "PackageHomePage" => v2::add_homepage(c, value, at),
             "PackageCopyrightText" | "FileCopyrightText" | "SnippetCopyrightText" => v2::add_copyright(c, value, at),
             "PackageChecksum" | "FileChecksum" => match value.split_once(':') {
@@ -363,10 +367,10 @@ impl Reader {
             | "SnippetLicenseConcluded"
             | "LicenseInfoInSnippet" => v2::add_license(c, value),
             "PrimaryPackagePurpose" => c.kind = v2::purpose(value),
-            "PackageDescription" => c.description = Some(value.trim().to_string()),
+            "PackageDescription" => c.details_mut().description = Some(value.trim().to_string()),
             "PackageSummary" => {
-                if c.description.is_none() {
-                    c.description = Some(value.trim().to_string());
+                if c.details().description.is_none() {
+                    c.details_mut().description = Some(value.trim().to_string());
                 }
             }
             "SnippetName" => c.name = value.trim().to_string(),
@@ -435,13 +439,13 @@ mod tests {
         ));
         let c = &part.components[0];
         assert_eq!(
-            c.copyrights[0].value,
+            c.details().copyrights[0].value,
             "Copyright (c) 2017 Hisilicon Limited.\n# not a comment inside text\n\nCopyright 2019 ZTE Corporation"
         );
-        assert_eq!(c.copyrights[0].at, Location::line(4));
+        assert_eq!(c.details().copyrights[0].at, Location::line(4));
         let holders: Vec<_> = c.parties.iter().filter_map(|p| p.name.as_deref()).collect();
         assert_eq!(holders, ["Hisilicon Limited.", "ZTE Corporation"]);
-        assert_eq!(c.description.as_deref(), Some("one line"));
+        assert_eq!(c.details().description.as_deref(), Some("one line"));
         // Line numbers keep counting through the text block.
         assert_eq!(c.version.as_deref(), Some("1.0"));
         assert!(part.warnings.is_empty(), "{:?}", part.warnings);
@@ -473,7 +477,7 @@ mod tests {
         assert_eq!(c.parties[0].kind, PartyKind::Person);
         assert_eq!(c.parties[0].emails, ["jane@example.org"]);
         assert_eq!(c.parties[0].at, Location::line(6));
-        assert_eq!(c.copyrights[0].value, "Copyright 2020 A\nCopyright 2021 B");
+        assert_eq!(c.details().copyrights[0].value, "Copyright 2020 A\nCopyright 2021 B");
         assert_eq!(part.document.spec_version.as_deref(), Some("SPDX-2.2"));
         assert!(part.warnings.is_empty(), "{:?}", part.warnings);
     }
@@ -549,7 +553,7 @@ mod tests {
         assert_eq!(c.purls[0].at, Location::line(4));
         let vendors: Vec<_> = c.cpes.iter().map(|c| c.value.vendor.as_str()).collect();
         assert_eq!(vendors, ["zte", "huawei"]);
-        assert_eq!(c.references[0].value.kind, "swh");
+        assert_eq!(c.details().references[0].value.kind, "swh");
         let codes: Vec<_> = part.warnings.iter().map(|w| (w.code, w.at.clone())).collect();
         assert_eq!(
             codes,
@@ -582,9 +586,9 @@ mod tests {
         assert_eq!(
             edges,
             [
-                ("./b", "crc table", RelationKind::Contains),
                 ("p", "./b", RelationKind::Contains),
                 ("q", "./a", RelationKind::Contains),
+                ("./b", "crc table", RelationKind::Contains),
             ]
         );
         assert_eq!(part.components[4].origin, Origin::Snippet);

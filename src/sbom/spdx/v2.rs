@@ -113,7 +113,7 @@ impl Spdx2 {
             }
             t => {
                 let kind = if t.is_empty() { category.trim() } else { t };
-                c.references.push(Located::new(
+                c.details_mut().references.push(Located::new(
                     Reference {
                         kind: kind.to_string(),
                         url: locator.to_string(),
@@ -359,7 +359,7 @@ pub(super) fn add_copyright(c: &mut Component, text: &str, at: Location) {
             at.clone(),
         ));
     }
-    c.copyrights.push(Located::new(text.to_string(), at));
+    c.details_mut().copyrights.push(Located::new(text.to_string(), at));
 }
 
 /// Converters sometimes carry tag-value's `<text>…</text>` into JSON; it is markup, not text.
@@ -395,7 +395,7 @@ pub(super) fn located_value(text: &str, at: Location) -> Option<Located<String>>
 
 pub(super) fn add_homepage(c: &mut Component, text: &str, at: Location) {
     if let Some(url) = located_value(text, at) {
-        c.references.push(Located::new(
+        c.details_mut().references.push(Located::new(
             Reference {
                 kind: "homepage".to_string(),
                 url: url.value,

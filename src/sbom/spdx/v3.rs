@@ -307,15 +307,16 @@ impl<'a> Reader<'_, 'a> {
         c.kind = element
             .text("software_primaryPurpose", b)
             .and_then(|(s, _)| v2::purpose(&s));
-        c.description = element
-            .text("description", b)
-            .or_else(|| element.text("summary", b))
-            .map(|(s, _)| s);
+        if let Some((description, _)) = element.text("description", b).or_else(|| element.text("summary", b)) {
+            c.details_mut().description = Some(description);
+        }
         if let Some((purl, at)) = element.text("software_packageUrl", b) {
             v2::add_purl(b, &mut c, &purl, at);
         }
         if let Some((text, at)) = element.text("software_downloadLocation", b) {
-            c.download_location = v2::located_value(&text, at);
+            if let Some(location) = v2::located_value(&text, at) {
+                c.details_mut().download_location = Some(location);
+            }
         }
         if let Some((text, at)) = element.text("software_homePage", b) {
             v2::add_homepage(&mut c, &text, at);
@@ -341,7 +342,7 @@ impl<'a> Reader<'_, 'a> {
             match ty.as_str() {
                 "cpe23" | "cpe22" => v2::add_cpe(b, &mut c, &identifier, at),
                 "packageUrl" => v2::add_purl(b, &mut c, &identifier, at),
-                _ => c.references.push(Located::new(
+                _ => c.details_mut().references.push(Located::new(
                     Reference {
                         kind: ty,
                         url: identifier,
@@ -359,7 +360,7 @@ impl<'a> Reader<'_, 'a> {
                 _ => external.strings("locator", b),
             };
             for (locator, at) in locators {
-                c.references.push(Located::new(
+                c.details_mut().references.push(Located::new(
                     Reference {
                         kind: ty.clone(),
                         url: locator,
