@@ -67,26 +67,25 @@ impl Inventory {
         let mut document = part.document;
         document.describes = document.describes.into_iter().map(shift).collect();
         self.documents.push(document);
-        self.components.extend(part.components.into_iter().map(|mut c| {
+        let mut components = part.components;
+        for c in &mut components {
             c.id = shift(c.id);
             c.document = doc;
-            c
-        }));
-        self.relationships.extend(part.relationships.into_iter().map(|mut r| {
+        }
+        let mut relationships = part.relationships;
+        for r in &mut relationships {
             r.from = shift(r.from);
             r.to = shift(r.to);
             r.document = doc;
-            r
-        }));
+        }
+        // The first document's lists are taken as they are: appending would copy them, and
+        // for a large SBOM that copy would be the peak of the run's memory.
+        append(&mut self.components, components);
+        append(&mut self.relationships, relationships);
         self.warnings.extend(part.warnings);
     }
 
     pub fn component(&self, id: ComponentId) -> &Component {
         &self.components[id.0]
-    }
-
-    /// Edges leaving `id`, in document order.
-    pub fn edges_from(&self, id: ComponentId) -> impl Iterator<Item = &Relationship> {
-        self.relationships.iter().filter(move |r| r.from == id)
     }
 }
