@@ -5,6 +5,7 @@
 use super::table::Table;
 use super::text::escape;
 use crate::model::{Finding, Inventory, Overall, Verdict};
+use crate::rules::load::Pack;
 use crate::rules::Audit;
 
 fn label(inv: &Inventory, id: crate::model::ComponentId) -> String {
@@ -26,7 +27,7 @@ fn why(inv: &Inventory, f: &Finding) -> String {
     }
 }
 
-pub fn render(inv: &Inventory, audit: &Audit, verbose: bool) -> String {
+pub fn render(inv: &Inventory, audit: &Audit, packs: &[Pack], verbose: bool) -> String {
     let mut table = Table::new(vec!["VERDICT", "COMPONENT", "ENTITY", "POLICIES", "EVIDENCE"]);
     let mut hidden_mentions = 0;
     let mut details = String::new();
@@ -91,6 +92,9 @@ pub fn render(inv: &Inventory, audit: &Audit, verbose: bool) -> String {
         Overall::Review => "review",
         Overall::Excluded => "excluded",
     };
+    for p in packs {
+        out.push_str(&format!("\nrules: {} {} sha256:{} ({})", p.id, p.version, p.sha256, p.origin));
+    }
     out.push_str(&format!(
         "\nverdict: {verdict} ({} finding(s) under {})\n",
         audit

@@ -138,9 +138,20 @@ fn role_field(role: Role) -> &'static str {
 struct Matcher<'a> {
     index: &'a Index,
     rules: &'a RuleSet,
+    /// Names already matched: suppliers and authors repeat across thousands of components.
+    names: std::cell::RefCell<HashMap<String, Vec<usize>>>,
 }
 
 impl Matcher<'_> {
+    fn match_name(&self, name: &str) -> Vec<usize> {
+        if let Some(hit) = self.names.borrow().get(name) {
+            return hit.clone();
+        }
+        let hit = self.index.match_name(name);
+        self.names.borrow_mut().insert(name.to_string(), hit.clone());
+        hit
+    }
+
     fn grade(&self, field: &str) -> Grade {
         self.rules.grades.get(field).map_or(
             Grade {
@@ -169,7 +180,7 @@ impl Matcher<'_> {
         for p in &c.parties {
             let field = role_field(p.role);
             if let Some(name) = &p.name {
-                for e in self.index.match_name(name) {
+                for e in self.match_name(name) {
                     out.push((e, self.item(field, name, doc, &p.at)));
                 }
             }
@@ -224,7 +235,11 @@ pub fn audit(inventory: &Inventory, rules: &RuleSet, index: &Index, opts: &Audit
     let coverages: Vec<Coverage> = (0..rules.entities.len())
         .map(|e| coverage(rules, &active, e, opts.today))
         .collect();
-    let matcher = Matcher { index, rules };
+    let matcher = Matcher {
+        index,
+        rules,
+        names: Default::default(),
+    };
     let n = inventory.components.len();
 
     // 1. Direct evidence per component.
@@ -236,7 +251,7 @@ pub fn audit(inventory: &Inventory, rules: &RuleSet, index: &Index, opts: &Audit
         let (d, document) = doc;
         for creator in &document.creators {
             let Some(name) = &creator.name else { continue };
-            for e in index.match_name(name) {
+            for e in matcher.match_name(name) {
                 for &p in &document.describes {
                     direct[p.0].push((e, matcher.item("sbom-creator", name, d, &creator.at)));
                 }
@@ -320,7 +335,7 @@ pub fn audit(inventory: &Inventory, rules: &RuleSet, index: &Index, opts: &Audit
     // 4. Transitive marking.
     let transitive = mark_transitive(inventory, &findings);
     findings.extend(transitive);
-    findings.sort_by(|a, b| {
+    findings.sort_unstable_by(|a, b| {
         (a.component, &a.entity, !a.path.is_empty(), std::cmp::Reverse(a.verdict)).cmp(&(
             b.component,
             &b.entity,

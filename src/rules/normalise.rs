@@ -80,6 +80,17 @@ fn is_cjk(c: char) -> bool {
 pub fn tokens(text: &str) -> Vec<Token> {
     let mut out: Vec<Token> = Vec::new();
     let mut word = String::new();
+    // Most names are ASCII: NFKC leaves ASCII unchanged, so it is only run on the rest.
+    if text.is_ascii() {
+        split(text.chars().map(|c| c.to_ascii_lowercase()), &mut word, &mut out);
+    } else {
+        split(text.nfkc().flat_map(char::to_lowercase), &mut word, &mut out);
+        mark_cjk_suffixes(&mut out);
+    }
+    out
+}
+
+fn split(chars: impl Iterator<Item = char>, word: &mut String, out: &mut Vec<Token>) {
     let flush = |word: &mut String, out: &mut Vec<Token>| {
         if !word.is_empty() {
             let suffix = SUFFIX_WORDS.contains(&word.as_str());
@@ -89,9 +100,9 @@ pub fn tokens(text: &str) -> Vec<Token> {
             });
         }
     };
-    for c in text.nfkc().flat_map(char::to_lowercase) {
+    for c in chars {
         if is_cjk(c) {
-            flush(&mut word, &mut out);
+            flush(word, out);
             out.push(Token {
                 text: c.to_string(),
                 suffix: false,
@@ -101,24 +112,24 @@ pub fn tokens(text: &str) -> Vec<Token> {
         } else if matches!(c, '.' | '\'' | '’') && !word.is_empty() {
             // inside a word: "S.A.U." → "sau", "Co." → "co"; a leading dot separates
         } else {
-            flush(&mut word, &mut out);
+            flush(word, out);
         }
     }
-    flush(&mut word, &mut out);
-    mark_cjk_suffixes(&mut out);
-    out
+    flush(word, out);
 }
 
 fn mark_cjk_suffixes(tokens: &mut [Token]) {
     let mut i = 0;
     while i < tokens.len() {
         let hit = SUFFIX_CJK.iter().find_map(|s| {
-            let n = s.chars().count();
-            let fits = i + n <= tokens.len()
-                && s.chars()
-                    .zip(&tokens[i..i + n])
-                    .all(|(c, t)| t.text.chars().eq(std::iter::once(c)));
-            fits.then_some(n)
+            let mut n = 0;
+            for c in s.chars() {
+                match tokens.get(i + n) {
+                    Some(t) if t.text.chars().eq(std::iter::once(c)) => n += 1,
+                    _ => return None,
+                }
+            }
+            Some(n)
         });
         match hit {
             Some(n) => {
