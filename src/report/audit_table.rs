@@ -93,7 +93,10 @@ pub fn render(inv: &Inventory, audit: &Audit, packs: &[Pack], verbose: bool) -> 
         Overall::Excluded => "excluded",
     };
     for p in packs {
-        out.push_str(&format!("\nrules: {} {} sha256:{} ({})", p.id, p.version, p.sha256, p.origin));
+        out.push_str(&format!(
+            "\nrules: {} {} sha256:{} ({})",
+            p.id, p.version, p.sha256, p.origin
+        ));
     }
     out.push_str(&format!(
         "\nverdict: {verdict} ({} finding(s) under {})\n",

@@ -155,7 +155,8 @@ impl DocumentBuilder {
         // One canonical order (by ends, kind, then place), whatever order the refs were resolved
         // in; an edge declared twice is kept once, at the same place on every run. Unstable
         // sort: no scratch buffer the size of the graph.
-        self.edges.sort_unstable_by(|a, b| (a.from, a.to, a.kind, &a.at).cmp(&(b.from, b.to, b.kind, &b.at)));
+        self.edges
+            .sort_unstable_by(|a, b| (a.from, a.to, a.kind, &a.at).cmp(&(b.from, b.to, b.kind, &b.at)));
         self.edges.dedup_by_key(|e| (e.from, e.to, e.kind));
         self.document.component_count = self
             .components

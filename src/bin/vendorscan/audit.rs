@@ -110,7 +110,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut out = inputs::output(&args.output)?;
     match args.format {
         OutputFormat::Json => audit_json::write(&inventory, &audit, &rules.packs, timestamp.as_deref(), &mut out),
-        OutputFormat::Table => out.write_all(audit_table::render(&inventory, &audit, &rules.packs, args.verbose).as_bytes()),
+        OutputFormat::Table => {
+            out.write_all(audit_table::render(&inventory, &audit, &rules.packs, args.verbose).as_bytes())
+        }
     }
     .and_then(|()| out.flush())
     .context("cannot write the report")?;
