@@ -2,7 +2,7 @@
 //! policies, prints graded findings, and exits 0 (nothing reaches --fail-on), 1 (something
 //! does) or 2 (bad usage or unreadable input).
 
-use crate::inputs;
+use crate::inputs::{self, OutputFormat};
 use anyhow::{bail, Context};
 use clap::{Args as ClapArgs, ValueEnum};
 use std::path::PathBuf;
@@ -17,12 +17,6 @@ pub enum FailOn {
     Excluded,
     Review,
     Never,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-pub enum OutputFormat {
-    Table,
-    Json,
 }
 
 #[derive(ClapArgs)]

@@ -2,6 +2,7 @@
 //! that takes inputs. Unreadable inputs are reported (one line each) and kept in the inventory's
 //! error list; the rest is still read.
 
+use clap::ValueEnum;
 use std::path::PathBuf;
 use vendorscan::model::{InputError, Inventory};
 use vendorscan::report::text::escape;
@@ -38,4 +39,11 @@ pub fn output(path: &Option<PathBuf>) -> anyhow::Result<Box<dyn std::io::Write>>
         )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     })
+}
+
+/// `--format` of the commands that print for people or for programs.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum OutputFormat {
+    Table,
+    Json,
 }

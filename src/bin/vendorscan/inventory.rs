@@ -1,18 +1,12 @@
 //! `vendorscan inventory <SBOM>...`: read SBOMs, print what they list.
 
-use crate::inputs;
+use crate::inputs::{self, OutputFormat};
 use anyhow::Context;
-use clap::{Args as ClapArgs, ValueEnum};
+use clap::Args as ClapArgs;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use vendorscan::report::{inventory_json, inventory_table};
 use vendorscan::sbom::Limits;
-
-#[derive(Clone, Copy, ValueEnum)]
-pub enum OutputFormat {
-    Table,
-    Json,
-}
 
 #[derive(ClapArgs)]
 pub struct Args {

@@ -5,7 +5,7 @@ use clap::{Args as ClapArgs, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use vendorscan::report::table::Table;
-use vendorscan::rules::{self, load::Entity, RuleSet};
+use vendorscan::rules::{self, load::Entity, schema::Source, RuleSet};
 
 #[derive(ClapArgs)]
 pub struct Args {
@@ -178,15 +178,7 @@ fn show(set: &RuleSet, id: &str) -> Option<String> {
         if !e.not.is_empty() {
             out.push_str(&format!("  never matches: {}\n", e.not.join(" | ")));
         }
-        out.push_str("  sources:\n");
-        for s in &e.sources {
-            out.push_str(&format!(
-                "    - {} ({}){}\n",
-                s.title,
-                s.date,
-                s.url.as_ref().map(|u| format!(" {u}")).unwrap_or_default()
-            ));
-        }
+        push_sources(&mut out, &e.sources);
         out.push_str(&format!("  defined in: {}:{}\n", e.origin.file, e.origin.line));
         return Some(out);
     }
@@ -211,15 +203,15 @@ fn show(set: &RuleSet, id: &str) -> Option<String> {
     if let Some(n) = &p.note {
         out.push_str(&format!("  note: {n}\n"));
     }
-    out.push_str("  sources:\n");
-    for s in &p.sources {
-        out.push_str(&format!(
-            "    - {} ({}){}\n",
-            s.title,
-            s.date,
-            s.url.as_ref().map(|u| format!(" {u}")).unwrap_or_default()
-        ));
-    }
+    push_sources(&mut out, &p.sources);
     out.push_str(&format!("  defined in: {}:{}\n", p.origin.file, p.origin.line));
     Some(out)
+}
+
+fn push_sources(out: &mut String, sources: &[Source]) {
+    out.push_str("  sources:\n");
+    for s in sources {
+        let url = s.url.as_ref().map(|u| format!(" {u}")).unwrap_or_default();
+        out.push_str(&format!("    - {} ({}){url}\n", s.title, s.date));
+    }
 }
