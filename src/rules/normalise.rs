@@ -191,4 +191,43 @@ mod tests {
         assert!(!contains_run(&core("Dahuang Electric"), &core("Dahua")));
         assert!(!contains_run(&hay, &[]));
     }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// Tokens are never empty, whatever the input.
+            #[test]
+            fn tokens_are_never_empty(text in "\\PC{0,40}") {
+                prop_assert!(tokens(&text).iter().all(|t| !t.text.is_empty()));
+            }
+
+            /// A corporate suffix never changes which tokens identify a name.
+            #[test]
+            fn suffixes_do_not_identify(name in "[A-Za-z][a-z0-9]{1,12}( [A-Za-z][a-z0-9]{1,12}){0,2}",
+                                        suffix in prop::sample::select(vec![
+                                            " Co., Ltd.", " Inc.", ", Ltd", " Corporation", " Technologies Co.,Ltd",
+                                            " GmbH", " S.A.U.", " 有限公司", " 股份有限公司",
+                                        ])) {
+                let bare = core(&name);
+                prop_assume!(!bare.is_empty());
+                prop_assert_eq!(core(&format!("{name}{suffix}")), bare);
+            }
+
+            /// Matching is by whole tokens: letters glued to a name make another word.
+            #[test]
+            fn glued_letters_make_another_word(prefix in "[a-z]{0,3}", suffix in "[a-z]{1,3}") {
+                let hay = core(&format!("{prefix}dahua{suffix} Electric"));
+                prop_assert!(!contains_run(&hay, &core("Dahua")));
+            }
+
+            /// Case and Unicode width do not matter.
+            #[test]
+            fn case_and_width_fold(name in "[A-Za-z]{2,10}") {
+                let wide: String = name.chars().map(|c| char::from_u32(c as u32 - 0x21 + 0xff01).unwrap_or(c)).collect();
+                prop_assert_eq!(core(&wide), core(&name.to_uppercase()));
+            }
+        }
+    }
 }
