@@ -17,8 +17,8 @@ use super::index::{host_of, Index};
 use super::load::{Grade, RuleSet};
 use super::waiver::Waiver;
 use crate::model::{
-    Component, ComponentId, EvidenceItem, EvidenceKind, Finding, Inventory, Location, Overall, RelationKind, Role,
-    Strength, Verdict, WaiverRef, Warning, WarningCode,
+    Component, ComponentId, EvidenceItem, EvidenceKind, Finding, Inventory, Location, Overall, RelationKind, Strength,
+    Verdict, WaiverRef, Warning, WarningCode,
 };
 use std::collections::{HashMap, VecDeque};
 
@@ -123,18 +123,6 @@ fn push_note(notes: &mut Vec<String>, note: String) {
     }
 }
 
-fn role_field(role: Role) -> &'static str {
-    match role {
-        Role::Supplier => "supplier",
-        Role::Manufacturer => "manufacturer",
-        Role::Author => "author",
-        Role::Publisher => "publisher",
-        Role::Originator => "originator",
-        Role::CopyrightHolder => "copyright-holder",
-        Role::Provider => "provider",
-    }
-}
-
 struct Matcher<'a> {
     index: &'a Index,
     rules: &'a RuleSet,
@@ -178,7 +166,7 @@ impl Matcher<'_> {
     fn component(&self, c: &Component, out: &mut Vec<(usize, EvidenceItem)>) {
         let doc = c.document;
         for p in &c.parties {
-            let field = role_field(p.role);
+            let field = p.role.as_str();
             if let Some(name) = &p.name {
                 for e in self.match_name(name) {
                     out.push((e, self.item(field, name, doc, &p.at)));
