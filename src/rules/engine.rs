@@ -520,7 +520,7 @@ fn transitive_finding(src: &Finding, component: usize, path: Vec<usize>, verdict
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Document, Encoding, Format, Party, PartyKind, Relationship};
+    use crate::model::{Document, Encoding, Format, Party, PartyKind, Relationship, Role};
 
     fn rules() -> RuleSet {
         super::super::load(&[]).expect("bundled rules load")
