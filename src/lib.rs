@@ -4,6 +4,7 @@
 //! [`model`] inventory; [`report`] renders it. Readers know nothing of rules or output.
 
 pub mod copyright;
+pub mod firmware;
 pub mod model;
 pub mod report;
 pub mod rules;

@@ -497,8 +497,23 @@ fn a_user_pack_adds_entities_and_policies() {
 fn a_user_pack_replaces_a_bundled_policy_with_the_same_id() {
     let rules = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/rules/replace");
     let (_, bundled) = json(&["--policy", "japan-2018", &fixture("positives.cdx.json")]);
-    assert_eq!(direct(&bundled, "supplier-huawei")[0]["policies"], serde_json::json!(["japan-2018"]));
-    let (_, replaced) = json(&["--rules", rules, "--policy", "japan-2018", &fixture("positives.cdx.json")]);
-    assert!(direct(&replaced, "supplier-huawei").is_empty(), "huawei is no longer under japan-2018");
-    assert_eq!(direct(&replaced, "manufacturer-zte")[0]["policies"], serde_json::json!(["japan-2018"]));
+    assert_eq!(
+        direct(&bundled, "supplier-huawei")[0]["policies"],
+        serde_json::json!(["japan-2018"])
+    );
+    let (_, replaced) = json(&[
+        "--rules",
+        rules,
+        "--policy",
+        "japan-2018",
+        &fixture("positives.cdx.json"),
+    ]);
+    assert!(
+        direct(&replaced, "supplier-huawei").is_empty(),
+        "huawei is no longer under japan-2018"
+    );
+    assert_eq!(
+        direct(&replaced, "manufacturer-zte")[0]["policies"],
+        serde_json::json!(["japan-2018"])
+    );
 }

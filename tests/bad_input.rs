@@ -43,17 +43,22 @@ fn the_control_reads_cleanly() {
     assert_eq!(json["components"][0]["name"], "zlib");
 }
 
+// `sbom:` says the target must be an SBOM (as a vendor's submission must); without it, a file
+// that is not one is walked as an image instead (tests/firmware.rs).
 #[test]
 fn empty_file() {
     let f = fixture("empty.json");
-    assert_eq!(one_error_line(&[&f]), format!("error: {f}: file is empty"));
+    assert_eq!(
+        one_error_line(&[&format!("sbom:{f}")]),
+        format!("error: {f}: file is empty")
+    );
 }
 
 #[test]
 fn binary_file() {
     let f = fixture("binary.bin");
     assert_eq!(
-        one_error_line(&[&f]),
+        one_error_line(&[&format!("sbom:{f}")]),
         format!("error: {f}: not a recognised SBOM: binary content (starts with 7f 45 4c 46)")
     );
 }
@@ -158,8 +163,27 @@ fn missing_file() {
 #[test]
 fn directory_where_a_file_was_expected() {
     assert_eq!(
-        one_error_line(&[BAD]),
+        one_error_line(&[&format!("sbom:{BAD}")]),
         format!("error: {BAD}: is a directory, expected an SBOM file")
+    );
+}
+
+#[test]
+fn audit_reads_only_sboms() {
+    let out = Command::cargo_bin("vendorscan")
+        .unwrap()
+        .args(["audit", &fixture("binary.bin"), BAD])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let f = fixture("binary.bin");
+    assert_eq!(
+        stderr.lines().collect::<Vec<_>>(),
+        [
+            format!("error: {f}: not a recognised SBOM: binary content (starts with 7f 45 4c 46)"),
+            format!("error: {BAD}: is a directory, expected an SBOM file"),
+        ]
     );
 }
 

@@ -85,15 +85,11 @@ fn trivy_debian_packages_name_their_maintainers_as_suppliers() {
             .unwrap_or_else(|| panic!("{name}: base-files"));
         let suppliers: Vec<&str> = base_files
             .parties_in(Role::Supplier)
-            .filter_map(|p| p.name.as_deref())
+            .filter_map(|p| p.who.name.as_deref())
             .collect();
         assert_eq!(suppliers, ["Santiago Vila"], "{name}");
         let purl = &base_files.purls[0].value;
-        assert_eq!(
-            (purl.ty.as_str(), purl.namespace.as_deref()),
-            ("deb", Some("debian")),
-            "{name}"
-        );
+        assert_eq!((purl.ty(), purl.namespace()), ("deb", Some("debian")), "{name}");
     }
 }
 
@@ -105,7 +101,7 @@ fn scancode_spdx_keeps_the_huawei_copyright_on_its_files() {
         .components
         .iter()
         .flat_map(|c| c.parties_in(Role::CopyrightHolder))
-        .filter_map(|p| p.name.as_deref())
+        .filter_map(|p| p.who.name.as_deref())
         .collect();
     assert!(holders.contains(&"Huawei Corporation"), "{holders:?}");
 }

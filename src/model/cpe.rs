@@ -4,20 +4,16 @@
 //! Hand-written: the one crates.io CPE crate is unmaintained and only the first few
 //! attributes are needed; the grammar is NISTIR 7695 §6.1 (URI) and §6.2 (formatted string).
 
+use super::parts::Parts;
+use serde::ser::{SerializeStruct, Serializer};
 use serde::Serialize;
 use std::fmt;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Cpe {
-    /// The CPE exactly as written.
-    pub cpe: String,
-    /// `a` (application), `o` (operating system), `h` (hardware), or `*` / empty.
-    pub part: String,
-    pub vendor: String,
-    pub product: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
-}
+/// A CPE as written and split into the fields the rules need; serialised as `{cpe, part,
+/// vendor, product, version?}`. The fields share one string with the written form (see
+/// [`Parts`]).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Cpe(Parts<4>);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CpeError(pub &'static str);
@@ -41,25 +37,68 @@ impl Cpe {
             return Err(CpeError("not a CPE: expected `cpe:2.3:` or `cpe:/`"));
         };
         let get = |i: usize| fields.get(i).map(String::as_str).unwrap_or("");
+        // `a` (application), `o` (operating system), `h` (hardware), or `*` / `-` / empty.
         let part = get(0).to_ascii_lowercase();
         if !matches!(part.as_str(), "a" | "o" | "h" | "*" | "-" | "") {
             return Err(CpeError("CPE part must be a, o or h"));
         }
-        let vendor = get(1).to_string();
-        if vendor.is_empty() && get(2).is_empty() {
+        if get(1).is_empty() && get(2).is_empty() {
             return Err(CpeError("CPE names neither vendor nor product"));
         }
         let version = match get(3) {
             "" | "*" | "-" => None,
-            v => Some(v.to_string()),
+            v => Some(v),
         };
-        Ok(Cpe {
-            cpe: input.to_string(),
-            part,
-            vendor,
-            product: get(2).to_string(),
-            version,
-        })
+        let parts = [Some(part.as_str()), Some(get(1)), Some(get(2)), version];
+        Parts::new(input, parts).map(Cpe).ok_or(CpeError("longer than 64 KiB"))
+    }
+
+    /// The CPE exactly as written.
+    pub fn as_str(&self) -> &str {
+        self.0.written()
+    }
+
+    pub fn part(&self) -> &str {
+        self.0.get(0).unwrap_or_default()
+    }
+
+    pub fn vendor(&self) -> &str {
+        self.0.get(1).unwrap_or_default()
+    }
+
+    pub fn product(&self) -> &str {
+        self.0.get(2).unwrap_or_default()
+    }
+
+    pub fn version(&self) -> Option<&str> {
+        self.0.get(3)
+    }
+}
+
+impl fmt::Debug for Cpe {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Cpe")
+            .field("cpe", &self.as_str())
+            .field("part", &self.part())
+            .field("vendor", &self.vendor())
+            .field("product", &self.product())
+            .field("version", &self.version())
+            .finish()
+    }
+}
+
+impl Serialize for Cpe {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("Cpe", 5)?;
+        s.serialize_field("cpe", self.as_str())?;
+        s.serialize_field("part", self.part())?;
+        s.serialize_field("vendor", self.vendor())?;
+        s.serialize_field("product", self.product())?;
+        match self.version() {
+            Some(version) => s.serialize_field("version", version)?,
+            None => s.skip_field("version")?,
+        }
+        s.end()
     }
 }
 
@@ -118,25 +157,26 @@ mod tests {
     #[test]
     fn parses_cpe23_with_escapes() {
         let c = Cpe::parse(r"cpe:2.3:h:huawei:ar\:2200:v200r009:*:*:*:*:*:*:*").unwrap();
-        assert_eq!(c.part, "h");
-        assert_eq!(c.vendor, "huawei");
-        assert_eq!(c.product, "ar:2200");
-        assert_eq!(c.version.as_deref(), Some("v200r009"));
+        assert_eq!(c.as_str(), r"cpe:2.3:h:huawei:ar\:2200:v200r009:*:*:*:*:*:*:*");
+        assert_eq!(c.part(), "h");
+        assert_eq!(c.vendor(), "huawei");
+        assert_eq!(c.product(), "ar:2200");
+        assert_eq!(c.version(), Some("v200r009"));
     }
 
     #[test]
     fn parses_cpe22_uri() {
         let c = Cpe::parse("cpe:/o:zte:zxhn_h108n_firmware:2.5.5%7e").unwrap();
-        assert_eq!(c.part, "o");
-        assert_eq!(c.vendor, "zte");
-        assert_eq!(c.product, "zxhn_h108n_firmware");
-        assert_eq!(c.version.as_deref(), Some("2.5.5~"));
+        assert_eq!(c.part(), "o");
+        assert_eq!(c.vendor(), "zte");
+        assert_eq!(c.product(), "zxhn_h108n_firmware");
+        assert_eq!(c.version(), Some("2.5.5~"));
     }
 
     #[test]
     fn wildcard_version_is_none() {
         let c = Cpe::parse("cpe:2.3:a:openssl:openssl:*:*:*:*:*:*:*:*").unwrap();
-        assert_eq!(c.version, None);
+        assert_eq!(c.version(), None);
     }
 
     #[test]

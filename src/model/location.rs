@@ -1,5 +1,6 @@
 //! Where a value was read: the one notation every reader, the rule engine and every report share.
 
+use super::Pointer;
 use serde::Serialize;
 use std::fmt;
 
@@ -8,23 +9,39 @@ use std::fmt;
 /// Readers record the most precise form their encoding allows, so a person can open the file
 /// and find the value: a JSON pointer (RFC 6901) for JSON and YAML, an element path plus its
 /// line for XML, a line number for SPDX tag-value.
+///
+/// A large SBOM has several locations per component (the component, its purl, CPE and parties,
+/// its edges), so a location is kept to 24 bytes: a JSON pointer is stored inline, without an
+/// allocation, as nearly all are short enough in [`Pointer`]'s form, and the XML place is boxed.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(untagged)]
 pub enum Location {
     /// A JSON pointer, e.g. `/components/3/supplier/name`.
-    Json { pointer: String },
-    /// An XML element path with 1-based sibling indices, e.g.
-    /// `/bom/components/component[4]/supplier/name`, and the line it starts on.
-    Xml { path: String, line: u32 },
+    Json { pointer: Pointer },
+    /// An XML element path with 1-based sibling indices and the line it starts on.
+    Xml(Box<XmlPlace>),
     /// A 1-based line in a line-oriented format (SPDX tag-value).
     Line { line: u32 },
 }
 
+/// An XML element path with 1-based sibling indices, e.g.
+/// `/bom/components/component[4]/supplier/name`, and the line it starts on.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct XmlPlace {
+    pub path: String,
+    pub line: u32,
+}
+
 impl Location {
-    pub fn json(pointer: impl Into<String>) -> Self {
+    /// A JSON pointer from its written form.
+    pub fn json(pointer: impl AsRef<str>) -> Self {
         Location::Json {
-            pointer: pointer.into(),
+            pointer: Pointer::parse(pointer.as_ref()),
         }
+    }
+
+    pub fn xml(path: String, line: u32) -> Self {
+        Location::Xml(Box::new(XmlPlace { path, line }))
     }
 
     pub fn line(line: u32) -> Self {
@@ -36,8 +53,8 @@ impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Location::Json { pointer } if pointer.is_empty() => f.write_str("/"),
-            Location::Json { pointer } => f.write_str(pointer),
-            Location::Xml { path, line } => write!(f, "{path} (line {line})"),
+            Location::Json { pointer } => pointer.fmt(f),
+            Location::Xml(place) => write!(f, "{} (line {})", place.path, place.line),
             Location::Line { line } => write!(f, "line {line}"),
         }
     }
@@ -86,10 +103,8 @@ mod tests {
         assert_eq!(Location::json("/components/3/purl").to_string(), "/components/3/purl");
         assert_eq!(Location::json("").to_string(), "/");
         assert_eq!(Location::line(12).to_string(), "line 12");
-        let xml = Location::Xml {
-            path: "/bom/components/component[2]".into(),
-            line: 9,
-        };
+        let xml = Location::xml("/bom/components/component[2]".into(), 9);
         assert_eq!(xml.to_string(), "/bom/components/component[2] (line 9)");
+        assert_eq!(std::mem::size_of::<Location>(), 24);
     }
 }

@@ -5,19 +5,24 @@
 mod component;
 mod cpe;
 mod document;
+mod file;
 mod finding;
 mod graph;
 mod location;
+mod parts;
 mod party;
+mod pointer;
 mod warning;
 
-pub use component::{Component, ComponentId, Details, Hash, Origin, Property, Purl, Reference, Swid};
+pub use component::{Component, ComponentId, Details, Hash, Origin, Property, Purl, PurlError, Reference, Swid};
 pub use cpe::{Cpe, CpeError};
 pub use document::{Document, Encoding, Format, Tool};
+pub use file::{ContainerEntry, FileEntry};
 pub use finding::{EvidenceItem, EvidenceKind, Finding, Overall, Strength, Verdict, WaiverRef};
 pub use graph::{RelationKind, Relationship};
-pub use location::{push_pointer, Located, Location};
-pub use party::{Party, PartyKind, Role};
+pub use location::{push_pointer, Located, Location, XmlPlace};
+pub use party::{Identity, Party, PartyKind, Role};
+pub use pointer::Pointer;
 pub use warning::{Warning, WarningCode};
 
 use serde::Serialize;
@@ -54,6 +59,12 @@ pub struct Inventory {
     pub documents: Vec<Document>,
     pub components: Vec<Component>,
     pub relationships: Vec<Relationship>,
+    /// Files found by walking directories and images, sorted by path.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<FileEntry>,
+    /// Archives, compressed streams and filesystems opened on the way, sorted by path.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub containers: Vec<ContainerEntry>,
     pub warnings: Vec<Warning>,
     pub errors: Vec<InputError>,
 }
@@ -63,7 +74,7 @@ impl Inventory {
     pub fn add(&mut self, part: InventoryPart) {
         let doc = self.documents.len();
         let base = self.components.len();
-        let shift = |id: ComponentId| ComponentId(id.0 + base);
+        let shift = |id: ComponentId| ComponentId::new(id.index() + base);
         let mut document = part.document;
         document.describes = document.describes.into_iter().map(shift).collect();
         self.documents.push(document);
@@ -86,6 +97,6 @@ impl Inventory {
     }
 
     pub fn component(&self, id: ComponentId) -> &Component {
-        &self.components[id.0]
+        &self.components[id.index()]
     }
 }

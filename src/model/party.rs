@@ -1,7 +1,9 @@
 //! Parties: the organisations and people an SBOM names, and the role each plays.
 
 use super::Location;
+use compact_str::CompactString;
 use serde::Serialize;
+use std::sync::Arc;
 
 /// What a party did for a component. The rule engine grades evidence by role: a supplier or
 /// manufacturer *declares* a vendor, a copyright holder is weaker, a provider runs a service.
@@ -48,60 +50,101 @@ pub enum PartyKind {
     Unknown,
 }
 
-/// One organisation or person in one role, with everything the document gives to identify it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Party {
-    pub role: Role,
+/// Who an organisation or person is, with everything the document gives to identify them.
+///
+/// Shared: a large SBOM names the same few suppliers on thousands of components, so the
+/// [`crate::sbom::builder::DocumentBuilder`] keeps one copy per document of each identity and
+/// every [`Party`] naming it points there.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Identity {
     pub kind: PartyKind,
     /// The name as written. `None` when only a URL or an e-mail was given.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub emails: Vec<String>,
+    pub emails: Vec<CompactString>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub urls: Vec<String>,
+    pub urls: Vec<CompactString>,
     /// Names of contact people listed under an organisation (CycloneDX `contact[].name`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub contacts: Vec<String>,
-    /// Where the party was declared.
-    pub at: Location,
+    pub contacts: Vec<CompactString>,
 }
 
-impl Party {
-    pub fn new(role: Role, kind: PartyKind, name: Option<String>, at: Location) -> Self {
-        Party {
-            role,
+impl Identity {
+    pub fn new(kind: PartyKind, name: Option<CompactString>) -> Self {
+        Identity {
             kind,
             name,
             emails: Vec::new(),
             urls: Vec::new(),
             contacts: Vec::new(),
+        }
+    }
+
+    /// True when it carries nothing that could identify anyone.
+    pub fn is_empty(&self) -> bool {
+        self.name.is_none() && self.emails.is_empty() && self.urls.is_empty() && self.contacts.is_empty()
+    }
+
+    /// The identity with an e-mail address written into the name (`Santiago Vila
+    /// <sanvila@debian.org>`, `ZTE Corporation (psirt@zte.com.cn)`, or a bare address) split out
+    /// into `emails`, so names and e-mail domains can each be matched on their own; `None` when
+    /// there is nothing to change.
+    fn normalised(&self) -> Option<Identity> {
+        let name = self.name.as_deref()?;
+        let trimmed = name.trim();
+        let (rest, email) = match split_trailing_email(trimmed) {
+            Some((rest, email)) => (rest, Some(email)),
+            None if is_email(trimmed) => ("", Some(trimmed)),
+            None => (trimmed, None),
+        };
+        if rest.len() == name.len() {
+            return None;
+        }
+        let mut out = self.clone();
+        if let Some(email) = email {
+            if !out.emails.iter().any(|e| e.eq_ignore_ascii_case(email)) {
+                // Exactly one more: an identity's lists hold one or two entries.
+                out.emails.reserve_exact(1);
+                out.emails.push(email.into());
+            }
+        }
+        out.name = (!rest.is_empty()).then(|| rest.into());
+        Some(out)
+    }
+}
+
+/// One organisation or person in one role, declared at one place; serialised flat, as
+/// `{role, kind, name?, emails?, urls?, contacts?, at}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Party {
+    pub role: Role,
+    #[serde(flatten)]
+    pub who: Arc<Identity>,
+    /// Where the party was declared.
+    pub at: Location,
+}
+
+impl Party {
+    pub fn new(role: Role, who: Identity, at: Location) -> Self {
+        Party {
+            role,
+            who: Arc::new(who),
             at,
         }
     }
 
-    /// Splits an e-mail address written into the name (`Santiago Vila <sanvila@debian.org>`,
-    /// `ZTE Corporation (psirt@zte.com.cn)`, or a bare address) into `emails`, so names and
-    /// e-mail domains can each be matched on their own. Every reader's parties pass through it.
-    pub fn normalise(&mut self) {
-        let Some(name) = self.name.as_deref() else { return };
-        let trimmed = name.trim();
-        let (rest, email) = match split_trailing_email(trimmed) {
-            Some((rest, email)) => (rest.to_string(), Some(email.to_string())),
-            None if is_email(trimmed) => (String::new(), Some(trimmed.to_string())),
-            None => (trimmed.to_string(), None),
-        };
-        if let Some(email) = email {
-            if !self.emails.iter().any(|e| e.eq_ignore_ascii_case(&email)) {
-                self.emails.push(email);
-            }
-        }
-        self.name = (!rest.is_empty()).then_some(rest);
+    /// A party known only by a name (or nothing that says more).
+    pub fn named(role: Role, kind: PartyKind, name: Option<CompactString>, at: Location) -> Self {
+        Party::new(role, Identity::new(kind, name), at)
     }
 
-    /// True when the party carries nothing that could identify anyone.
-    pub fn is_empty(&self) -> bool {
-        self.name.is_none() && self.emails.is_empty() && self.urls.is_empty() && self.contacts.is_empty()
+    /// Splits an e-mail address written into the name out into `emails` (see
+    /// [`Identity::normalised`]). Every reader's parties pass through it.
+    pub fn normalise(&mut self) {
+        if let Some(normalised) = self.who.normalised() {
+            self.who = Arc::new(normalised);
+        }
     }
 }
 
@@ -135,15 +178,15 @@ fn is_email(s: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn named(name: &str) -> Party {
-        let mut p = Party::new(
+    fn named(name: &str) -> Identity {
+        let mut p = Party::named(
             Role::Supplier,
             PartyKind::Organization,
-            Some(name.to_string()),
+            Some(name.into()),
             Location::line(1),
         );
         p.normalise();
-        p
+        Arc::unwrap_or_clone(p.who)
     }
 
     #[test]

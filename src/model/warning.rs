@@ -28,6 +28,14 @@ pub enum WarningCode {
     Nonconformant,
     /// A waiver past its expiry date; it no longer applies.
     ExpiredWaiver,
+    /// A walk limit (depth, size, ratio, entries, path length) stopped part of a target.
+    LimitExceeded,
+    /// An archive or compressed stream is damaged; what came before the damage is kept.
+    Corrupt,
+    /// A format was recognised but is not unpacked.
+    NotUnpacked,
+    /// A file below a directory target could not be read.
+    Unreadable,
 }
 
 impl WarningCode {
@@ -43,6 +51,10 @@ impl WarningCode {
             WarningCode::UnknownField => "unknown-field",
             WarningCode::Nonconformant => "nonconformant",
             WarningCode::ExpiredWaiver => "expired-waiver",
+            WarningCode::LimitExceeded => "limit-exceeded",
+            WarningCode::Corrupt => "corrupt",
+            WarningCode::NotUnpacked => "not-unpacked",
+            WarningCode::Unreadable => "unreadable",
         }
     }
 }

@@ -98,7 +98,7 @@ fn component<'a>(inv: &'a Inventory, id: ComponentId) -> ComponentOut<'a> {
     ComponentOut {
         name: &c.name,
         version: c.version.as_deref(),
-        purl: c.purls.first().map(|p| p.value.purl.as_str()),
+        purl: c.purls.first().map(|p| p.value.as_str()),
         location: Place {
             file: &inv.documents[c.document].path,
             at: &c.at,

@@ -12,7 +12,7 @@ fn label(inv: &Inventory, id: crate::model::ComponentId) -> String {
     let c = inv.component(id);
     match &c.version {
         Some(v) => format!("{} {v}", c.name),
-        None => c.name.clone(),
+        None => c.name.to_string(),
     }
 }
 

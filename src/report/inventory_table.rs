@@ -41,13 +41,38 @@ pub fn render(inventory: &Inventory) -> String {
             escape(&display_name(c)).into_owned(),
             escape(c.version.as_deref().unwrap_or("")).into_owned(),
             origin_label(c),
-            escape(c.purls.first().map(|p| p.value.purl.as_str()).unwrap_or("")).into_owned(),
+            escape(c.purls.first().map(|p| p.value.as_str()).unwrap_or("")).into_owned(),
             escape(&parties(c)).into_owned(),
         ]);
     }
     if !table.is_empty() {
         out.push('\n');
         out.push_str(&table.render());
+    }
+    if !inventory.files.is_empty() {
+        let mut files = Table::new(vec!["PATH", "SIZE", "TYPE", "SHA-256"]);
+        for f in &inventory.files {
+            let hash = match (&f.sha256, &f.link) {
+                (Some(h), _) => h.clone(),
+                (None, Some(target)) => format!("-> {}", escape(target)),
+                (None, None) => String::new(),
+            };
+            files.row(vec![
+                escape(&f.path).into_owned(),
+                f.size.to_string(),
+                f.kind.clone(),
+                hash,
+            ]);
+        }
+        out.push('\n');
+        out.push_str(&files.render());
+    }
+    if !inventory.containers.is_empty() {
+        out.push_str("\ncontainers:\n");
+        for c in &inventory.containers {
+            let state = if c.unpacked { "" } else { " (not unpacked)" };
+            out.push_str(&format!("  {} {}{state}\n", c.kind, escape(&c.path)));
+        }
     }
     out
 }
@@ -66,7 +91,7 @@ pub fn encoding_name(e: Encoding) -> &'static str {
 fn display_name(c: &Component) -> String {
     match &c.details().group {
         Some(g) if !g.value.is_empty() => format!("{}/{}", g.value, c.name),
-        _ => c.name.clone(),
+        _ => c.name.to_string(),
     }
 }
 
@@ -91,11 +116,12 @@ fn parties(c: &Component) -> String {
     let mut parts: Vec<String> = Vec::new();
     for p in &c.parties {
         let who = p
+            .who
             .name
-            .clone()
-            .or_else(|| p.emails.first().cloned())
-            .or_else(|| p.urls.first().cloned())
-            .unwrap_or_default();
+            .as_ref()
+            .or_else(|| p.who.emails.first())
+            .or_else(|| p.who.urls.first())
+            .map_or("", |s| s.as_str());
         let entry = format!("{}: {}", p.role.as_str(), who);
         if !parts.contains(&entry) {
             parts.push(entry);

@@ -167,12 +167,12 @@ impl Matcher<'_> {
         let doc = c.document;
         for p in &c.parties {
             let field = p.role.as_str();
-            if let Some(name) = &p.name {
+            if let Some(name) = &p.who.name {
                 for e in self.match_name(name) {
                     out.push((e, self.item(field, name, doc, &p.at)));
                 }
             }
-            for v in p.emails.iter().chain(&p.urls) {
+            for v in p.who.emails.iter().chain(&p.who.urls) {
                 for e in host_of(v).map(|h| self.index.match_host(h)).unwrap_or_default() {
                     out.push((e, self.item("party-domain", v, doc, &p.at)));
                 }
@@ -180,12 +180,12 @@ impl Matcher<'_> {
         }
         for p in &c.purls {
             for e in self.index.match_purl(&p.value) {
-                out.push((e, self.item("purl", &p.value.purl, doc, &p.at)));
+                out.push((e, self.item("purl", p.value.as_str(), doc, &p.at)));
             }
         }
         for cpe in &c.cpes {
-            for e in self.index.match_cpe_vendor(&cpe.value.vendor) {
-                out.push((e, self.item("cpe-vendor", &cpe.value.cpe, doc, &cpe.at)));
+            for e in self.index.match_cpe_vendor(cpe.value.vendor()) {
+                out.push((e, self.item("cpe-vendor", cpe.value.as_str(), doc, &cpe.at)));
             }
         }
         for h in c.hashes.iter().filter(|h| h.alg == "SHA-256") {
@@ -233,15 +233,15 @@ pub fn audit(inventory: &Inventory, rules: &RuleSet, index: &Index, opts: &Audit
     // 1. Direct evidence per component.
     let mut direct: Vec<Vec<(usize, EvidenceItem)>> = vec![Vec::new(); n];
     for c in &inventory.components {
-        matcher.component(c, &mut direct[c.id.0]);
+        matcher.component(c, &mut direct[c.id.index()]);
     }
     for doc in inventory.documents.iter().enumerate() {
         let (d, document) = doc;
         for creator in &document.creators {
-            let Some(name) = &creator.name else { continue };
+            let Some(name) = &creator.who.name else { continue };
             for e in matcher.match_name(name) {
                 for &p in &document.describes {
-                    direct[p.0].push((e, matcher.item("sbom-creator", name, d, &creator.at)));
+                    direct[p.index()].push((e, matcher.item("sbom-creator", name, d, &creator.at)));
                 }
             }
         }
@@ -251,7 +251,7 @@ pub fn audit(inventory: &Inventory, rules: &RuleSet, index: &Index, opts: &Audit
     let mut ancestors: Vec<Vec<usize>> = vec![Vec::new(); n];
     for r in &inventory.relationships {
         if r.kind == RelationKind::DerivedFrom {
-            ancestors[r.from.0].push(r.to.0);
+            ancestors[r.from.index()].push(r.to.index());
         }
     }
     let mut inherited: Vec<Vec<(usize, EvidenceItem)>> = vec![Vec::new(); n];
@@ -269,7 +269,7 @@ pub fn audit(inventory: &Inventory, rules: &RuleSet, index: &Index, opts: &Audit
             let anc = &inventory.components[a];
             let label = match &anc.version {
                 Some(v) => format!("{} {v}", anc.name),
-                None => anc.name.clone(),
+                None => anc.name.to_string(),
             };
             for (e, item) in &direct[a] {
                 let mut item = item.clone();
@@ -311,7 +311,7 @@ pub fn audit(inventory: &Inventory, rules: &RuleSet, index: &Index, opts: &Audit
                 entity: rules.entities[e].id.clone(),
                 lineage: cov.lineage.clone(),
                 policies: cov.policies.clone(),
-                component: ComponentId(c),
+                component: ComponentId::new(c),
                 evidence,
                 path: Vec::new(),
                 notes: cov.notes.clone(),
@@ -345,7 +345,7 @@ pub fn audit(inventory: &Inventory, rules: &RuleSet, index: &Index, opts: &Audit
         }
     }
     for f in &mut findings {
-        let c = &inventory.components[f.component.0];
+        let c = &inventory.components[f.component.index()];
         if let Some(w) = opts
             .waivers
             .iter()
@@ -379,8 +379,8 @@ pub fn audit(inventory: &Inventory, rules: &RuleSet, index: &Index, opts: &Audit
 
 fn waiver_covers(w: &Waiver, c: &Component, f: &Finding) -> bool {
     let component = match (&w.purl, &w.name, &w.sha256) {
-        (Some(purl), _, _) => c.purls.iter().any(|p| &p.value.purl == purl),
-        (None, Some(name), _) => &c.name == name && w.version.as_ref().is_none_or(|v| c.version.as_ref() == Some(v)),
+        (Some(purl), _, _) => c.purls.iter().any(|p| p.value.as_str() == purl),
+        (None, Some(name), _) => c.name == name && w.version.as_ref().is_none_or(|v| c.version.as_deref() == Some(v)),
         (None, None, Some(h)) => c
             .hashes
             .iter()
@@ -399,8 +399,8 @@ fn mark_transitive(inventory: &Inventory, direct: &[Finding]) -> Vec<Finding> {
     let mut reverse: Vec<Vec<usize>> = vec![Vec::new(); n];
     for r in &inventory.relationships {
         if matches!(r.kind, RelationKind::DependsOn | RelationKind::Contains) {
-            forward[r.from.0].push(r.to.0);
-            reverse[r.to.0].push(r.from.0);
+            forward[r.from.index()].push(r.to.index());
+            reverse[r.to.index()].push(r.from.index());
         }
     }
     // Shortest path from a product root to every component of its document.
@@ -408,8 +408,8 @@ fn mark_transitive(inventory: &Inventory, direct: &[Finding]) -> Vec<Finding> {
     let mut queue = VecDeque::new();
     for doc in &inventory.documents {
         for &p in &doc.describes {
-            from_root[p.0] = Some(p.0);
-            queue.push_back(p.0);
+            from_root[p.index()] = Some(p.index());
+            queue.push_back(p.index());
         }
     }
     while let Some(x) = queue.pop_front() {
@@ -451,7 +451,7 @@ fn mark_transitive(inventory: &Inventory, direct: &[Finding]) -> Vec<Finding> {
         let mut source_of: Vec<Option<&Finding>> = vec![None; n];
         let mut queue = VecDeque::new();
         for f in sources {
-            let c = f.component.0;
+            let c = f.component.index();
             if source_of[c].is_none() {
                 source_of[c] = Some(f);
                 toward[c] = Some(c);
@@ -485,15 +485,15 @@ fn mark_transitive(inventory: &Inventory, direct: &[Finding]) -> Vec<Finding> {
         for (d, doc) in inventory.documents.iter().enumerate() {
             let first = sources
                 .iter()
-                .map(|f| f.component.0)
+                .map(|f| f.component.index())
                 .filter(|&c| inventory.components[c].document == d)
                 .min();
             let Some(first) = first else { continue };
             let Some(src) = source_of[first] else { continue };
             for &p in &doc.describes {
-                if !marked[p.0] {
-                    marked[p.0] = true;
-                    let mut f = transitive_finding(src, p.0, vec![p.0, first], key.1);
+                if !marked[p.index()] {
+                    marked[p.index()] = true;
+                    let mut f = transitive_finding(src, p.index(), vec![p.index(), first], key.1);
                     f.notes.push("listed in this product's SBOM".to_string());
                     out.push(f);
                 }
@@ -509,9 +509,9 @@ fn transitive_finding(src: &Finding, component: usize, path: Vec<usize>, verdict
         entity: src.entity.clone(),
         lineage: src.lineage.clone(),
         policies: src.policies.clone(),
-        component: ComponentId(component),
+        component: ComponentId::new(component),
         evidence: Vec::new(),
-        path: path.into_iter().map(ComponentId).collect(),
+        path: path.into_iter().map(ComponentId::new).collect(),
         notes: src.notes.clone(),
         waived: None,
     }
@@ -550,7 +550,7 @@ mod tests {
         }
 
         fn add(&mut self, name: &str, parties: &[(Role, &str)]) -> ComponentId {
-            let id = ComponentId(self.0.components.len());
+            let id = ComponentId::new(self.0.components.len());
             let mut c = Component::new(
                 crate::model::Origin::Component,
                 name,
@@ -558,10 +558,10 @@ mod tests {
             );
             c.id = id;
             for (role, who) in parties {
-                c.parties.push(Party::new(
+                c.parties.push(Party::named(
                     *role,
                     PartyKind::Organization,
-                    Some(who.to_string()),
+                    Some((*who).into()),
                     c.at.clone(),
                 ));
             }

@@ -38,16 +38,16 @@ impl PurlPattern {
     }
 
     pub fn matches(&self, purl: &Purl) -> bool {
-        if !purl.ty.eq_ignore_ascii_case(&self.ty) {
+        if !purl.ty().eq_ignore_ascii_case(&self.ty) {
             return false;
         }
         let mut have: Vec<String> = purl
-            .namespace
-            .iter()
+            .namespace()
+            .into_iter()
             .flat_map(|ns| ns.split('/'))
             .map(str::to_lowercase)
             .collect();
-        have.push(purl.name.to_lowercase());
+        have.push(purl.name().to_lowercase());
         if have.len() < self.segments.len() {
             return false;
         }
@@ -203,7 +203,7 @@ impl Index {
 
     pub fn match_purl(&self, purl: &Purl) -> Vec<usize> {
         let mut out = Vec::new();
-        for (pat, e) in self.purls.get(&purl.ty.to_lowercase()).into_iter().flatten() {
+        for (pat, e) in self.purls.get(&purl.ty().to_lowercase()).into_iter().flatten() {
             if pat.matches(purl) && !out.contains(e) {
                 out.push(*e);
             }

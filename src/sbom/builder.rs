@@ -3,19 +3,23 @@
 //! come later), and warnings that carry the file name.
 
 use crate::model::{
-    Component, ComponentId, Document, Encoding, Format, InventoryPart, Location, RelationKind, Relationship, Warning,
-    WarningCode,
+    Component, ComponentId, Document, Encoding, Format, Identity, InventoryPart, Location, Party, RelationKind,
+    Relationship, Warning, WarningCode,
 };
-use std::collections::HashMap;
+use compact_str::CompactString;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 pub struct DocumentBuilder {
     pub document: Document,
     components: Vec<Component>,
-    by_ref: HashMap<String, ComponentId>,
+    by_ref: HashMap<CompactString, ComponentId>,
     edges: Vec<Relationship>,
-    edges_by_ref: Vec<(String, String, RelationKind, Location)>,
-    describes_by_ref: Vec<(String, Location)>,
+    edges_by_ref: Vec<(CompactString, CompactString, RelationKind, Location)>,
+    describes_by_ref: Vec<(CompactString, Location)>,
     warnings: Vec<Warning>,
+    /// One copy of each party identity the document names (see [`Identity`]).
+    identities: HashSet<Arc<Identity>>,
 }
 
 impl DocumentBuilder {
@@ -42,6 +46,7 @@ impl DocumentBuilder {
             edges_by_ref: Vec::new(),
             describes_by_ref: Vec::new(),
             warnings: Vec::new(),
+            identities: HashSet::new(),
         }
     }
 
@@ -50,10 +55,14 @@ impl DocumentBuilder {
     }
 
     /// Adds a component and registers its ref. A ref seen before keeps pointing at the first
-    /// component that had it, with a warning.
+    /// component that had it, with a warning. Its parties are normalised and share identities
+    /// from here on, so a supplier named on every component is held once while the rest is read.
     pub fn add_component(&mut self, mut component: Component) -> ComponentId {
-        let id = ComponentId(self.components.len());
+        let id = ComponentId::new(self.components.len());
         component.id = id;
+        for party in &mut component.parties {
+            share(&mut self.identities, party);
+        }
         if let Some(r) = &component.bom_ref {
             if self.by_ref.contains_key(r) {
                 self.warn(
@@ -71,7 +80,7 @@ impl DocumentBuilder {
 
     /// The component added under `id`, for readers that fill it in after adding it.
     pub fn component_mut(&mut self, id: ComponentId) -> &mut Component {
-        &mut self.components[id.0]
+        &mut self.components[id.index()]
     }
 
     pub fn resolve(&self, r: &str) -> Option<ComponentId> {
@@ -95,13 +104,13 @@ impl DocumentBuilder {
     pub fn add_edge_by_ref(&mut self, from: &str, to: &str, kind: RelationKind, at: Location) {
         match (self.resolve(from), self.resolve(to)) {
             (Some(f), Some(t)) => self.add_edge(f, t, kind, at),
-            _ => self.edges_by_ref.push((from.to_string(), to.to_string(), kind, at)),
+            _ => self.edges_by_ref.push((from.into(), to.into(), kind, at)),
         }
     }
 
     /// The document describes this ref (resolved when the document is finished).
     pub fn describes_ref(&mut self, r: &str, at: Location) {
-        self.describes_by_ref.push((r.to_string(), at));
+        self.describes_by_ref.push((r.into(), at));
     }
 
     pub fn describes(&mut self, id: ComponentId) {
@@ -144,13 +153,14 @@ impl DocumentBuilder {
                 ),
             }
         }
+        // Parties a reader added after their component (and the document's creators).
         for party in self
             .components
             .iter_mut()
             .flat_map(|c| c.parties.iter_mut())
             .chain(self.document.creators.iter_mut())
         {
-            party.normalise();
+            share(&mut self.identities, party);
         }
         // One canonical order (by ends, kind, then place), whatever order the refs were resolved
         // in; an edge declared twice is kept once, at the same place on every run. Unstable
@@ -168,6 +178,17 @@ impl DocumentBuilder {
             components: self.components,
             relationships: self.edges,
             warnings: self.warnings,
+        }
+    }
+}
+
+/// Normalises a party and points it at the identity an earlier party with the same one holds.
+fn share(identities: &mut HashSet<Arc<Identity>>, party: &mut Party) {
+    party.normalise();
+    match identities.get(&party.who) {
+        Some(known) => party.who = Arc::clone(known),
+        None => {
+            identities.insert(Arc::clone(&party.who));
         }
     }
 }

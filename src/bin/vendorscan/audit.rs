@@ -2,7 +2,7 @@
 //! policies, prints graded findings, and exits 0 (nothing reaches --fail-on), 1 (something
 //! does) or 2 (bad usage or unreadable input).
 
-use crate::inputs::{self, OutputFormat};
+use crate::inputs::{self, OutputFormat, Scheme};
 use anyhow::{bail, Context};
 use clap::{Args as ClapArgs, ValueEnum};
 use std::path::PathBuf;
@@ -78,7 +78,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let limits = Limits {
         max_bytes: args.max_bytes,
     };
-    let inventory = inputs::read(&args.targets, &limits, args.quiet);
+    // Only SBOMs give evidence until the firmware analysers exist: an image or directory is
+    // refused rather than reported "clear" on evidence nobody looked for.
+    let inventory = inputs::read(&args.targets, Scheme::Sbom, &limits, None, args.quiet);
     let index = Index::new(&rules);
     let audit = rules::audit(
         &inventory,

@@ -3,22 +3,85 @@
 //! error list; the rest is still read.
 
 use clap::ValueEnum;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use vendorscan::firmware;
 use vendorscan::model::{InputError, Inventory};
 use vendorscan::report::text::escape;
-use vendorscan::sbom::{self, Limits};
+use vendorscan::sbom::{self, Limits, SbomError};
 
-pub fn read(inputs: &[PathBuf], limits: &Limits, quiet: bool) -> Inventory {
+/// How a target is read. A plain path is auto-detected; a scheme prefix (as Grype's `sbom:`)
+/// says what the user means, so a vendor's SBOM that is not one fails instead of being walked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    /// A directory is walked; a file is read as an SBOM when its content is one, else walked as
+    /// an image.
+    Auto,
+    /// `sbom:PATH`: must be an SBOM.
+    Sbom,
+    /// `dir:PATH` or `image:PATH`: walked, whatever it holds.
+    Walk,
+}
+
+pub fn parse_target(arg: &Path) -> (Scheme, PathBuf) {
+    if let Some(s) = arg.to_str() {
+        for (prefix, scheme) in [
+            ("sbom:", Scheme::Sbom),
+            ("dir:", Scheme::Walk),
+            ("image:", Scheme::Walk),
+        ] {
+            if let Some(rest) = s.strip_prefix(prefix) {
+                return (scheme, PathBuf::from(rest));
+            }
+        }
+    }
+    (Scheme::Auto, arg.to_path_buf())
+}
+
+/// Reads every target. `default` applies to targets without a scheme prefix; `walk_limits` is
+/// `None` where directories and images are not accepted (a target that needs walking is then an
+/// error).
+pub fn read(
+    targets: &[PathBuf],
+    default: Scheme,
+    limits: &Limits,
+    walk_limits: Option<&firmware::Limits>,
+    quiet: bool,
+) -> Inventory {
     let mut inventory = Inventory::default();
-    for path in inputs {
-        match sbom::read_path(path, limits) {
-            Ok(part) => inventory.add(part),
-            Err(e) => {
-                eprintln!("error: {}", escape(&e.to_string()));
-                inventory.errors.push(InputError {
-                    file: path.display().to_string(),
-                    message: e.to_string(),
-                });
+    for arg in targets {
+        let (scheme, path) = match parse_target(arg) {
+            (Scheme::Auto, p) => (default, p),
+            other => other,
+        };
+        let walk_it = match scheme {
+            Scheme::Walk => true,
+            Scheme::Auto if path.is_dir() => true,
+            Scheme::Auto | Scheme::Sbom => match sbom::read_path(&path, limits) {
+                Ok(part) => {
+                    inventory.add(part);
+                    false
+                }
+                // Not an SBOM at all: under auto-detection that makes it an image.
+                Err(SbomError::UnknownFormat { .. } | SbomError::Empty { .. }) if scheme == Scheme::Auto => true,
+                Err(e) => {
+                    fail(&mut inventory, &path, &e.to_string());
+                    false
+                }
+            },
+        };
+        if walk_it {
+            let Some(walk_limits) = walk_limits else {
+                let message = format!("{}: only SBOMs are read here (`sbom:` targets)", path.display());
+                fail(&mut inventory, &path, &message);
+                continue;
+            };
+            match firmware::walk(&path, walk_limits) {
+                Ok(walked) => {
+                    inventory.files.extend(walked.files);
+                    inventory.containers.extend(walked.containers);
+                    inventory.warnings.extend(walked.warnings);
+                }
+                Err(e) => fail(&mut inventory, &path, &e.to_string()),
             }
         }
     }
@@ -28,6 +91,14 @@ pub fn read(inputs: &[PathBuf], limits: &Limits, quiet: bool) -> Inventory {
         }
     }
     inventory
+}
+
+fn fail(inventory: &mut Inventory, path: &Path, message: &str) {
+    eprintln!("error: {}", escape(message));
+    inventory.errors.push(InputError {
+        file: path.display().to_string(),
+        message: message.to_string(),
+    });
 }
 
 /// Standard output, or a file when `--output` names one.

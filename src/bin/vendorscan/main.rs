@@ -25,7 +25,8 @@ struct Cli {
 enum Command {
     /// Mark what in SBOMs is traceable to excluded vendors, with graded evidence.
     Audit(audit::Args),
-    /// List the components of SBOMs with every party that supplied, made, wrote or published them.
+    /// List the components of SBOMs with every party that supplied, made, wrote or published them,
+    /// and every file of directories and images.
     Inventory(inventory::Args),
     /// List, show and check rule packs.
     Rules(rules_cmd::Args),

@@ -16,6 +16,7 @@ use crate::model::{push_pointer, Encoding, Located, Location, WarningCode};
 use crate::sbom::builder::DocumentBuilder;
 use crate::sbom::json_value::syntax_error;
 use crate::sbom::SbomError;
+use compact_str::{CompactString, ToCompactString};
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::cell::OnceCell;
 use std::fmt;
@@ -41,7 +42,7 @@ pub(super) fn read(file: &str, bytes: &[u8]) -> Result<Reader, SbomError> {
             .and_then(|value| JsonNode::new(value, &push_pointer("", key)).value(b))
     };
     let spec = scalar(&spec, "specVersion", &mut r.b);
-    r.b.document.serial = scalar(&serial, "serialNumber", &mut r.b).map(|s| s.value);
+    r.b.document.serial = scalar(&serial, "serialNumber", &mut r.b).map(|s| s.value.into());
     r.set_spec_version(spec, &Location::json(""));
     Ok(r)
 }
@@ -277,21 +278,21 @@ impl Source for JsonNode<'_> {
         None
     }
 
-    fn field(&self, key: &str, b: &mut DocumentBuilder) -> Option<Located<String>> {
+    fn field(&self, key: &str, b: &mut DocumentBuilder) -> Option<Located<CompactString>> {
         self.member(key)?.value(b)
     }
 
-    fn text(&self, key: &str, b: &mut DocumentBuilder) -> Option<String> {
+    fn text(&self, key: &str, b: &mut DocumentBuilder) -> Option<CompactString> {
         self.member(key)?.scalar(b)
     }
 
     /// The node as text. Numbers and booleans are taken as written (a version `1.2` is a
     /// version); arrays and objects are warned about, `null` is absent.
-    fn scalar(&self, b: &mut DocumentBuilder) -> Option<String> {
+    fn scalar(&self, b: &mut DocumentBuilder) -> Option<CompactString> {
         let text = match self.value {
-            Json::String(s) => s.trim().to_string(),
-            Json::Number(n) => n.to_string(),
-            Json::Bool(v) => v.to_string(),
+            Json::String(s) => CompactString::from(s.trim()),
+            Json::Number(n) => n.to_compact_string(),
+            Json::Bool(v) => v.to_compact_string(),
             Json::Null => return None,
             _ => {
                 self.warn(b, "a string");
@@ -301,7 +302,7 @@ impl Source for JsonNode<'_> {
         (!text.is_empty()).then_some(text)
     }
 
-    fn content(&self, key: &str, b: &mut DocumentBuilder) -> Option<String> {
+    fn content(&self, key: &str, b: &mut DocumentBuilder) -> Option<CompactString> {
         self.text(key, b)
     }
 
@@ -322,20 +323,20 @@ impl Source for JsonNode<'_> {
         self.member(key).map(|m| m.entries(b)).unwrap_or_default()
     }
 
-    fn choices(&self, key: &str, b: &mut DocumentBuilder) -> Vec<(String, Self)> {
+    fn choices(&self, key: &str, b: &mut DocumentBuilder) -> Vec<(CompactString, Self)> {
         let mut out = Vec::new();
         for entry in self.repeated(key, b) {
             let Some(entry) = entry.record(b) else { continue };
             if let Json::Object(members) = entry.value {
                 for (kind, value) in members.iter().filter(|(_, v)| *v != Json::Null) {
-                    out.push((kind.to_string(), entry.under(value, Token::Key(kind))));
+                    out.push((CompactString::from(kind.as_ref()), entry.under(value, Token::Key(kind))));
                 }
             }
         }
         out
     }
 
-    fn refs(&self, json_key: &str, _xml_item: &str, b: &mut DocumentBuilder) -> Vec<Located<String>> {
+    fn refs(&self, json_key: &str, _xml_item: &str, b: &mut DocumentBuilder) -> Vec<Located<CompactString>> {
         self.repeated(json_key, b).iter().filter_map(|n| n.value(b)).collect()
     }
 }

@@ -5,10 +5,11 @@
 use super::source::Source;
 use crate::copyright;
 use crate::model::{
-    Component, ComponentId, Cpe, Encoding, Format, Hash, InventoryPart, Located, Location, Origin, Party, PartyKind,
-    Property, Purl, Reference, RelationKind, Role, Swid, Tool, WarningCode,
+    Component, ComponentId, Cpe, Encoding, Format, Hash, Identity, InventoryPart, Located, Location, Origin, Party,
+    PartyKind, Property, Purl, Reference, RelationKind, Role, Swid, Tool, WarningCode,
 };
 use crate::sbom::builder::DocumentBuilder;
+use compact_str::{format_compact, CompactString};
 
 /// The spec versions this reader was written against. Others are read as the newest, with a
 /// warning: CycloneDX only ever adds fields, so the mapping still holds.
@@ -62,7 +63,7 @@ impl Section {
 #[derive(Default)]
 struct Tally {
     count: usize,
-    first: Option<(String, Location)>,
+    first: Option<(CompactString, Location)>,
 }
 
 /// One document being read: the builder plus what the mapping tallies across components.
@@ -83,7 +84,7 @@ impl Reader {
 
     /// Records the declared spec version; an unknown one is a warning, never fatal. Only JSON
     /// can declare none (the XML namespace carries the version): that is warned about at `root`.
-    pub(super) fn set_spec_version(&mut self, spec: Option<Located<String>>, root: &Location) {
+    pub(super) fn set_spec_version(&mut self, spec: Option<Located<CompactString>>, root: &Location) {
         let newest = KNOWN_VERSIONS[KNOWN_VERSIONS.len() - 1];
         match spec {
             Some(v) => {
@@ -97,7 +98,7 @@ impl Reader {
                         ),
                     );
                 }
-                self.b.document.spec_version = Some(v.value);
+                self.b.document.spec_version = Some(v.value.into());
             }
             None => self.b.warn(
                 WarningCode::MissingField,
@@ -155,7 +156,7 @@ pub(super) fn entry<S: Source>(r: &mut Reader, section: Section, node: S) {
 /// `metadata`: the product, its supplier and manufacturer, and who and what wrote the SBOM.
 pub(super) fn metadata<S: Source>(r: &mut Reader, meta: &S) {
     let b = &mut r.b;
-    b.document.created = meta.text("timestamp", b);
+    b.document.created = meta.text("timestamp", b).map(String::from);
     let mut product_parties = Vec::new();
     if let Some(s) = meta.object("supplier", b) {
         product_parties.extend(organization(&s, Role::Supplier, b));
@@ -199,7 +200,7 @@ pub(super) fn metadata<S: Source>(r: &mut Reader, meta: &S) {
         let c = r.b.component_mut(id);
         put_all(&mut c.parties, product_parties);
         if c.name != UNNAMED {
-            let name = c.name.clone();
+            let name = c.name.to_string();
             r.b.document.name = Some(name);
         }
     }
@@ -231,11 +232,16 @@ fn read_tools<S: Source>(tools: &S, b: &mut DocumentBuilder) {
     }
 }
 
-fn push_tool<S: Source>(t: &S, vendor: Option<String>, b: &mut DocumentBuilder) {
+fn push_tool<S: Source>(t: &S, vendor: Option<CompactString>, b: &mut DocumentBuilder) {
     match t.text("name", b) {
         Some(name) => {
-            let version = t.text("version", b);
-            b.document.tools.push(Tool { name, version, vendor });
+            let version = t.text("version", b).map(String::from);
+            let vendor = vendor.map(String::from);
+            b.document.tools.push(Tool {
+                name: name.into(),
+                version,
+                vendor,
+            });
         }
         None => b.warn(
             WarningCode::MissingField,
@@ -260,7 +266,7 @@ pub(super) fn component<S: Source>(r: &mut Reader, node: S, origin: Origin, dept
                     "a component without a `name`",
                 );
             }
-            UNNAMED.to_string()
+            CompactString::const_new(UNNAMED)
         }
     };
     let mut c = Component::new(origin, name, node.at());
@@ -298,7 +304,7 @@ pub(super) fn component<S: Source>(r: &mut Reader, node: S, origin: Origin, dept
     for reference in node.items("externalReferences", "reference", b) {
         let Some(reference) = reference.record(b) else { continue };
         if let Some(url) = reference.text("url", b) {
-            let kind = reference.text("type", b).unwrap_or_else(|| "other".to_string());
+            let kind = reference.text("type", b).unwrap_or(CompactString::const_new("other"));
             let value = Reference { kind, url };
             put(&mut c.details_mut().references, Located::new(value, reference.at()));
         }
@@ -307,7 +313,7 @@ pub(super) fn component<S: Source>(r: &mut Reader, node: S, origin: Origin, dept
     for endpoint in node.items("endpoints", "endpoint", b) {
         if let Some(url) = endpoint.value(b) {
             let value = Reference {
-                kind: "endpoint".to_string(),
+                kind: CompactString::const_new("endpoint"),
                 url: url.value,
             };
             put(&mut c.details_mut().references, Located::new(value, url.at));
@@ -409,7 +415,7 @@ fn read_parties<S: Source>(node: &S, c: &mut Component, b: &mut DocumentBuilder)
         if let Some(name) = node.field(key, b) {
             put(
                 &mut c.parties,
-                Party::new(role, PartyKind::Unknown, Some(name.value), name.at),
+                Party::named(role, PartyKind::Unknown, Some(name.value), name.at),
             );
         }
     }
@@ -420,25 +426,23 @@ fn read_parties<S: Source>(node: &S, c: &mut Component, b: &mut DocumentBuilder)
 
 /// An `organizationalEntity`: name, `url`s, and `contact`s with their e-mails.
 fn organization<S: Source>(node: &S, role: Role, b: &mut DocumentBuilder) -> Option<Party> {
-    let name = node.text("name", b);
-    let mut party = Party::new(role, PartyKind::Organization, name, node.at());
+    let mut who = Identity::new(PartyKind::Organization, node.text("name", b));
     for url in node.repeated("url", b) {
-        put_all(&mut party.urls, url.scalar(b));
+        put_all(&mut who.urls, url.scalar(b));
     }
     for contact in node.repeated("contact", b) {
         let Some(contact) = contact.record(b) else { continue };
-        put_all(&mut party.contacts, contact.text("name", b));
-        put_all(&mut party.emails, contact.text("email", b));
+        put_all(&mut who.contacts, contact.text("name", b));
+        put_all(&mut who.emails, contact.text("email", b));
     }
-    (!party.is_empty()).then_some(party)
+    (!who.is_empty()).then(|| Party::new(role, who, node.at()))
 }
 
 /// An `organizationalContact` standing for itself: a component or BOM author.
 fn person<S: Source>(node: &S, b: &mut DocumentBuilder) -> Option<Party> {
-    let name = node.text("name", b);
-    let mut party = Party::new(Role::Author, PartyKind::Person, name, node.at());
-    put_all(&mut party.emails, node.text("email", b));
-    (!party.is_empty()).then_some(party)
+    let mut who = Identity::new(PartyKind::Person, node.text("name", b));
+    put_all(&mut who.emails, node.text("email", b));
+    (!who.is_empty()).then(|| Party::new(Role::Author, who, node.at()))
 }
 
 /// `evidence.identity` (an object in 1.5, an array from 1.6) and `evidence.copyright`. Identity
@@ -453,7 +457,7 @@ fn read_evidence<S: Source>(r: &mut Reader, evidence: &S, c: &mut Component) {
         let Some(field) = identity.text("field", &mut r.b) else {
             continue;
         };
-        let property = format!("cdx:evidence:identity:{field}");
+        let property = format_compact!("cdx:evidence:identity:{field}");
         // How the identity was found (1.5 has nothing else): the method's value is where the
         // evidence was seen (a file name, a manifest path), not the identity itself.
         for method in identity.items("methods", "method", &mut r.b) {
@@ -462,9 +466,9 @@ fn read_evidence<S: Source>(r: &mut Reader, evidence: &S, c: &mut Component) {
             };
             let technique = method
                 .text("technique", &mut r.b)
-                .unwrap_or_else(|| "other".to_string());
+                .unwrap_or(CompactString::const_new("other"));
             if let Some(value) = method.field("value", &mut r.b) {
-                push_property(c, format!("{property}:{technique}"), value.value, value.at);
+                push_property(c, format_compact!("{property}:{technique}"), value.value, value.at);
             }
         }
         // What was concluded (1.6+): a purl or CPE joins the component's own.
@@ -474,7 +478,7 @@ fn read_evidence<S: Source>(r: &mut Reader, evidence: &S, c: &mut Component) {
         match field.as_str() {
             "purl" => match Purl::parse(&value.value) {
                 Ok(p) => {
-                    if !c.purls.iter().any(|q| q.value.purl == p.purl) {
+                    if !c.purls.iter().any(|q| q.value.as_str() == p.as_str()) {
                         put(&mut c.purls, Located::new(p, value.at));
                     }
                 }
@@ -485,7 +489,7 @@ fn read_evidence<S: Source>(r: &mut Reader, evidence: &S, c: &mut Component) {
             },
             "cpe" => match Cpe::parse(&value.value) {
                 Ok(p) => {
-                    if !c.cpes.iter().any(|q| q.value.cpe == p.cpe) {
+                    if !c.cpes.iter().any(|q| q.value.as_str() == p.as_str()) {
                         put(&mut c.cpes, Located::new(p, value.at));
                     }
                 }
@@ -505,7 +509,7 @@ fn read_evidence<S: Source>(r: &mut Reader, evidence: &S, c: &mut Component) {
     }
 }
 
-fn tally(t: &mut Tally, value: &Located<String>) {
+fn tally(t: &mut Tally, value: &Located<CompactString>) {
     t.count += 1;
     if t.first.is_none() {
         t.first = Some((value.value.clone(), value.at.clone()));
@@ -525,14 +529,14 @@ fn put_all<T>(list: &mut Vec<T>, items: impl IntoIterator<Item = T>) {
     }
 }
 
-fn push_property(c: &mut Component, name: String, value: String, at: Location) {
+fn push_property(c: &mut Component, name: CompactString, value: CompactString, at: Location) {
     put(
         &mut c.details_mut().properties,
         Located::new(Property { name, value }, at),
     );
 }
 
-fn add_purl(c: &mut Component, p: Located<String>, b: &mut DocumentBuilder) {
+fn add_purl(c: &mut Component, p: Located<CompactString>, b: &mut DocumentBuilder) {
     match Purl::parse(&p.value) {
         Ok(purl) => put(&mut c.purls, Located::new(purl, p.at)),
         Err(e) => b.warn(
@@ -543,7 +547,7 @@ fn add_purl(c: &mut Component, p: Located<String>, b: &mut DocumentBuilder) {
     }
 }
 
-fn add_cpe(c: &mut Component, p: Located<String>, b: &mut DocumentBuilder) {
+fn add_cpe(c: &mut Component, p: Located<CompactString>, b: &mut DocumentBuilder) {
     match Cpe::parse(&p.value) {
         Ok(cpe) => put(&mut c.cpes, Located::new(cpe, p.at)),
         Err(e) => b.warn(
@@ -555,15 +559,20 @@ fn add_cpe(c: &mut Component, p: Located<String>, b: &mut DocumentBuilder) {
 }
 
 /// A copyright statement, and one copyright-holder party per holder it names (once each).
-fn add_copyright(c: &mut Component, text: Located<String>) {
+fn add_copyright(c: &mut Component, text: Located<CompactString>) {
     for holder in copyright::holders(&text.value) {
         let known = c
             .parties_in(Role::CopyrightHolder)
-            .any(|p| p.name.as_deref() == Some(holder.as_str()));
+            .any(|p| p.who.name.as_deref() == Some(holder.as_str()));
         if !known {
             put(
                 &mut c.parties,
-                Party::new(Role::CopyrightHolder, PartyKind::Unknown, Some(holder), text.at.clone()),
+                Party::named(
+                    Role::CopyrightHolder,
+                    PartyKind::Unknown,
+                    Some(holder.into()),
+                    text.at.clone(),
+                ),
             );
         }
     }
@@ -626,7 +635,7 @@ mod tests {
         ));
         let (o, a) = (&object.components[0], &array.components[0]);
         assert_eq!(o.purls[0].value, a.purls[0].value);
-        assert_eq!(o.purls[0].value.namespace.as_deref(), Some("@huaweicloud"));
+        assert_eq!(o.purls[0].value.namespace(), Some("@huaweicloud"));
         assert_eq!(
             o.purls[0].at,
             Location::json("/components/0/evidence/identity/concludedValue")
@@ -637,8 +646,8 @@ mod tests {
         );
         let property = |c: &crate::model::Component| {
             (
-                c.details().properties[0].value.name.clone(),
-                c.details().properties[0].value.value.clone(),
+                c.details().properties[0].value.name.to_string(),
+                c.details().properties[0].value.value.to_string(),
             )
         };
         let expected = (
@@ -662,7 +671,7 @@ mod tests {
         );
         // A concluded purl equal to the component's own is not listed twice.
         assert_eq!(part.components[0].purls.len(), 1);
-        assert_eq!(part.components[0].cpes[0].value.vendor, "zte");
+        assert_eq!(part.components[0].cpes[0].value.vendor(), "zte");
         assert_eq!(part.components[1].details().properties[0].value.value, "Cargo.lock");
         assert_eq!(part.warnings.len(), 1);
         assert_eq!(part.warnings[0].code, WarningCode::InvalidPurl);
@@ -712,7 +721,7 @@ mod tests {
             json(r#"{"specVersion": "1.5", "metadata": {"supplier": {"name": "ZTE Corporation"}}, "components": []}"#);
         let product = &part.components[0];
         assert_eq!((product.origin, product.name.as_str()), (Origin::Metadata, "(unnamed)"));
-        assert_eq!(product.parties[0].name.as_deref(), Some("ZTE Corporation"));
+        assert_eq!(product.parties[0].who.name.as_deref(), Some("ZTE Corporation"));
         assert_eq!(part.document.describes, [product.id]);
         assert_eq!(part.document.name, None);
         assert_eq!(codes(&part), [(WarningCode::MissingField, "/metadata".to_string())]);
@@ -764,7 +773,7 @@ mod tests {
         );
         let holders: Vec<&str> = part.components[0]
             .parties_in(Role::CopyrightHolder)
-            .filter_map(|p| p.name.as_deref())
+            .filter_map(|p| p.who.name.as_deref())
             .collect();
         assert_eq!(holders, ["Huawei Technologies Co., Ltd.", "Alice"]);
         assert_eq!(part.components[0].details().copyrights.len(), 2);
@@ -794,7 +803,7 @@ mod tests {
                 "components": [{"bom-ref": "a", "name": "A"}, {"bom-ref": "b", "name": "B"}],
                 "specVersion": "1.6"}"#,
         );
-        let edges: Vec<(usize, usize, RelationKind)> =
+        let edges: Vec<(u32, u32, RelationKind)> =
             part.relationships.iter().map(|r| (r.from.0, r.to.0, r.kind)).collect();
         assert_eq!(edges, [(0, 1, RelationKind::DependsOn), (0, 1, RelationKind::Provides)]);
         assert_eq!(

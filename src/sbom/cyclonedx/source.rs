@@ -8,6 +8,7 @@
 
 use crate::model::{Located, Location};
 use crate::sbom::builder::DocumentBuilder;
+use compact_str::CompactString;
 
 pub(super) trait Source: Sized {
     /// Where this node is: a JSON pointer, or an XML element path and line.
@@ -22,19 +23,19 @@ pub(super) trait Source: Sized {
 
     /// A scalar field, trimmed and non-empty: a JSON member, or an XML attribute (`bom-ref`,
     /// `type`, `alg`, `name` on `<property>`) or else a child element's text (`<name>`).
-    fn field(&self, key: &str, b: &mut DocumentBuilder) -> Option<Located<String>>;
+    fn field(&self, key: &str, b: &mut DocumentBuilder) -> Option<Located<CompactString>>;
 
     /// The same, without its place, for values the model keeps without one (a name, a version):
     /// no location is built, which matters at 100,000 components.
-    fn text(&self, key: &str, b: &mut DocumentBuilder) -> Option<String>;
+    fn text(&self, key: &str, b: &mut DocumentBuilder) -> Option<CompactString>;
 
     /// This node's own scalar value, trimmed and non-empty: a JSON string (or number), or an
     /// XML element's text.
-    fn scalar(&self, b: &mut DocumentBuilder) -> Option<String>;
+    fn scalar(&self, b: &mut DocumentBuilder) -> Option<CompactString>;
 
     /// The content of a value-carrying object: JSON member `key` (`content` of a hash, `value` of
     /// a property, `text` of a copyright), or the XML element's own text (`<hash>hex</hash>`).
-    fn content(&self, key: &str, b: &mut DocumentBuilder) -> Option<String>;
+    fn content(&self, key: &str, b: &mut DocumentBuilder) -> Option<CompactString>;
 
     /// True when this node can hold a list of entries: a JSON array; any XML element.
     fn is_list(&self) -> bool;
@@ -49,14 +50,14 @@ pub(super) trait Source: Sized {
 
     /// The entries of a list whose items come in kinds, each with its kind's name: JSON
     /// `[{"license": {…}}, {"expression": "…"}]`, XML `<licenses><license/><expression/></licenses>`.
-    fn choices(&self, key: &str, b: &mut DocumentBuilder) -> Vec<(String, Self)>;
+    fn choices(&self, key: &str, b: &mut DocumentBuilder) -> Vec<(CompactString, Self)>;
 
     /// The refs a dependency lists: JSON strings in the array member `json_key`, or the `ref`
     /// attributes of the XML child elements named `xml_item`.
-    fn refs(&self, json_key: &str, xml_item: &str, b: &mut DocumentBuilder) -> Vec<Located<String>>;
+    fn refs(&self, json_key: &str, xml_item: &str, b: &mut DocumentBuilder) -> Vec<Located<CompactString>>;
 
     /// [`Source::scalar`] with its place.
-    fn value(&self, b: &mut DocumentBuilder) -> Option<Located<String>> {
+    fn value(&self, b: &mut DocumentBuilder) -> Option<Located<CompactString>> {
         self.scalar(b).map(|s| Located::new(s, self.at()))
     }
 

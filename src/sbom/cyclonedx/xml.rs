@@ -10,6 +10,7 @@ use super::source::Source;
 use crate::model::{Encoding, Located, Location};
 use crate::sbom::builder::DocumentBuilder;
 use crate::sbom::{Place, SbomError};
+use compact_str::CompactString;
 
 /// Every CycloneDX XML namespace is this followed by the spec version.
 pub(super) const NAMESPACE_PREFIX: &str = "http://cyclonedx.org/schema/bom/";
@@ -48,9 +49,9 @@ pub(super) fn read<'t>(file: &str, bytes: &'t [u8]) -> Result<XmlRead<'t>, SbomE
         namespace,
         lines: &lines,
     };
-    let declared = Located::new(version.to_string(), bom.at());
+    let declared = Located::new(version.into(), bom.at());
     r.set_spec_version(Some(declared), &bom.at());
-    r.b.document.serial = bom.field("serialNumber", &mut r.b).map(|s| s.value);
+    r.b.document.serial = bom.field("serialNumber", &mut r.b).map(|s| s.value.into());
     if let Some(meta) = bom.object("metadata", &mut r.b) {
         mapping::metadata(&mut r, &meta);
     }
@@ -176,22 +177,19 @@ impl<'a, 'input> XmlNode<'a, 'input> {
     }
 
     /// The element's text: its text and CDATA children, joined, trimmed.
-    fn own_text(&self) -> Option<String> {
-        let mut out = String::new();
+    fn own_text(&self) -> Option<CompactString> {
+        let mut out = CompactString::default();
         for t in self.node.children().filter(|n| n.is_text()).filter_map(|n| n.text()) {
             out.push_str(t);
         }
         let trimmed = out.trim();
-        (!trimmed.is_empty()).then(|| trimmed.to_string())
+        (!trimmed.is_empty()).then(|| trimmed.into())
     }
 }
 
 impl Source for XmlNode<'_, '_> {
     fn at(&self) -> Location {
-        Location::Xml {
-            path: self.path.clone(),
-            line: self.lines.line(self.node.range().start),
-        }
+        Location::xml(self.path.clone(), self.lines.line(self.node.range().start))
     }
 
     fn child(&self, key: &str) -> Option<Self> {
@@ -204,26 +202,26 @@ impl Source for XmlNode<'_, '_> {
     }
 
     /// An attribute is placed at its element; a child element at itself.
-    fn field(&self, key: &str, b: &mut DocumentBuilder) -> Option<Located<String>> {
+    fn field(&self, key: &str, b: &mut DocumentBuilder) -> Option<Located<CompactString>> {
         match self.node.attribute(key) {
             Some(_) => self.text(key, b).map(|v| Located::new(v, self.at())),
             None => self.child(key)?.value(b),
         }
     }
 
-    fn text(&self, key: &str, _b: &mut DocumentBuilder) -> Option<String> {
+    fn text(&self, key: &str, _b: &mut DocumentBuilder) -> Option<CompactString> {
         if let Some(v) = self.node.attribute(key) {
             let v = v.trim();
-            return (!v.is_empty()).then(|| v.to_string());
+            return (!v.is_empty()).then(|| v.into());
         }
         self.child(key)?.own_text()
     }
 
-    fn scalar(&self, _b: &mut DocumentBuilder) -> Option<String> {
+    fn scalar(&self, _b: &mut DocumentBuilder) -> Option<CompactString> {
         self.own_text()
     }
 
-    fn content(&self, _key: &str, _b: &mut DocumentBuilder) -> Option<String> {
+    fn content(&self, _key: &str, _b: &mut DocumentBuilder) -> Option<CompactString> {
         self.own_text()
     }
 
@@ -239,7 +237,7 @@ impl Source for XmlNode<'_, '_> {
         self.named(key)
     }
 
-    fn choices(&self, key: &str, _b: &mut DocumentBuilder) -> Vec<(String, Self)> {
+    fn choices(&self, key: &str, _b: &mut DocumentBuilder) -> Vec<(CompactString, Self)> {
         let Some(wrapper) = self.child(key) else {
             return Vec::new();
         };
@@ -258,12 +256,12 @@ impl Source for XmlNode<'_, '_> {
                 }
             };
             let path = format!("{}/{kind}[{index}]", wrapper.path);
-            out.push((kind.to_string(), wrapper.with(n, path)));
+            out.push((kind.into(), wrapper.with(n, path)));
         }
         out
     }
 
-    fn refs(&self, _json_key: &str, xml_item: &str, b: &mut DocumentBuilder) -> Vec<Located<String>> {
+    fn refs(&self, _json_key: &str, xml_item: &str, b: &mut DocumentBuilder) -> Vec<Located<CompactString>> {
         self.named(xml_item).iter().filter_map(|d| d.field("ref", b)).collect()
     }
 }
@@ -339,13 +337,10 @@ mod tests {
         assert_eq!(b.bom_ref.as_deref(), Some("b"));
         assert_eq!(b.kind.as_deref(), Some("firmware"));
         assert_eq!(b.parties.len(), 1);
-        assert_eq!(b.parties[0].urls, ["https://www.zte.com.cn"]);
+        assert_eq!(b.parties[0].who.urls, ["https://www.zte.com.cn"]);
         assert_eq!(
             b.parties[0].at,
-            Location::Xml {
-                path: "/bom/components/component[2]/supplier".into(),
-                line: 8
-            }
+            Location::xml("/bom/components/component[2]/supplier".into(), 8)
         );
     }
 
@@ -362,10 +357,7 @@ mod tests {
         assert_eq!(c.details().copyrights[0].value, "Copyright 1995 Jean-loup Gailly");
         assert_eq!(
             c.details().copyrights[0].at,
-            Location::Xml {
-                path: "/bom/components/component[1]/copyright".into(),
-                line: 3
-            }
+            Location::xml("/bom/components/component[1]/copyright".into(), 3)
         );
     }
 

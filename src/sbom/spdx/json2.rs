@@ -96,7 +96,7 @@ fn element(r: &mut Spdx2, node: &Node, origin: Origin, key: &str, required: bool
         }
     };
     let mut c = Component::new(origin, name, node.at());
-    c.bom_ref = id;
+    c.bom_ref = id.map(Into::into);
     c
 }
 
@@ -125,7 +125,8 @@ fn package(r: &mut Spdx2, node: &Node) {
     c.version = node
         .text("versionInfo", &mut r.b)
         .map(|(s, _)| s)
-        .filter(|v| !v2::is_no_value(v));
+        .filter(|v| !v2::is_no_value(v))
+        .map(Into::into);
     for (key, role) in [("supplier", Role::Supplier), ("originator", Role::Originator)] {
         if let Some((text, at)) = node.text(key, &mut r.b) {
             v2::add_actor(&mut c, &text, role, at);
@@ -150,7 +151,7 @@ fn package(r: &mut Spdx2, node: &Node) {
         .text("description", &mut r.b)
         .or_else(|| node.text("summary", &mut r.b))
     {
-        c.details_mut().description = Some(description);
+        c.details_mut().description = Some(description.into());
     }
     for ext in node.items("externalRefs", &mut r.b) {
         let category = ext.text("referenceCategory", &mut r.b).map(|(s, _)| s);
@@ -227,7 +228,7 @@ mod tests {
         let c = &part.components[0];
         assert_eq!(c.name, "SPDXRef-a");
         assert_eq!(c.version.as_deref(), Some("1.2"));
-        assert_eq!(c.parties[0].kind, PartyKind::Organization);
+        assert_eq!(c.parties[0].who.kind, PartyKind::Organization);
         assert_eq!(c.parties[0].at, Location::json("/packages/1/supplier"));
         let codes: Vec<_> = part.warnings.iter().map(|w| w.code).collect();
         assert_eq!(
@@ -261,7 +262,7 @@ mod tests {
         assert_eq!(edges, [(0, 1), (1, 2)]);
         assert_eq!(part.components[2].name, "SPDXRef-s");
         assert_eq!(
-            part.components[1].parties[0].name.as_deref(),
+            part.components[1].parties[0].who.name.as_deref(),
             Some("Hisilicon Limited.")
         );
         assert!(part.warnings.is_empty(), "{:?}", part.warnings);

@@ -11,6 +11,7 @@
 use super::v2::{self, Spdx2};
 use crate::model::{Component, Encoding, InventoryPart, Location, Origin, Role, WarningCode};
 use crate::sbom::{Place, SbomError};
+use compact_str::CompactString;
 use std::collections::HashSet;
 
 /// How many malformed lines or distinct unknown tags are reported one by one; the rest are
@@ -138,7 +139,7 @@ struct Reader {
     r: Spdx2,
     current: Option<Current>,
     /// The SPDXID of the last package read, which the files after it belong to.
-    last_package: Option<String>,
+    last_package: Option<CompactString>,
     unknown_tags: HashSet<String>,
     unknown_overflow: usize,
     malformed: usize,
@@ -246,7 +247,7 @@ impl Reader {
             "SnippetSPDXID" => {
                 self.start(Origin::Snippet, value, e.line);
                 if let Some(current) = &mut self.current {
-                    current.component.bom_ref = Some(value.trim().to_string());
+                    current.component.bom_ref = Some(value.trim().into());
                 }
                 return;
             }
@@ -275,7 +276,7 @@ impl Reader {
             }
             "SPDXID" => {
                 match &mut self.current {
-                    Some(current) => current.component.bom_ref = Some(value.trim().to_string()),
+                    Some(current) => current.component.bom_ref = Some(value.trim().into()),
                     None if self.header => self.r.document_id(value),
                     None => {}
                 }
@@ -341,7 +342,7 @@ impl Reader {
         };
         let c = &mut current.component;
         match e.tag {
-            "PackageVersion" => c.version = Some(value.trim().to_string()).filter(|v| !v2::is_no_value(v)),
+            "PackageVersion" => c.version = Some(value.trim()).filter(|v| !v2::is_no_value(v)).map(Into::into),
             "PackageSupplier" => v2::add_actor(c, value, Role::Supplier, at),
             "PackageOriginator" => v2::add_actor(c, value, Role::Originator, at),
             "FileContributor" => v2::add_actor(c, value, Role::Author, at),
@@ -367,13 +368,13 @@ impl Reader {
             | "SnippetLicenseConcluded"
             | "LicenseInfoInSnippet" => v2::add_license(c, value),
             "PrimaryPackagePurpose" => c.kind = v2::purpose(value),
-            "PackageDescription" => c.details_mut().description = Some(value.trim().to_string()),
+            "PackageDescription" => c.details_mut().description = Some(value.trim().into()),
             "PackageSummary" => {
                 if c.details().description.is_none() {
-                    c.details_mut().description = Some(value.trim().to_string());
+                    c.details_mut().description = Some(value.trim().into());
                 }
             }
-            "SnippetName" => c.name = value.trim().to_string(),
+            "SnippetName" => c.name = value.trim().into(),
             "SnippetFromFileSPDXID" => current.from_file = Some((value.trim().to_string(), e.line)),
             "ExternalRef" => {
                 let mut parts = value.split_whitespace();
@@ -443,7 +444,7 @@ mod tests {
             "Copyright (c) 2017 Hisilicon Limited.\n# not a comment inside text\n\nCopyright 2019 ZTE Corporation"
         );
         assert_eq!(c.details().copyrights[0].at, Location::line(4));
-        let holders: Vec<_> = c.parties.iter().filter_map(|p| p.name.as_deref()).collect();
+        let holders: Vec<_> = c.parties.iter().filter_map(|p| p.who.name.as_deref()).collect();
         assert_eq!(holders, ["Hisilicon Limited.", "ZTE Corporation"]);
         assert_eq!(c.details().description.as_deref(), Some("one line"));
         // Line numbers keep counting through the text block.
@@ -473,9 +474,9 @@ mod tests {
         );
         let c = &part.components[0];
         assert_eq!(c.name, "zlib");
-        assert_eq!(c.parties[0].name.as_deref(), Some("Jane Doe"));
-        assert_eq!(c.parties[0].kind, PartyKind::Person);
-        assert_eq!(c.parties[0].emails, ["jane@example.org"]);
+        assert_eq!(c.parties[0].who.name.as_deref(), Some("Jane Doe"));
+        assert_eq!(c.parties[0].who.kind, PartyKind::Person);
+        assert_eq!(c.parties[0].who.emails, ["jane@example.org"]);
         assert_eq!(c.parties[0].at, Location::line(6));
         assert_eq!(c.details().copyrights[0].value, "Copyright 2020 A\nCopyright 2021 B");
         assert_eq!(part.document.spec_version.as_deref(), Some("SPDX-2.2"));
@@ -549,9 +550,9 @@ mod tests {
         ));
         let c = &part.components[0];
         assert_eq!(c.purls.len(), 1);
-        assert_eq!(c.purls[0].value.namespace.as_deref(), Some("@huaweicloud"));
+        assert_eq!(c.purls[0].value.namespace(), Some("@huaweicloud"));
         assert_eq!(c.purls[0].at, Location::line(4));
-        let vendors: Vec<_> = c.cpes.iter().map(|c| c.value.vendor.as_str()).collect();
+        let vendors: Vec<_> = c.cpes.iter().map(|c| c.value.vendor()).collect();
         assert_eq!(vendors, ["zte", "huawei"]);
         assert_eq!(c.details().references[0].value.kind, "swh");
         let codes: Vec<_> = part.warnings.iter().map(|w| (w.code, w.at.clone())).collect();
@@ -577,8 +578,8 @@ mod tests {
             .iter()
             .map(|e| {
                 (
-                    part.components[e.from.0].name.as_str(),
-                    part.components[e.to.0].name.as_str(),
+                    part.components[e.from.index()].name.as_str(),
+                    part.components[e.to.index()].name.as_str(),
                     e.kind,
                 )
             })

@@ -4,10 +4,11 @@
 
 use crate::copyright;
 use crate::model::{
-    Component, Cpe, Encoding, Format, Hash, InventoryPart, Located, Location, Party, PartyKind, Purl, Reference,
-    RelationKind, Role, Tool, WarningCode,
+    Component, Cpe, Encoding, Format, Hash, Identity, InventoryPart, Located, Location, Party, PartyKind, Purl,
+    Reference, RelationKind, Role, Tool, WarningCode,
 };
 use crate::sbom::builder::DocumentBuilder;
+use compact_str::CompactString;
 use std::collections::HashSet;
 
 /// The 2.x versions whose fields this reader knows; 2.1 differs from 2.2 only in fields it
@@ -115,8 +116,8 @@ impl Spdx2 {
                 let kind = if t.is_empty() { category.trim() } else { t };
                 c.details_mut().references.push(Located::new(
                     Reference {
-                        kind: kind.to_string(),
-                        url: locator.to_string(),
+                        kind: kind.into(),
+                        url: locator.into(),
                     },
                     at,
                 ));
@@ -264,9 +265,9 @@ impl Actor {
             ActorKind::Person => PartyKind::Person,
             ActorKind::Tool | ActorKind::Unknown => PartyKind::Unknown,
         };
-        let mut party = Party::new(role, kind, self.name, at);
-        party.emails.extend(self.email);
-        (!party.is_empty()).then_some(party)
+        let mut who = Identity::new(kind, self.name.map(Into::into));
+        who.emails.extend(self.email.map(Into::into));
+        (!who.is_empty()).then(|| Party::new(role, who, at))
     }
 }
 
@@ -352,14 +353,14 @@ pub(super) fn add_copyright(c: &mut Component, text: &str, at: Location) {
         return;
     }
     for holder in copyright::holders(text) {
-        c.parties.push(Party::new(
+        c.parties.push(Party::named(
             Role::CopyrightHolder,
             PartyKind::Unknown,
-            Some(holder),
+            Some(holder.into()),
             at.clone(),
         ));
     }
-    c.details_mut().copyrights.push(Located::new(text.to_string(), at));
+    c.details_mut().copyrights.push(Located::new(text.into(), at));
 }
 
 /// Converters sometimes carry tag-value's `<text>…</text>` into JSON; it is markup, not text.
@@ -373,7 +374,7 @@ fn strip_text_markup(text: &str) -> &str {
 pub(super) fn add_license(c: &mut Component, text: &str) {
     let text = strip_text_markup(text).trim();
     if !is_no_value(text) && !c.licenses.iter().any(|l| l == text) {
-        c.licenses.push(text.to_string());
+        c.licenses.push(text.into());
     }
 }
 
@@ -388,16 +389,16 @@ pub(super) fn add_hash(c: &mut Component, alg: &str, value: &str) {
 }
 
 /// A download location or home page, unless `NOASSERTION`/`NONE`.
-pub(super) fn located_value(text: &str, at: Location) -> Option<Located<String>> {
+pub(super) fn located_value(text: &str, at: Location) -> Option<Located<CompactString>> {
     let text = text.trim();
-    (!is_no_value(text)).then(|| Located::new(text.to_string(), at))
+    (!is_no_value(text)).then(|| Located::new(text.into(), at))
 }
 
 pub(super) fn add_homepage(c: &mut Component, text: &str, at: Location) {
     if let Some(url) = located_value(text, at) {
         c.details_mut().references.push(Located::new(
             Reference {
-                kind: "homepage".to_string(),
+                kind: CompactString::const_new("homepage"),
                 url: url.value,
             },
             url.at,
@@ -408,7 +409,7 @@ pub(super) fn add_homepage(c: &mut Component, text: &str, at: Location) {
 /// A purl; one that does not parse is a warning, and the same purl twice is kept once.
 pub(super) fn add_purl(b: &mut DocumentBuilder, c: &mut Component, text: &str, at: Location) {
     let text = text.trim();
-    if c.purls.iter().any(|p| p.value.purl == text) {
+    if c.purls.iter().any(|p| p.value.as_str() == text) {
         return;
     }
     match Purl::parse(text) {
@@ -423,7 +424,7 @@ pub(super) fn add_purl(b: &mut DocumentBuilder, c: &mut Component, text: &str, a
 
 pub(super) fn add_cpe(b: &mut DocumentBuilder, c: &mut Component, text: &str, at: Location) {
     let text = text.trim();
-    if c.cpes.iter().any(|p| p.value.cpe == text) {
+    if c.cpes.iter().any(|p| p.value.as_str() == text) {
         return;
     }
     match Cpe::parse(text) {
@@ -439,12 +440,12 @@ pub(super) fn add_cpe(b: &mut DocumentBuilder, c: &mut Component, text: &str, at
 /// A package purpose in one spelling for every SPDX version and for CycloneDX: `LIBRARY`,
 /// `OPERATING-SYSTEM` (2.3), `OPERATING_SYSTEM` (spdx-rs) and `operatingSystem` (3.0) become
 /// `library` and `operating-system`, as CycloneDX names its component types.
-pub(super) fn purpose(text: &str) -> Option<String> {
+pub(super) fn purpose(text: &str) -> Option<CompactString> {
     let text = text.trim();
     if is_no_value(text) {
         return None;
     }
-    let mut out = String::with_capacity(text.len() + 4);
+    let mut out = CompactString::with_capacity(text.len() + 4);
     let mut previous_lower = false;
     for ch in text.chars() {
         if ch == '_' || ch == '-' || ch == ' ' {
@@ -535,7 +536,7 @@ mod tests {
         );
         assert_eq!(c.parties.len(), 1);
         assert_eq!(c.parties[0].role, Role::Originator);
-        assert_eq!(c.parties[0].kind, PartyKind::Organization);
+        assert_eq!(c.parties[0].who.kind, PartyKind::Organization);
         assert_eq!(c.parties[0].at, Location::line(3));
     }
 
@@ -576,7 +577,7 @@ mod tests {
         let mut r = Spdx2::new("f", Encoding::TagValue);
         for (i, name) in ["SPDXRef-a", "SPDXRef-b"].iter().enumerate() {
             let mut c = Component::new(crate::model::Origin::Component, *name, Location::line(i as u32));
-            c.bom_ref = Some(name.to_string());
+            c.bom_ref = Some((*name).into());
             r.b.add_component(c);
         }
         r.relationship("SPDXRef-a", "DEPENDENCY_OF", "SPDXRef-b", Location::line(5));

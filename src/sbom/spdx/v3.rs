@@ -11,8 +11,8 @@
 
 use super::v2;
 use crate::model::{
-    Component, Encoding, Format, InventoryPart, Located, Origin, Party, PartyKind, Purl, Reference, RelationKind, Role,
-    Tool, WarningCode,
+    Component, Encoding, Format, Identity, InventoryPart, Located, Origin, Party, PartyKind, Purl, Reference,
+    RelationKind, Role, Tool, WarningCode,
 };
 use crate::sbom::builder::DocumentBuilder;
 use crate::sbom::json_value::{type_name, Node};
@@ -243,7 +243,7 @@ impl<'a> Reader<'_, 'a> {
                 let is_purl = ident.text("externalIdentifierType", &mut self.b).map(|(t, _)| t);
                 if is_purl.as_deref() == Some("packageUrl") {
                     if let Some((purl, _)) = ident.text("identifier", &mut self.b) {
-                        tool.version = Purl::parse(&purl).ok().and_then(|p| p.version);
+                        tool.version = Purl::parse(&purl).ok().and_then(|p| p.version().map(str::to_string));
                     }
                 }
             }
@@ -271,15 +271,16 @@ impl<'a> Reader<'_, 'a> {
         let name = agent
             .text("name", &mut self.b)
             .map(|(s, _)| s)
-            .filter(|n| !v2::is_no_value(n));
-        let mut party = Party::new(role, kind, name, reference.at());
+            .filter(|n| !v2::is_no_value(n))
+            .map(Into::into);
+        let mut who = Identity::new(kind, name);
         for ident in agent.items("externalIdentifier", &mut self.b) {
             let ty = ident.text("externalIdentifierType", &mut self.b).map(|(t, _)| t);
             if let (Some("email"), Some((email, _))) = (ty.as_deref(), ident.text("identifier", &mut self.b)) {
-                party.emails.push(email);
+                who.emails.push(email.into());
             }
         }
-        (!party.is_empty()).then_some(party)
+        (!who.is_empty()).then(|| Party::new(role, who, reference.at()))
     }
 
     fn component(&mut self, element: &Node<'a>, origin: Origin) {
@@ -298,17 +299,18 @@ impl<'a> Reader<'_, 'a> {
             }
         };
         let mut c = Component::new(origin, name, element.at());
-        c.bom_ref = id;
+        c.bom_ref = id.map(Into::into);
         let b = &mut self.b;
         c.version = element
             .text("software_packageVersion", b)
             .map(|(s, _)| s)
-            .filter(|v| !v2::is_no_value(v));
+            .filter(|v| !v2::is_no_value(v))
+            .map(Into::into);
         c.kind = element
             .text("software_primaryPurpose", b)
             .and_then(|(s, _)| v2::purpose(&s));
         if let Some((description, _)) = element.text("description", b).or_else(|| element.text("summary", b)) {
-            c.details_mut().description = Some(description);
+            c.details_mut().description = Some(description.into());
         }
         if let Some((purl, at)) = element.text("software_packageUrl", b) {
             v2::add_purl(b, &mut c, &purl, at);
@@ -344,8 +346,8 @@ impl<'a> Reader<'_, 'a> {
                 "packageUrl" => v2::add_purl(b, &mut c, &identifier, at),
                 _ => c.details_mut().references.push(Located::new(
                     Reference {
-                        kind: ty,
-                        url: identifier,
+                        kind: ty.into(),
+                        url: identifier.into(),
                     },
                     at,
                 )),
@@ -362,8 +364,8 @@ impl<'a> Reader<'_, 'a> {
             for (locator, at) in locators {
                 c.details_mut().references.push(Located::new(
                     Reference {
-                        kind: ty.clone(),
-                        url: locator,
+                        kind: ty.as_str().into(),
+                        url: locator.into(),
                     },
                     at,
                 ));
@@ -585,6 +587,7 @@ fn link_v3(kind: &str) -> Option<Link> {
 mod tests {
     use super::*;
     use crate::model::{ComponentId, Location};
+    use compact_str::CompactString;
 
     fn read_str(json: &str) -> InventoryPart {
         let value: Value = serde_json::from_str(json).unwrap();
@@ -607,7 +610,15 @@ mod tests {
         let parties: Vec<_> = c
             .parties
             .iter()
-            .map(|p| (p.role, p.kind, p.name.as_deref(), p.emails.clone(), p.at.clone()))
+            .map(|p| {
+                (
+                    p.role,
+                    p.who.kind,
+                    p.who.name.as_deref(),
+                    p.who.emails.clone(),
+                    p.at.clone(),
+                )
+            })
             .collect();
         assert_eq!(
             parties,
@@ -616,7 +627,7 @@ mod tests {
                     Role::Supplier,
                     PartyKind::Organization,
                     Some("Huawei Technologies Co., Ltd."),
-                    vec!["psirt@huawei.com".to_string()],
+                    vec![CompactString::from("psirt@huawei.com")],
                     Location::json("/@graph/0/suppliedBy")
                 ),
                 (
@@ -639,7 +650,7 @@ mod tests {
         assert_eq!(part.warnings[0].code, WarningCode::UnresolvedRef);
         assert_eq!(part.warnings[0].at, Some(Location::json("/@graph/0/originatedBy/2")));
         assert_eq!(part.document.spec_version.as_deref(), Some("3.0.1"));
-        assert_eq!(part.document.creators[0].name.as_deref(), Some("ZTE Corporation"));
+        assert_eq!(part.document.creators[0].who.name.as_deref(), Some("ZTE Corporation"));
     }
 
     #[test]

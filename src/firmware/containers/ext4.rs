@@ -1,0 +1,78 @@
+//! ext2/3/4 filesystems through `ext4-view`, read-only and from memory.
+//!
+//! ext4-view takes ownership of its reader, so the image is copied once (it is bounded by the
+//! member limit like any other blob); directories are walked depth-first with a depth bound, so
+//! a corrupt directory that contains itself cannot recurse without end.
+
+use super::{Corrupt, Member, Visit};
+use ext4_view::{Ext4, PathBuf};
+use std::borrow::Cow;
+use std::ops::ControlFlow;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+/// Directory nesting beyond any real root filesystem.
+const MAX_DIR_DEPTH: usize = 128;
+
+pub fn read<'a>(bytes: &'a [u8], limit: u64, visit: &mut Visit<'_, 'a>) -> Result<(), Corrupt> {
+    catch_unwind(AssertUnwindSafe(|| {
+        let fs = Ext4::load(Box::new(bytes.to_vec())).map_err(|e| Corrupt(e.to_string()))?;
+        let root = PathBuf::try_from("/").map_err(|e| Corrupt(e.to_string()))?;
+        dir(&fs, &root, 0, limit, visit).map(|_| ())
+    }))
+    .unwrap_or_else(|_| Err(Corrupt("ext4 reader failed on malformed input".to_string())))
+}
+
+fn dir<'a>(
+    fs: &Ext4,
+    path: &PathBuf,
+    depth: usize,
+    limit: u64,
+    visit: &mut Visit<'_, 'a>,
+) -> Result<ControlFlow<()>, Corrupt> {
+    if depth > MAX_DIR_DEPTH {
+        return Err(Corrupt(format!("directories nested more than {MAX_DIR_DEPTH} deep")));
+    }
+    let entries = fs.read_dir(path).map_err(|e| Corrupt(e.to_string()))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| Corrupt(e.to_string()))?;
+        let own = entry.file_name();
+        if own.as_ref() == b"." || own.as_ref() == b".." {
+            continue;
+        }
+        let full = entry.path();
+        let bytes: &[u8] = full.as_ref();
+        let name = bytes.strip_prefix(b"/").unwrap_or(bytes).to_vec();
+        let kind = entry.file_type().map_err(|e| Corrupt(e.to_string()))?;
+        let member = if kind.is_dir() {
+            if dir(fs, &full, depth + 1, limit, visit)? == ControlFlow::Break(()) {
+                return Ok(ControlFlow::Break(()));
+            }
+            continue;
+        } else if kind.is_symlink() {
+            let target = fs.read_link(&full).map_err(|e| Corrupt(e.to_string()))?;
+            let target: &[u8] = target.as_ref();
+            Member::Link {
+                name,
+                target: target.to_vec(),
+                hard: false,
+            }
+        } else if kind.is_regular_file() {
+            let size = fs.symlink_metadata(&full).map_err(|e| Corrupt(e.to_string()))?.len();
+            if size > limit {
+                Member::TooBig { name, size }
+            } else {
+                let data = fs.read(&full).map_err(|e| Corrupt(e.to_string()))?;
+                Member::File {
+                    name,
+                    data: Cow::Owned(data),
+                }
+            }
+        } else {
+            Member::Special { name }
+        };
+        if visit(member) == ControlFlow::Break(()) {
+            return Ok(ControlFlow::Break(()));
+        }
+    }
+    Ok(ControlFlow::Continue(()))
+}

@@ -1,0 +1,56 @@
+//! zip (also jar, apk, whl) through the `zip` crate. Each member's limit also bounds its
+//! expansion ratio against its compressed size, so a zip bomb stops at the first member.
+
+use super::{read_bounded, Corrupt, Member, Visit};
+use std::borrow::Cow;
+use std::io::Read;
+use std::ops::ControlFlow;
+
+/// Unix mode bits of a symbolic link, as zip stores them in the external attributes.
+const S_IFLNK: u32 = 0o120000;
+const S_IFMT: u32 = 0o170000;
+
+pub fn read<'a>(bytes: &'a [u8], limit: u64, max_ratio: u64, visit: &mut Visit<'_, 'a>) -> Result<(), Corrupt> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| Corrupt(e.to_string()))?;
+    for i in 0..archive.len() {
+        let mut file = archive.by_index(i).map_err(|e| Corrupt(e.to_string()))?;
+        if file.is_dir() {
+            continue;
+        }
+        let name = file.name_raw().to_vec();
+        let is_link = file.unix_mode().is_some_and(|m| m & S_IFMT == S_IFLNK);
+        let member_limit = limit.min(file.compressed_size().saturating_mul(max_ratio).max(64 << 10));
+        let member = if is_link {
+            let mut target = Vec::new();
+            (&mut file)
+                .take(4096)
+                .read_to_end(&mut target)
+                .map_err(|e| Corrupt(e.to_string()))?;
+            Member::Link {
+                name,
+                target,
+                hard: false,
+            }
+        } else if file.size() > member_limit {
+            Member::TooBig {
+                name,
+                size: file.size(),
+            }
+        } else {
+            match read_bounded(&mut file, member_limit).map_err(|e| Corrupt(e.to_string()))? {
+                Some(data) => Member::File {
+                    name,
+                    data: Cow::Owned(data),
+                },
+                None => Member::TooBig {
+                    name,
+                    size: file.size(),
+                },
+            }
+        };
+        if visit(member) == ControlFlow::Break(()) {
+            break;
+        }
+    }
+    Ok(())
+}

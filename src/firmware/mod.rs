@@ -1,0 +1,17 @@
+//! Firmware and filesystem walking: a directory or an image in, every file found out, with a
+//! virtual path that says how it was reached. Pure Rust; nothing external is run, nothing is
+//! written to disk (archives are read from memory or memory maps), and every expansion is bounded.
+//!
+//! Read today: directories, tar, zip, cpio (newc, crc, odc), ar (.deb), SquashFS 4, ext2/3/4, and gzip,
+//! xz, lzma, bzip2, zstd and lz4 streams, to any depth within the limits. Recognised and reported
+//! as not unpacked: ISO 9660, GPT disks, U-Boot uImage, flattened device trees,
+//! Android boot and sparse images, UBI, JFFS2.
+
+pub mod containers;
+pub mod detect;
+pub mod limits;
+pub mod vpath;
+pub mod walk;
+
+pub use limits::Limits;
+pub use walk::{walk, WalkError, Walked};

@@ -1,0 +1,108 @@
+//! Virtual paths: how a file was reached, in one notation used by the inventory, findings and
+//! every report.
+//!
+//! | form | meaning |
+//! |---|---|
+//! | `A!/P` | member `P` of the archive or filesystem `A` |
+//! | `A!gzip` | the decompressed content of `A` (likewise `!xz`, `!bzip2`, `!zstd`, `!lz4`, `!lzma`) |
+//! | `A!/0x40000:squashfs` | a region carved out of `A` at byte offset 0x40000, detected as squashfs |
+//!
+//! So `fw.bin!/0x40000:squashfs!/usr/lib/libfoo.so` and `rootfs.tar.gz!gzip!/etc/passwd`.
+//! Member names are data from the input: `..`, absolute names and anything else are kept as
+//! written, and bytes that are not printable UTF-8 (or are `\`) are written as `\xNN` escapes.
+
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct VPath(String);
+
+impl VPath {
+    /// The path of a target as the user named it (already text).
+    pub fn root(display: &str) -> VPath {
+        VPath(display.to_string())
+    }
+
+    /// A file inside a directory target: `dir/sub/file`.
+    pub fn child(&self, relative: &[u8]) -> VPath {
+        let mut s = self.0.clone();
+        if !s.ends_with('/') {
+            s.push('/');
+        }
+        push_escaped(&mut s, relative);
+        VPath(s)
+    }
+
+    /// A member of an archive: `A!/name`, with a leading `./` dropped so the same tree archived
+    /// by different tools gets the same paths.
+    pub fn member(&self, name: &[u8]) -> VPath {
+        let name = name.strip_prefix(b"./").unwrap_or(name);
+        let mut s = format!("{}!/", self.0);
+        push_escaped(&mut s, name);
+        VPath(s)
+    }
+
+    /// The decompressed content of a compressed stream: `A!gzip`.
+    pub fn stream(&self, codec: &str) -> VPath {
+        VPath(format!("{}!{codec}", self.0))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl fmt::Display for VPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Appends `bytes` as text: printable UTF-8 as is, everything else (control characters,
+/// invalid UTF-8, the escape character itself) as `\xNN`.
+fn push_escaped(out: &mut String, bytes: &[u8]) {
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if c == '\\' || c.is_control() {
+                let mut buf = [0u8; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    out.push_str(&format!("\\x{b:02x}"));
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::VPath;
+
+    #[test]
+    fn notation() {
+        let fw = VPath::root("fw.tar.gz");
+        assert_eq!(
+            fw.stream("gzip").member(b"./usr/lib/libfoo.so").as_str(),
+            "fw.tar.gz!gzip!/usr/lib/libfoo.so"
+        );
+        assert_eq!(VPath::root("rootfs").child(b"etc/passwd").as_str(), "rootfs/etc/passwd");
+        assert_eq!(VPath::root("rootfs/").child(b"etc").as_str(), "rootfs/etc");
+    }
+
+    #[test]
+    fn hostile_names_are_data() {
+        let a = VPath::root("a.tar");
+        assert_eq!(a.member(b"../../etc/passwd").as_str(), "a.tar!/../../etc/passwd");
+        assert_eq!(a.member(b"/abs").as_str(), "a.tar!//abs");
+        assert_eq!(a.member(b"bad\xffname").as_str(), "a.tar!/bad\\xffname");
+        assert_eq!(a.member(b"esc\x1b[31m").as_str(), "a.tar!/esc\\x1b[31m");
+        assert_eq!(a.member(b"back\\slash").as_str(), "a.tar!/back\\x5cslash");
+    }
+}

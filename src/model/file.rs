@@ -1,0 +1,33 @@
+//! Files found by walking a directory or an image: each with the virtual path that says how it
+//! was reached, its size, hash and detected type. Containers (archives, compressed streams,
+//! filesystems) are listed apart from the files inside them.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileEntry {
+    /// Virtual path: `fw.bin!/0x40000:squashfs!/usr/lib/libfoo.so` (see docs/inventory-format.md).
+    pub path: String,
+    pub size: u64,
+    /// SHA-256 of the contents; absent for links and special files.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    /// Detected from content: `elf`, `pe`, `text`, `data`, `symlink`, …
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Target of a symbolic or hard link, as recorded (never followed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+}
+
+/// An archive, compressed stream or filesystem the walker opened (or recognised and could not).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ContainerEntry {
+    pub path: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub size: u64,
+    pub sha256: String,
+    /// False when the format was recognised but is not unpacked (the reason is a warning).
+    pub unpacked: bool,
+}
