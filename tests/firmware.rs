@@ -30,17 +30,16 @@ fn listing(json: &Value, prefix: &str) -> Vec<(String, String, String, String)> 
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| {
+        .filter_map(|f| {
             let path = f["path"].as_str().unwrap();
-            let inner = path
-                .strip_prefix(prefix)
-                .unwrap_or_else(|| panic!("{path} does not start with {prefix}"));
-            (
+            // a carved image also lists itself, outside the prefix of what was found in it
+            let inner = path.strip_prefix(prefix)?;
+            Some((
                 inner.to_string(),
                 f["type"].as_str().unwrap().to_string(),
                 f["sha256"].as_str().unwrap_or("").to_string(),
                 f["link"].as_str().unwrap_or("").to_string(),
-            )
+            ))
         })
         .collect()
 }
@@ -266,4 +265,56 @@ fn sboms_and_images_mix_in_one_run() {
     let (_, json, _) = inventory(&[&format!("image:{sbom}")]);
     assert_eq!(json["files"][0]["type"], "text");
     assert!(json["components"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn a_raw_flash_dump_is_carved_into_its_uimage_device_tree_and_squashfs() {
+    let path = format!("{FW}/out/router-flash.bin");
+    let (code, json, _) = inventory(&[&path]);
+    assert_eq!(code, 0);
+    let containers: Vec<(&str, &str, bool)> = json["containers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["path"].as_str().unwrap(),
+                c["type"].as_str().unwrap(),
+                c["unpacked"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    let p = |s: &str| format!("{path}{s}");
+    assert_eq!(
+        containers,
+        [
+            (p("!/0x200:uimage").as_str(), "uimage", true),
+            (p("!/0x200:uimage!/Linux-5.10.0").as_str(), "gzip", true),
+            (p("!/0x3001:fdt").as_str(), "fdt", false),
+            (p("!/0x4003:squashfs").as_str(), "squashfs", true),
+        ]
+    );
+    let uimage = &json["containers"][0]["details"];
+    assert_eq!(uimage["name"], "Linux-5.10.0");
+    assert_eq!(uimage["load_address"], "0x80008000");
+    assert_eq!(
+        (uimage["os"].as_str(), uimage["type"].as_str()),
+        (Some("linux"), Some("kernel"))
+    );
+    assert_eq!(uimage["compression"], "gzip");
+    // the carved root filesystem holds the same files as the tree
+    let (_, dir, _) = inventory(&[&format!("{FW}/rootfs")]);
+    let carved: Vec<_> = listing(&json, &p("!/"))
+        .into_iter()
+        .filter_map(|(path, t, h, l)| path.strip_prefix("0x4003:squashfs!/").map(|p| (p.to_string(), t, h, l)))
+        .collect();
+    assert_eq!(carved, listing(&dir, &format!("{FW}/rootfs/")));
+    let kernel = json["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == p("!/0x200:uimage!/Linux-5.10.0!gzip"))
+        .unwrap();
+    assert_eq!(kernel["type"], "text");
+    assert_eq!(json["warnings"][0]["code"], "not-unpacked");
 }

@@ -18,10 +18,10 @@ pub enum Kind {
     Ar,
     SquashFs,
     Ext,
+    UImage,
     // filesystems, disk layouts and boot images: recognised, not unpacked yet
     Iso9660,
     Gpt,
-    UImage,
     Fdt,
     AndroidBoot,
     AndroidSparse,
@@ -80,7 +80,7 @@ impl Kind {
     pub fn is_archive(self) -> bool {
         matches!(
             self,
-            Kind::Tar | Kind::Zip | Kind::Cpio | Kind::Ar | Kind::SquashFs | Kind::Ext
+            Kind::Tar | Kind::Zip | Kind::Cpio | Kind::Ar | Kind::SquashFs | Kind::Ext | Kind::UImage
         )
     }
 
@@ -88,14 +88,7 @@ impl Kind {
     pub fn is_unread_container(self) -> bool {
         matches!(
             self,
-            Kind::Iso9660
-                | Kind::Gpt
-                | Kind::UImage
-                | Kind::Fdt
-                | Kind::AndroidBoot
-                | Kind::AndroidSparse
-                | Kind::Ubi
-                | Kind::Jffs2
+            Kind::Iso9660 | Kind::Gpt | Kind::Fdt | Kind::AndroidBoot | Kind::AndroidSparse | Kind::Ubi | Kind::Jffs2
         )
     }
 }

@@ -2,11 +2,13 @@
 //! virtual path that says how it was reached. Pure Rust; nothing external is run, nothing is
 //! written to disk (archives are read from memory or memory maps), and every expansion is bounded.
 //!
-//! Read today: directories, tar, zip, cpio (newc, crc, odc), ar (.deb), SquashFS 4, ext2/3/4, and gzip,
-//! xz, lzma, bzip2, zstd and lz4 streams, to any depth within the limits. Recognised and reported
-//! as not unpacked: ISO 9660, GPT disks, U-Boot uImage, flattened device trees,
+//! Read today: directories, tar, zip, cpio (newc, crc, odc), ar (.deb), SquashFS 4, ext2/3/4,
+//! U-Boot uImage, and gzip, xz, lzma, bzip2, zstd and lz4 streams, to any depth within the
+//! limits; a blob of no known type is carved for containers at any offset. Recognised and
+//! reported as not unpacked: ISO 9660, GPT disks, flattened device trees,
 //! Android boot and sparse images, UBI, JFFS2.
 
+pub mod carve;
 pub mod containers;
 pub mod detect;
 pub mod limits;

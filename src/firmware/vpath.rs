@@ -41,6 +41,11 @@ impl VPath {
         VPath(s)
     }
 
+    /// A region carved out of `A` at a byte offset: `A!/0x40000:squashfs`.
+    pub fn region(&self, offset: usize, kind: &str) -> VPath {
+        VPath(format!("{}!/0x{offset:x}:{kind}", self.0))
+    }
+
     /// The decompressed content of a compressed stream: `A!gzip`.
     pub fn stream(&self, codec: &str) -> VPath {
         VPath(format!("{}!{codec}", self.0))

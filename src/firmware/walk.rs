@@ -2,6 +2,7 @@
 //! archives and compressed streams, each file's bytes read once and hashed, files of a directory
 //! processed in parallel, and the output sorted so it does not depend on scheduling.
 
+use super::carve;
 use super::containers::{self, compress, Member};
 use super::detect::{detect, Kind};
 use super::limits::Limits;
@@ -9,7 +10,7 @@ use super::vpath::VPath;
 use crate::model::{ContainerEntry, FileEntry, Warning, WarningCode};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::ControlFlow;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -266,7 +267,20 @@ impl Walker<'_> {
                 ),
             );
         } else if opens {
-            out.containers.push(container(&path, kind, bytes, true));
+            let mut entry = container(&path, kind, bytes, true);
+            if kind == Kind::UImage {
+                if let Ok(h) = containers::uimage::header(bytes) {
+                    entry.details = BTreeMap::from([
+                        ("name".to_string(), h.name),
+                        ("load_address".to_string(), format!("0x{:08x}", h.load_address)),
+                        ("entry_point".to_string(), format!("0x{:08x}", h.entry_point)),
+                        ("os".to_string(), h.os.to_string()),
+                        ("type".to_string(), h.image_type.to_string()),
+                        ("compression".to_string(), h.compression.to_string()),
+                    ]);
+                }
+            }
+            out.containers.push(entry);
             if kind.is_compression() {
                 self.decompress(kind, bytes, &path, depth, out);
             } else {
@@ -281,6 +295,9 @@ impl Walker<'_> {
                 format!("recognised {}, not unpacked", kind.name()),
             );
         }
+        if kind == Kind::Data && depth < self.limits.max_depth {
+            self.carve(bytes, &path, depth, out);
+        }
         out.files.push(FileEntry {
             path: path.into_string(),
             size: bytes.len() as u64,
@@ -288,6 +305,28 @@ impl Walker<'_> {
             kind: kind.name().to_string(),
             link: None,
         });
+    }
+
+    /// Walks every container embedded in a blob of no known type, at its offset.
+    fn carve(&self, bytes: &[u8], path: &VPath, depth: usize, out: &mut Walked) {
+        for region in carve::carve(bytes) {
+            let end = region.len.map_or(bytes.len(), |len| region.offset + len);
+            let slice = &bytes[region.offset..end];
+            // A signature found by scanning is a guess until the region decodes: one that does not
+            // is dropped quietly rather than reported as a corrupt container.
+            let decodes = match region.kind {
+                k if k.is_compression() => !matches!(
+                    compress::decompress(k, slice, 4096),
+                    compress::Outcome::Corrupt { ref partial, .. } if partial.is_empty()
+                ),
+                Kind::Zip => containers::zip::opens(slice),
+                _ => true,
+            };
+            if decodes {
+                let at = path.region(region.offset, region.kind.name());
+                self.blob(slice, at, depth + 1, out);
+            }
+        }
     }
 
     fn decompress(&self, kind: Kind, bytes: &[u8], path: &VPath, depth: usize, out: &mut Walked) {
@@ -389,6 +428,7 @@ impl Walker<'_> {
             Kind::Ar => containers::ar::read(bytes, limit, &mut visit),
             Kind::SquashFs => containers::squashfs::read(bytes, limit, &mut visit),
             Kind::Ext => containers::ext4::read(bytes, limit, &mut visit),
+            Kind::UImage => containers::uimage::read(bytes, limit, &mut visit),
             _ => Ok(()),
         };
         if let Err(containers::Corrupt(message)) = result {
@@ -413,6 +453,7 @@ fn container(path: &VPath, kind: Kind, bytes: &[u8], unpacked: bool) -> Containe
         size: bytes.len() as u64,
         sha256: sha256_hex(bytes),
         unpacked,
+        details: BTreeMap::new(),
     }
 }
 

@@ -3,6 +3,7 @@
 //! filesystems) are listed apart from the files inside them.
 
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FileEntry {
@@ -30,4 +31,8 @@ pub struct ContainerEntry {
     pub sha256: String,
     /// False when the format was recognised but is not unpacked (the reason is a warning).
     pub unpacked: bool,
+    /// What the container's header says, where that matters (a uImage's name, load address,
+    /// operating system and compression).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub details: BTreeMap<String, String>,
 }

@@ -171,12 +171,14 @@ impl Pointer {
     }
 
     fn push_literal(&mut self, text: &str) {
-        for c in text.chars() {
-            if is_reserved(c) {
-                self.0.push(ESCAPE);
-            }
+        let mut rest = text;
+        while let Some((at, c)) = rest.char_indices().find(|&(_, c)| is_reserved(c)) {
+            self.0.push_str(&rest[..at]);
+            self.0.push(ESCAPE);
             self.0.push(c);
+            rest = &rest[at + c.len_utf8()..];
         }
+        self.0.push_str(rest);
     }
 
     pub fn is_empty(&self) -> bool {

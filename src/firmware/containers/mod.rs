@@ -7,6 +7,7 @@ pub mod cpio;
 pub mod ext4;
 pub mod squashfs;
 pub mod tar;
+pub mod uimage;
 pub mod zip;
 
 use std::borrow::Cow;

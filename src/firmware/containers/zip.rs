@@ -10,6 +10,11 @@ use std::ops::ControlFlow;
 const S_IFLNK: u32 = 0o120000;
 const S_IFMT: u32 = 0o170000;
 
+/// True when the bytes hold a zip central directory the reader can open.
+pub fn opens(bytes: &[u8]) -> bool {
+    zip::ZipArchive::new(std::io::Cursor::new(bytes)).is_ok()
+}
+
 pub fn read<'a>(bytes: &'a [u8], limit: u64, max_ratio: u64, visit: &mut Visit<'_, 'a>) -> Result<(), Corrupt> {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| Corrupt(e.to_string()))?;
     for i in 0..archive.len() {

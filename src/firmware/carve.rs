@@ -1,0 +1,144 @@
+//! Carving: finding containers embedded at any offset of a blob that is none of the known types
+//! as a whole — a raw flash dump, a vendor update file — the way binwalk does, and walking each.
+//!
+//! Each signature is confirmed before it is trusted (a SquashFS superblock's version and size, a
+//! uImage header's checksum, a gzip header's method and flags), and a confirmed region whose
+//! extent is known is skipped past, so its contents are not carved a second time.
+
+use super::detect::Kind;
+
+/// A region found inside a blob.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Region {
+    pub offset: usize,
+    pub kind: Kind,
+    /// Bytes the region spans, when its header says; otherwise it runs to the blob's end and
+    /// the reader finds its own end.
+    pub len: Option<usize>,
+}
+
+const SIGNATURES: &[(&[u8], Kind)] = &[
+    (b"hsqs", Kind::SquashFs),
+    (b"\x27\x05\x19\x56", Kind::UImage),
+    (b"\x1f\x8b\x08", Kind::Gzip),
+    (b"\xfd7zXZ\x00", Kind::Xz),
+    (b"\x28\xb5\x2f\xfd", Kind::Zstd),
+    (b"BZh", Kind::Bzip2),
+    (b"070701", Kind::Cpio),
+    (b"\xd0\x0d\xfe\xed", Kind::Fdt),
+    (b"PK\x03\x04", Kind::Zip),
+];
+
+/// Every confirmed region at an offset above zero, in order, none inside another.
+pub fn carve(bytes: &[u8]) -> Vec<Region> {
+    let mut hits: Vec<(usize, Kind)> = Vec::new();
+    for &(magic, kind) in SIGNATURES {
+        for offset in memchr::memmem::find_iter(bytes, magic) {
+            if offset > 0 {
+                hits.push((offset, kind));
+            }
+        }
+    }
+    hits.sort_by_key(|h| h.0);
+    let mut regions = Vec::new();
+    let mut next_free = 0usize;
+    for (offset, kind) in hits {
+        if offset < next_free {
+            continue;
+        }
+        if let Some(len) = confirm(&bytes[offset..], kind) {
+            regions.push(Region { offset, kind, len });
+            next_free = match len {
+                Some(len) => offset + len,
+                // a stream with no stated length: nothing after it is carved
+                None => bytes.len(),
+            };
+        }
+    }
+    regions
+}
+
+/// `Some(extent)` when the bytes really start a `kind`; the extent is `None` when unknown.
+fn confirm(b: &[u8], kind: Kind) -> Option<Option<usize>> {
+    let be32 = |at: usize| b.get(at..at + 4).map(|s| u32::from_be_bytes([s[0], s[1], s[2], s[3]]));
+    match kind {
+        Kind::SquashFs => {
+            // superblock: version 4.0 at 28, bytes_used (u64 LE) at 40
+            let major = u16::from_le_bytes([*b.get(28)?, *b.get(29)?]);
+            let used = u64::from_le_bytes(b.get(40..48)?.try_into().ok()?);
+            (major == 4 && used >= 96 && used <= b.len() as u64).then_some(Some(used as usize))
+        }
+        Kind::UImage => {
+            let header = b.get(..64)?;
+            let mut zeroed = header.to_vec();
+            zeroed[4..8].fill(0);
+            let size = be32(12)? as usize;
+            (crc32(&zeroed) == be32(4)? && 64 + size <= b.len()).then_some(Some(64 + size))
+        }
+        Kind::Fdt => {
+            let total = be32(4)? as usize;
+            let version = be32(20)?;
+            ((16..=17).contains(&version) && (40..=b.len()).contains(&total)).then_some(Some(total))
+        }
+        Kind::Gzip => {
+            // method 8 (deflate) is in the signature; reserved flag bits must be clear
+            let flags = *b.get(3)?;
+            (flags & 0xe0 == 0).then_some(None)
+        }
+        Kind::Xz | Kind::Zstd | Kind::Zip => Some(None),
+        Kind::Bzip2 => {
+            let level = *b.get(3)?;
+            (b"123456789".contains(&level) && b.get(4..10)? == b"\x31\x41\x59\x26\x53\x59").then_some(None)
+        }
+        Kind::Cpio => b.get(6..14)?.iter().all(u8::is_ascii_hexdigit).then_some(None),
+        _ => None,
+    }
+}
+
+/// CRC-32 (IEEE), as uImage headers use; small enough not to need a crate here.
+pub fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = 0xffff_ffffu32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xedb8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crc32_matches_the_standard_check_value() {
+        assert_eq!(crc32(b"123456789"), 0xcbf4_3926);
+    }
+
+    #[test]
+    fn unconfirmed_signatures_are_not_regions() {
+        let mut blob = vec![0u8; 256];
+        blob[10..14].copy_from_slice(b"hsqs"); // no valid superblock behind it
+        blob[100..103].copy_from_slice(b"BZh"); // no block magic
+        assert!(carve(&blob).is_empty());
+    }
+
+    #[test]
+    fn a_gzip_stream_at_an_odd_offset_is_found() {
+        let mut blob = vec![0xaau8; 1001];
+        blob.extend_from_slice(&[0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0, 3]);
+        assert_eq!(
+            carve(&blob),
+            [Region {
+                offset: 1001,
+                kind: Kind::Gzip,
+                len: None
+            }]
+        );
+    }
+}
