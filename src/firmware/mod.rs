@@ -16,4 +16,4 @@ pub mod vpath;
 pub mod walk;
 
 pub use limits::Limits;
-pub use walk::{walk, WalkError, Walked};
+pub use walk::{walk, Progress, WalkError, Walked};

@@ -57,16 +57,28 @@ pub struct WalkError {
     pub source: std::io::Error,
 }
 
+/// Told about every file and member as the walk reaches it, so a front end can show progress.
+/// Called from several threads at once.
+pub trait Progress: Sync {
+    fn blob(&self, bytes: u64);
+}
+
+/// No progress shown.
+impl Progress for () {
+    fn blob(&self, _bytes: u64) {}
+}
+
 /// Shared state of one target's walk: its limits and what has been spent of them.
 struct Walker<'l> {
     limits: &'l Limits,
+    progress: &'l dyn Progress,
     bytes: AtomicU64,
     entries: AtomicU64,
     /// Set once a target-wide limit is reached, so it is reported once and the walk winds down.
     exhausted: AtomicBool,
 }
 
-pub fn walk(target: &Path, limits: &Limits) -> Result<Walked, WalkError> {
+pub fn walk(target: &Path, limits: &Limits, progress: &dyn Progress) -> Result<Walked, WalkError> {
     let display = target.display().to_string();
     let fail = |source| WalkError {
         path: display.clone(),
@@ -74,6 +86,7 @@ pub fn walk(target: &Path, limits: &Limits) -> Result<Walked, WalkError> {
     };
     let walker = Walker {
         limits,
+        progress,
         bytes: AtomicU64::new(0),
         entries: AtomicU64::new(0),
         exhausted: AtomicBool::new(false),
@@ -246,6 +259,7 @@ impl Walker<'_> {
     }
 
     fn visit(&self, bytes: &[u8], path: VPath, depth: usize, out: &mut Walked) {
+        self.progress.blob(bytes.len() as u64);
         if path.as_str().len() > self.limits.max_path_len {
             out.warn(
                 WarningCode::LimitExceeded,

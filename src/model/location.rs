@@ -40,6 +40,10 @@ impl Location {
         }
     }
 
+    pub fn pointer(pointer: Pointer) -> Self {
+        Location::Json { pointer }
+    }
+
     pub fn xml(path: String, line: u32) -> Self {
         Location::Xml(Box::new(XmlPlace { path, line }))
     }

@@ -10,10 +10,16 @@ use compact_str::CompactString;
 
 /// Where one part lies in [`Parts::text`]. Offsets are 16-bit: real identifiers are short, and
 /// [`Parts::new`] refuses one whose text would not fit (64 KiB), so it is reported as invalid.
+/// An absent part is [`Span::ABSENT`] rather than an `Option`, which would take a third more.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Span {
     start: u16,
     end: u16,
+}
+
+impl Span {
+    /// No part: the one span that ends before it starts.
+    const ABSENT: Span = Span { start: 1, end: 0 };
 }
 
 /// An identifier as written and `N` parts parsed from it, each present or not.
@@ -22,14 +28,14 @@ pub(super) struct Parts<const N: usize> {
     text: CompactString,
     /// Length of the identifier as written, at the start of `text`.
     written: u16,
-    spans: [Option<Span>; N],
+    spans: [Span; N],
 }
 
 impl<const N: usize> Parts<N> {
     /// `None` when the identifier and its appended parts would not fit 16-bit offsets.
     pub(super) fn new(written: &str, parts: [Option<&str>; N]) -> Option<Self> {
         let mut text = CompactString::from(written);
-        let mut spans = [None; N];
+        let mut spans = [Span::ABSENT; N];
         for (span, part) in spans.iter_mut().zip(parts) {
             let Some(part) = part else { continue };
             // Any occurrence will do: the span only has to read back the same characters.
@@ -40,10 +46,10 @@ impl<const N: usize> Parts<N> {
                     text.len() - part.len()
                 }
             };
-            *span = Some(Span {
+            *span = Span {
                 start: u16::try_from(start).ok()?,
                 end: u16::try_from(start + part.len()).ok()?,
-            });
+            };
         }
         Some(Parts {
             written: u16::try_from(written.len()).ok()?,
@@ -58,7 +64,8 @@ impl<const N: usize> Parts<N> {
     }
 
     pub(super) fn get(&self, index: usize) -> Option<&str> {
-        self.spans[index].map(|s| &self.text[usize::from(s.start)..usize::from(s.end)])
+        let Span { start, end } = self.spans[index];
+        (start <= end).then(|| &self.text[usize::from(start)..usize::from(end)])
     }
 }
 
@@ -79,6 +86,9 @@ mod tests {
             (0..4).map(|i| p.get(i)).collect::<Vec<_>>(),
             [Some("npm"), Some("@scope"), Some("name"), None]
         );
+        let empty = Parts::new("cpe:/a::x", [Some(""), None]).unwrap();
+        assert_eq!((empty.get(0), empty.get(1)), (Some(""), None));
+        assert_eq!(std::mem::size_of::<Parts<4>>(), 48);
     }
 
     #[test]

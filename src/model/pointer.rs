@@ -13,7 +13,7 @@
 use compact_str::CompactString;
 use serde::{Serialize, Serializer};
 use std::cmp::Ordering;
-use std::fmt;
+use std::fmt::{self, Write};
 
 /// Member names stored as one character each: those the CycloneDX and SPDX readers reach values
 /// through. Any other token is stored as written. Sorted (byte order), for binary search. The
@@ -147,6 +147,11 @@ impl Pointer {
         out
     }
 
+    /// The pointer of a top-level member (`/components`).
+    pub fn member(key: &str) -> Pointer {
+        Pointer::default().child(key)
+    }
+
     /// This pointer with one reference token appended (`~` and `/` escaped as RFC 6901 requires).
     pub fn child(&self, token: &str) -> Pointer {
         let mut out = self.clone();
@@ -158,9 +163,19 @@ impl Pointer {
         out
     }
 
+    /// This pointer with an array index appended.
+    pub fn index(&self, index: usize) -> Pointer {
+        let mut out = self.clone();
+        // Writing into a string cannot fail.
+        let _ = write!(out.0, "/{index}");
+        out
+    }
+
     /// Appends `/` + a token already escaped for a pointer.
     fn push_token(&mut self, token: &str) {
-        let key = KEYS.binary_search(&token).ok();
+        // No key starts with a digit: array indices, most tokens after keys, skip the search.
+        let named = !token.starts_with(|c: char| c.is_ascii_digit());
+        let key = named.then(|| KEYS.binary_search(&token).ok()).flatten();
         match key.and_then(|i| char::from_u32(FIRST_KEY + u32::try_from(i).ok()?)) {
             Some(c) => self.0.push(c),
             None => {
@@ -305,7 +320,7 @@ mod tests {
 
     #[test]
     fn children_escape_their_token() {
-        let p = Pointer::parse("/components/3").child("purl");
+        let p = Pointer::member("components").index(3).child("purl");
         assert_eq!(p, Pointer::parse("/components/3/purl"));
         assert_eq!(Pointer::default().child("a/b~c").to_string(), "/a~1b~0c");
     }

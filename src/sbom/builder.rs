@@ -7,13 +7,18 @@ use crate::model::{
     Relationship, Warning, WarningCode,
 };
 use compact_str::CompactString;
-use std::collections::{HashMap, HashSet};
+use hashbrown::HashTable;
+use std::collections::HashSet;
+use std::hash::{BuildHasher, RandomState};
 use std::sync::Arc;
 
 pub struct DocumentBuilder {
     pub document: Document,
     components: Vec<Component>,
-    by_ref: HashMap<CompactString, ComponentId>,
+    /// The first component with each ref, found by hashing the ref it holds: the refs are not
+    /// copied into a map, which for a large SBOM was megabytes at the peak of the read.
+    by_ref: HashTable<ComponentId>,
+    ref_hasher: RandomState,
     edges: Vec<Relationship>,
     edges_by_ref: Vec<(CompactString, CompactString, RelationKind, Location)>,
     describes_by_ref: Vec<(CompactString, Location)>,
@@ -41,7 +46,8 @@ impl DocumentBuilder {
                 component_count: 0,
             },
             components: Vec::new(),
-            by_ref: HashMap::new(),
+            by_ref: HashTable::new(),
+            ref_hasher: RandomState::new(),
             edges: Vec::new(),
             edges_by_ref: Vec::new(),
             describes_by_ref: Vec::new(),
@@ -63,28 +69,31 @@ impl DocumentBuilder {
         for party in &mut component.parties {
             share(&mut self.identities, party);
         }
-        if let Some(r) = &component.bom_ref {
-            if self.by_ref.contains_key(r) {
-                self.warn(
-                    WarningCode::DuplicateRef,
-                    Some(component.at.clone()),
-                    format!("ref `{r}` is used by more than one component; edges go to the first"),
-                );
-            } else {
-                self.by_ref.insert(r.clone(), id);
-            }
+        let duplicate = component.bom_ref.as_deref().filter(|r| self.resolve(r).is_some());
+        if let Some(r) = duplicate {
+            let message = format!("ref `{r}` is used by more than one component; edges go to the first");
+            self.warn(WarningCode::DuplicateRef, Some(component.at.clone()), message);
         }
+        let registers = duplicate.is_none() && component.bom_ref.is_some();
         self.components.push(component);
+        if registers {
+            let (components, hasher) = (&self.components, &self.ref_hasher);
+            let hash_of = |id: &ComponentId| hasher.hash_one(components[id.index()].bom_ref.as_deref());
+            self.by_ref.insert_unique(hash_of(&id), id, hash_of);
+        }
         id
     }
 
-    /// The component added under `id`, for readers that fill it in after adding it.
+    /// The component added under `id`, for readers that fill it in after adding it (its ref
+    /// stays as it was added: it is how the component is found).
     pub fn component_mut(&mut self, id: ComponentId) -> &mut Component {
         &mut self.components[id.index()]
     }
 
     pub fn resolve(&self, r: &str) -> Option<ComponentId> {
-        self.by_ref.get(r).copied()
+        let hash = self.ref_hasher.hash_one(Some(r));
+        let holds = |id: &ComponentId| self.components[id.index()].bom_ref.as_deref() == Some(r);
+        self.by_ref.find(hash, holds).copied()
     }
 
     /// An edge between components the reader already holds.

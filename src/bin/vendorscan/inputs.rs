@@ -2,6 +2,7 @@
 //! that takes inputs. Unreadable inputs are reported (one line each) and kept in the inventory's
 //! error list; the rest is still read.
 
+use crate::progress::WalkProgress;
 use clap::ValueEnum;
 use std::path::{Path, PathBuf};
 use vendorscan::firmware;
@@ -75,7 +76,10 @@ pub fn read(
                 fail(&mut inventory, &path, &message);
                 continue;
             };
-            match firmware::walk(&path, walk_limits) {
+            let progress = WalkProgress::new(quiet);
+            let walked = firmware::walk(&path, walk_limits, &progress);
+            progress.finish();
+            match walked {
                 Ok(walked) => {
                     inventory.files.extend(walked.files);
                     inventory.containers.extend(walked.containers);

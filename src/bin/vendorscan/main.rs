@@ -5,6 +5,7 @@
 mod audit;
 mod inputs;
 mod inventory;
+mod progress;
 mod rules_cmd;
 
 use clap::{Parser, Subcommand};

@@ -1,11 +1,11 @@
 //! ext2/3/4 filesystems through `ext4-view`, read-only and from memory.
 //!
-//! ext4-view takes ownership of its reader, so the image is copied once (it is bounded by the
-//! member limit like any other blob); directories are walked depth-first with a depth bound, so
-//! a corrupt directory that contains itself cannot recurse without end.
+//! ext4-view reads through a boxed `'static` reader; the image is lent to it without a copy (a
+//! root filesystem image can be gigabytes, memory-mapped). Directories are walked depth-first
+//! with a depth bound, so a corrupt directory that contains itself cannot recurse without end.
 
 use super::{Corrupt, Member, Visit};
-use ext4_view::{Ext4, PathBuf};
+use ext4_view::{Ext4, Ext4Read, PathBuf};
 use std::borrow::Cow;
 use std::ops::ControlFlow;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -13,9 +13,28 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 /// Directory nesting beyond any real root filesystem.
 const MAX_DIR_DEPTH: usize = 128;
 
+/// The image, lent to ext4-view.
+struct Lent(&'static [u8]);
+
+impl Ext4Read for Lent {
+    fn read(&mut self, start_byte: u64, dst: &mut [u8]) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        let src = usize::try_from(start_byte)
+            .ok()
+            .and_then(|start| self.0.get(start..start.checked_add(dst.len())?))
+            .ok_or_else(|| format!("read of {} bytes at {start_byte} past the end of the image", dst.len()))?;
+        dst.copy_from_slice(src);
+        Ok(())
+    }
+}
+
 pub fn read<'a>(bytes: &'a [u8], limit: u64, visit: &mut Visit<'_, 'a>) -> Result<(), Corrupt> {
+    // SAFETY: ext4-view wants a `'static` reader. The filesystem and everything made from it
+    // (directory iterators, reads) live only inside this call, which holds the borrow of
+    // `bytes`: nothing of it is returned, stored or sent to another thread, so the extended
+    // lifetime is never observed after `bytes` is gone.
+    let lent: &'static [u8] = unsafe { std::mem::transmute::<&'a [u8], &'static [u8]>(bytes) };
     catch_unwind(AssertUnwindSafe(|| {
-        let fs = Ext4::load(Box::new(bytes.to_vec())).map_err(|e| Corrupt(e.to_string()))?;
+        let fs = Ext4::load(Box::new(Lent(lent))).map_err(|e| Corrupt(e.to_string()))?;
         let root = PathBuf::try_from("/").map_err(|e| Corrupt(e.to_string()))?;
         dir(&fs, &root, 0, limit, visit).map(|_| ())
     }))

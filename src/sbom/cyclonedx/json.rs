@@ -12,7 +12,7 @@
 use super::mapping::{self, Reader, Section};
 use super::source::Source;
 use super::tree::{Json, Text};
-use crate::model::{push_pointer, Encoding, Located, Location, WarningCode};
+use crate::model::{Encoding, Located, Location, Pointer, WarningCode};
 use crate::sbom::builder::DocumentBuilder;
 use crate::sbom::json_value::syntax_error;
 use crate::sbom::SbomError;
@@ -39,7 +39,7 @@ pub(super) fn read(file: &str, bytes: &[u8]) -> Result<Reader, SbomError> {
         .map_err(|e| syntax_error(file, &e))?;
     let scalar = |v: &Option<Json<'_>>, key: &str, b: &mut DocumentBuilder| {
         v.as_ref()
-            .and_then(|value| JsonNode::new(value, &push_pointer("", key)).value(b))
+            .and_then(|value| JsonNode::new(value, Pointer::member(key)).value(b))
     };
     let spec = scalar(&spec, "specVersion", &mut r.b);
     r.b.document.serial = scalar(&serial, "serialNumber", &mut r.b).map(|s| s.value.into());
@@ -75,7 +75,7 @@ impl<'de> Visitor<'de> for TopSeed<'_> {
                 "serialNumber" => serial = Some(map.next_value::<Json<'de>>()?),
                 "metadata" => {
                     let value = map.next_value::<Json<'de>>()?;
-                    if let Some(meta) = JsonNode::new(&value, "/metadata").record(&mut self.r.b) {
+                    if let Some(meta) = JsonNode::new(&value, Pointer::member("metadata")).record(&mut self.r.b) {
                         mapping::metadata(self.r, &meta);
                     }
                 }
@@ -103,7 +103,7 @@ impl SectionSeed<'_> {
         let key = self.section.key();
         self.r.b.warn(
             WarningCode::UnexpectedType,
-            Some(Location::json(push_pointer("", key))),
+            Some(Location::pointer(Pointer::member(key))),
             format!("`{key}` should be an array, found {found}; skipped"),
         );
     }
@@ -125,10 +125,10 @@ impl<'de> Visitor<'de> for SectionSeed<'_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let base = push_pointer("", self.section.key());
+        let base = Pointer::member(self.section.key());
         let mut index = 0usize;
         while let Some(value) = seq.next_element::<Json<'de>>()? {
-            let node = JsonNode::new(&value, &push_pointer(&base, &index.to_string()));
+            let node = JsonNode::new(&value, base.index(index));
             mapping::entry(self.r, self.section, node);
             index += 1;
         }
@@ -188,35 +188,35 @@ enum Token<'a> {
 pub(super) struct JsonNode<'a> {
     value: &'a Json<'a>,
     /// The parent's pointer, or this node's own when `token` is [`Token::Root`].
-    base: Rc<str>,
+    base: Rc<Pointer>,
     token: Token<'a>,
     /// This node's pointer, once built for a child.
-    own: OnceCell<Rc<str>>,
+    own: OnceCell<Rc<Pointer>>,
 }
 
 impl<'a> JsonNode<'a> {
-    pub(super) fn new(value: &'a Json<'a>, pointer: &str) -> Self {
+    pub(super) fn new(value: &'a Json<'a>, pointer: Pointer) -> Self {
         JsonNode {
             value,
-            base: Rc::from(pointer),
+            base: Rc::new(pointer),
             token: Token::Root,
             own: OnceCell::new(),
         }
     }
 
-    fn pointer(&self) -> String {
+    fn pointer(&self) -> Pointer {
         match self.token {
-            Token::Root => self.base.to_string(),
-            Token::Key(key) => push_pointer(&self.base, key),
-            Token::Index(i) => push_pointer(&self.base, &i.to_string()),
+            Token::Root => Pointer::clone(&self.base),
+            Token::Key(key) => self.base.child(key),
+            Token::Index(i) => self.base.index(i),
         }
     }
 
     /// This node's pointer as the base of its children, built once.
-    fn shared_pointer(&self) -> Rc<str> {
+    fn shared_pointer(&self) -> Rc<Pointer> {
         match self.token {
             Token::Root => self.base.clone(),
-            _ => self.own.get_or_init(|| Rc::from(self.pointer())).clone(),
+            _ => self.own.get_or_init(|| Rc::new(self.pointer())).clone(),
         }
     }
 
@@ -263,7 +263,7 @@ impl<'a> JsonNode<'a> {
 
 impl Source for JsonNode<'_> {
     fn at(&self) -> Location {
-        Location::json(self.pointer())
+        Location::pointer(self.pointer())
     }
 
     fn child(&self, key: &str) -> Option<Self> {
