@@ -54,7 +54,7 @@ impl Progress for WalkProgress {
                 self.bar.enable_steady_tick(Duration::from_millis(120));
             }
         }
-        if files % 64 == 0 {
+        if files.is_multiple_of(64) {
             self.bar
                 .set_message(format!("{files} files, {} read", HumanBytes(total)));
         }
