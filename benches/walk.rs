@@ -25,7 +25,9 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn main() {
-    let Some(dir) = std::env::var_os("VENDORSCAN_ROOTFS").map(PathBuf::from).filter(|d| d.join("rootfs").is_dir())
+    let Some(dir) = std::env::var_os("VENDORSCAN_ROOTFS")
+        .map(PathBuf::from)
+        .filter(|d| d.join("rootfs").is_dir())
     else {
         println!("VENDORSCAN_ROOTFS unset: run ../shared/scripts/make-rootfs.sh DIR and set it to DIR");
         return;
@@ -37,7 +39,9 @@ fn main() {
     let mut c = Criterion::default().configure_from_args();
 
     let mut g = c.benchmark_group("rootfs-directory");
-    g.sample_size(10).measurement_time(Duration::from_secs(20)).throughput(Throughput::Bytes(total));
+    g.sample_size(10)
+        .measurement_time(Duration::from_secs(20))
+        .throughput(Throughput::Bytes(total));
     g.bench_function("sha256 of every file, rayon (baseline)", |b| {
         b.iter(|| {
             files.par_iter().for_each(|f| {
@@ -46,7 +50,9 @@ fn main() {
             })
         })
     });
-    g.bench_function("vendorscan walk", |b| b.iter(|| black_box(firmware::walk(&rootfs, &limits, &()).unwrap())));
+    g.bench_function("vendorscan walk", |b| {
+        b.iter(|| black_box(firmware::walk(&rootfs, &limits, &()).unwrap()))
+    });
     g.finish();
 
     let squashfs = std::fs::read(dir.join("rootfs.squashfs")).unwrap();
@@ -65,7 +71,9 @@ fn main() {
         })
     });
     let path = dir.join("rootfs.squashfs");
-    g.bench_function("vendorscan walk", |b| b.iter(|| black_box(firmware::walk(&path, &limits, &()).unwrap())));
+    g.bench_function("vendorscan walk", |b| {
+        b.iter(|| black_box(firmware::walk(&path, &limits, &()).unwrap()))
+    });
     g.finish();
 
     let cpio = std::fs::read(dir.join("rootfs.cpio.gz")).unwrap();
@@ -79,7 +87,9 @@ fn main() {
         })
     });
     let path = dir.join("rootfs.cpio.gz");
-    g.bench_function("vendorscan walk", |b| b.iter(|| black_box(firmware::walk(&path, &limits, &()).unwrap())));
+    g.bench_function("vendorscan walk", |b| {
+        b.iter(|| black_box(firmware::walk(&path, &limits, &()).unwrap()))
+    });
     g.finish();
     c.final_summary();
 }

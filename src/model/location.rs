@@ -40,6 +40,7 @@ impl Location {
         }
     }
 
+    /// A JSON pointer a reader built token by token while walking the document.
     pub fn pointer(pointer: Pointer) -> Self {
         Location::Json { pointer }
     }

@@ -69,14 +69,17 @@ impl DocumentBuilder {
         for party in &mut component.parties {
             share(&mut self.identities, party);
         }
-        let duplicate = component.bom_ref.as_deref().filter(|r| self.resolve(r).is_some());
-        if let Some(r) = duplicate {
-            let message = format!("ref `{r}` is used by more than one component; edges go to the first");
-            self.warn(WarningCode::DuplicateRef, Some(component.at.clone()), message);
-        }
-        let registers = duplicate.is_none() && component.bom_ref.is_some();
+        let new_ref = match component.bom_ref.as_deref() {
+            Some(r) if self.resolve(r).is_some() => {
+                let message = format!("ref `{r}` is used by more than one component; edges go to the first");
+                self.warn(WarningCode::DuplicateRef, Some(component.at.clone()), message);
+                false
+            }
+            r => r.is_some(),
+        };
         self.components.push(component);
-        if registers {
+        if new_ref {
+            // Hashed as `resolve` hashes; the table rehashes its entries the same way as it grows.
             let (components, hasher) = (&self.components, &self.ref_hasher);
             let hash_of = |id: &ComponentId| hasher.hash_one(components[id.index()].bom_ref.as_deref());
             self.by_ref.insert_unique(hash_of(&id), id, hash_of);

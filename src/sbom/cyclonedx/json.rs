@@ -183,7 +183,7 @@ enum Token<'a> {
 
 /// A JSON value and the way to its pointer. The pointer is built only when asked for: most
 /// values (names, versions, hashes) are kept without a place, and at 100,000 components building
-/// a pointer string for every field read was a large share of the reader's time.
+/// a pointer for every field read was a large share of the reader's time.
 #[derive(Clone)]
 pub(super) struct JsonNode<'a> {
     value: &'a Json<'a>,
