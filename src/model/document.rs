@@ -67,3 +67,24 @@ pub struct Document {
     /// How many components (origin `component`) the document lists, nested ones included.
     pub component_count: usize,
 }
+
+impl Document {
+    /// A document with only what every reader knows before reading: where it is and its format.
+    pub fn new(path: &str, format: Format, encoding: Encoding) -> Self {
+        Document {
+            path: path.to_string(),
+            format,
+            encoding,
+            spec_version: None,
+            sha256: String::new(),
+            compressed: false,
+            serial: None,
+            name: None,
+            created: None,
+            tools: Vec::new(),
+            creators: Vec::new(),
+            describes: Vec::new(),
+            component_count: 0,
+        }
+    }
+}

@@ -531,21 +531,8 @@ mod tests {
     impl Inv {
         fn new() -> Self {
             let mut inv = Inventory::default();
-            inv.documents.push(Document {
-                path: "t.json".into(),
-                format: Format::CycloneDX,
-                encoding: Encoding::Json,
-                spec_version: Some("1.6".into()),
-                sha256: String::new(),
-                compressed: false,
-                serial: None,
-                name: None,
-                created: None,
-                tools: Vec::new(),
-                creators: Vec::new(),
-                describes: Vec::new(),
-                component_count: 0,
-            });
+            inv.documents
+                .push(Document::new("t.json", Format::CycloneDX, Encoding::Json));
             Inv(inv)
         }
 

@@ -30,21 +30,7 @@ pub struct DocumentBuilder {
 impl DocumentBuilder {
     pub fn new(file: &str, format: Format, encoding: Encoding) -> Self {
         DocumentBuilder {
-            document: Document {
-                path: file.to_string(),
-                format,
-                encoding,
-                spec_version: None,
-                sha256: String::new(),
-                compressed: false,
-                serial: None,
-                name: None,
-                created: None,
-                tools: Vec::new(),
-                creators: Vec::new(),
-                describes: Vec::new(),
-                component_count: 0,
-            },
+            document: Document::new(file, format, encoding),
             components: Vec::new(),
             by_ref: HashTable::new(),
             ref_hasher: RandomState::new(),

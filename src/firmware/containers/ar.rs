@@ -1,8 +1,7 @@
 //! Unix ar archives (and so Debian packages: `debian-binary`, `control.tar.*`, `data.tar.*`)
 //! through the `ar` crate, which reads the GNU and BSD name variants.
 
-use super::{read_bounded, Corrupt, Member, Visit};
-use std::borrow::Cow;
+use super::{file_member, Corrupt, Visit};
 use std::ops::ControlFlow;
 
 pub fn read<'a>(bytes: &'a [u8], limit: u64, visit: &mut Visit<'_, 'a>) -> Result<(), Corrupt> {
@@ -11,17 +10,7 @@ pub fn read<'a>(bytes: &'a [u8], limit: u64, visit: &mut Visit<'_, 'a>) -> Resul
         let entry = entry.map_err(|e| Corrupt(e.to_string()))?;
         let name = entry.header().identifier().to_vec();
         let size = entry.header().size();
-        let member = if size > limit {
-            Member::TooBig { name, size }
-        } else {
-            match read_bounded(entry, limit).map_err(|e| Corrupt(e.to_string()))? {
-                Some(data) => Member::File {
-                    name,
-                    data: Cow::Owned(data),
-                },
-                None => Member::TooBig { name, size },
-            }
-        };
+        let member = file_member(name, size, limit, entry)?;
         if visit(member) == ControlFlow::Break(()) {
             break;
         }

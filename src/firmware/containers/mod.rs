@@ -33,6 +33,21 @@ pub type Visit<'v, 'a> = dyn FnMut(Member<'a>) -> ControlFlow<()> + 'v;
 #[derive(Debug)]
 pub struct Corrupt(pub String);
 
+/// A regular file member of `size` declared bytes, read from `reader` when it fits `limit` (the
+/// declared size is checked first, and the read itself is bounded in case the size lied).
+pub fn file_member<'a>(name: Vec<u8>, size: u64, limit: u64, reader: impl Read) -> Result<Member<'a>, Corrupt> {
+    if size > limit {
+        return Ok(Member::TooBig { name, size });
+    }
+    Ok(match read_bounded(reader, limit).map_err(|e| Corrupt(e.to_string()))? {
+        Some(data) => Member::File {
+            name,
+            data: Cow::Owned(data),
+        },
+        None => Member::TooBig { name, size },
+    })
+}
+
 /// Reads at most `limit` bytes; `Ok(None)` when there would be more. Never allocates from a
 /// declared size beyond what actually arrives.
 pub fn read_bounded(mut r: impl Read, limit: u64) -> std::io::Result<Option<Vec<u8>>> {

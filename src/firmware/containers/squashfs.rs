@@ -3,9 +3,8 @@
 //! backhand parses hostile tables with its own checks; a panic inside it is caught and reported
 //! as a corrupt filesystem, so one bad image cannot end the walk.
 
-use super::{read_bounded, Corrupt, Member, Visit};
+use super::{file_member, Corrupt, Member, Visit};
 use backhand::{FilesystemReader, InnerNode};
-use std::borrow::Cow;
 use std::ops::ControlFlow;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -21,20 +20,7 @@ fn walk<'a>(bytes: &'a [u8], limit: u64, visit: &mut Visit<'_, 'a>) -> Result<()
         let name = full.strip_prefix(b"/").unwrap_or(full).to_vec();
         let member = match &node.inner {
             InnerNode::Dir(_) => continue,
-            InnerNode::File(file) => {
-                let size = file.file_len() as u64;
-                if size > limit {
-                    Member::TooBig { name, size }
-                } else {
-                    match read_bounded(fs.file(file).reader(), limit).map_err(|e| Corrupt(e.to_string()))? {
-                        Some(data) => Member::File {
-                            name,
-                            data: Cow::Owned(data),
-                        },
-                        None => Member::TooBig { name, size },
-                    }
-                }
-            }
+            InnerNode::File(file) => file_member(name, file.file_len() as u64, limit, fs.file(file).reader())?,
             InnerNode::Symlink(link) => Member::Link {
                 name,
                 target: link.link.as_os_str().as_encoded_bytes().to_vec(),

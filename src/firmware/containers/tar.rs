@@ -1,8 +1,7 @@
 //! tar (ustar, GNU, PAX) through the `tar` crate, which handles long names and PAX headers.
 //! Read from memory, member by member.
 
-use super::{read_bounded, Corrupt, Member, Visit};
-use std::borrow::Cow;
+use super::{file_member, Corrupt, Member, Visit};
 use std::ops::ControlFlow;
 
 pub fn read<'a>(bytes: &'a [u8], limit: u64, visit: &mut Visit<'_, 'a>) -> Result<(), Corrupt> {
@@ -14,17 +13,7 @@ pub fn read<'a>(bytes: &'a [u8], limit: u64, visit: &mut Visit<'_, 'a>) -> Resul
         let kind = entry.header().entry_type();
         let member = if kind.is_file() || kind == tar::EntryType::Continuous || kind.is_gnu_sparse() {
             let size = entry.size();
-            if size > limit {
-                Member::TooBig { name, size }
-            } else {
-                match read_bounded(entry, limit).map_err(|e| Corrupt(e.to_string()))? {
-                    Some(data) => Member::File {
-                        name,
-                        data: Cow::Owned(data),
-                    },
-                    None => Member::TooBig { name, size },
-                }
-            }
+            file_member(name, size, limit, entry)?
         } else if kind.is_symlink() || kind.is_hard_link() {
             let target = entry.link_name_bytes().map(|t| t.into_owned()).unwrap_or_default();
             Member::Link {

@@ -1,8 +1,7 @@
 //! zip (also jar, apk, whl) through the `zip` crate. Each member's limit also bounds its
 //! expansion ratio against its compressed size, so a zip bomb stops at the first member.
 
-use super::{read_bounded, Corrupt, Member, Visit};
-use std::borrow::Cow;
+use super::{file_member, Corrupt, Member, Visit};
 use std::io::Read;
 use std::ops::ControlFlow;
 
@@ -36,22 +35,9 @@ pub fn read<'a>(bytes: &'a [u8], limit: u64, max_ratio: u64, visit: &mut Visit<'
                 target,
                 hard: false,
             }
-        } else if file.size() > member_limit {
-            Member::TooBig {
-                name,
-                size: file.size(),
-            }
         } else {
-            match read_bounded(&mut file, member_limit).map_err(|e| Corrupt(e.to_string()))? {
-                Some(data) => Member::File {
-                    name,
-                    data: Cow::Owned(data),
-                },
-                None => Member::TooBig {
-                    name,
-                    size: file.size(),
-                },
-            }
+            let size = file.size();
+            file_member(name, size, member_limit, &mut file)?
         };
         if visit(member) == ControlFlow::Break(()) {
             break;
