@@ -19,6 +19,8 @@ pub enum Kind {
     SquashFs,
     Ext,
     UImage,
+    Fat,
+    Mbr,
     // filesystems, disk layouts and boot images: recognised, not unpacked yet
     Iso9660,
     Gpt,
@@ -51,6 +53,8 @@ impl Kind {
             Kind::Ar => "ar",
             Kind::SquashFs => "squashfs",
             Kind::Ext => "ext",
+            Kind::Fat => "fat",
+            Kind::Mbr => "mbr",
             Kind::Iso9660 => "iso9660",
             Kind::Gpt => "gpt",
             Kind::UImage => "uimage",
@@ -80,7 +84,16 @@ impl Kind {
     pub fn is_archive(self) -> bool {
         matches!(
             self,
-            Kind::Tar | Kind::Zip | Kind::Cpio | Kind::Ar | Kind::SquashFs | Kind::Ext | Kind::UImage
+            Kind::Tar
+                | Kind::Zip
+                | Kind::Cpio
+                | Kind::Ar
+                | Kind::SquashFs
+                | Kind::Ext
+                | Kind::UImage
+                | Kind::Fat
+                | Kind::Mbr
+                | Kind::Gpt
         )
     }
 
@@ -88,7 +101,7 @@ impl Kind {
     pub fn is_unread_container(self) -> bool {
         matches!(
             self,
-            Kind::Iso9660 | Kind::Gpt | Kind::Fdt | Kind::AndroidBoot | Kind::AndroidSparse | Kind::Ubi | Kind::Jffs2
+            Kind::Iso9660 | Kind::Fdt | Kind::AndroidBoot | Kind::AndroidSparse | Kind::Ubi | Kind::Jffs2
         )
     }
 }
@@ -133,6 +146,12 @@ pub fn detect(bytes: &[u8]) -> Kind {
         if at(bytes, offset, magic) {
             return kind;
         }
+    }
+    if super::containers::fat::is_fat(bytes) {
+        return Kind::Fat;
+    }
+    if super::containers::disk::is_mbr(bytes) {
+        return Kind::Mbr;
     }
     if is_lzma_alone(bytes) {
         return Kind::Lzma;

@@ -443,6 +443,9 @@ impl Walker<'_> {
             Kind::SquashFs => containers::squashfs::read(bytes, limit, &mut visit),
             Kind::Ext => containers::ext4::read(bytes, limit, &mut visit),
             Kind::UImage => containers::uimage::read(bytes, limit, &mut visit),
+            Kind::Fat => containers::fat::read(bytes, limit, &mut visit),
+            Kind::Gpt => containers::disk::read(bytes, true, limit, &mut visit),
+            Kind::Mbr => containers::disk::read(bytes, false, limit, &mut visit),
             _ => Ok(()),
         };
         if let Err(containers::Corrupt(message)) = result {

@@ -4,7 +4,9 @@
 pub mod ar;
 pub mod compress;
 pub mod cpio;
+pub mod disk;
 pub mod ext4;
+pub mod fat;
 pub mod squashfs;
 pub mod tar;
 pub mod uimage;
