@@ -44,6 +44,22 @@ fn listing(json: &Value, prefix: &str) -> Vec<(String, String, String, String)> 
         .collect()
 }
 
+/// (path, type, unpacked) of every container.
+fn containers(json: &Value) -> Vec<(&str, &str, bool)> {
+    json["containers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["path"].as_str().unwrap(),
+                c["type"].as_str().unwrap(),
+                c["unpacked"].as_bool().unwrap(),
+            )
+        })
+        .collect()
+}
+
 fn sha256_of(path: &str) -> String {
     Sha256::digest(std::fs::read(path).unwrap())
         .iter()
@@ -119,18 +135,7 @@ fn every_packing_of_the_tree_gives_the_same_files_and_hashes() {
 fn containers_are_listed_with_their_kind_and_hash() {
     let path = format!("{FW}/out/nested.zip");
     let (_, json, _) = inventory(&[&path]);
-    let containers: Vec<(&str, &str, bool)> = json["containers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            (
-                c["path"].as_str().unwrap(),
-                c["type"].as_str().unwrap(),
-                c["unpacked"].as_bool().unwrap(),
-            )
-        })
-        .collect();
+    let containers = containers(&json);
     let zip = path.clone();
     let xz = format!("{path}!/rootfs.tar.xz");
     let tar = format!("{path}!/rootfs.tar.xz!xz");
@@ -274,18 +279,7 @@ fn a_raw_flash_dump_is_carved_into_its_uimage_device_tree_and_squashfs() {
     let path = format!("{FW}/out/router-flash.bin");
     let (code, json, _) = inventory(&[&path]);
     assert_eq!(code, 0);
-    let containers: Vec<(&str, &str, bool)> = json["containers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            (
-                c["path"].as_str().unwrap(),
-                c["type"].as_str().unwrap(),
-                c["unpacked"].as_bool().unwrap(),
-            )
-        })
-        .collect();
+    let containers = containers(&json);
     let p = |s: &str| format!("{path}{s}");
     assert_eq!(
         containers,
@@ -327,16 +321,9 @@ fn a_partitioned_disk_opens_to_its_efi_system_partition_and_root() {
         let path = format!("{FW}/out/{image}");
         let (code, json, _) = inventory(&[&path]);
         assert_eq!(code, 0);
-        let containers: Vec<(String, &str)> = json["containers"]
-            .as_array()
-            .unwrap()
+        let containers: Vec<(String, &str)> = containers(&json)
             .iter()
-            .map(|c| {
-                (
-                    c["path"].as_str().unwrap().replacen(&path, "", 1),
-                    c["type"].as_str().unwrap(),
-                )
-            })
+            .map(|(p, t, _)| (p.replacen(&path, "", 1), *t))
             .collect();
         let expected = [
             ("".to_string(), table),

@@ -188,7 +188,7 @@ impl Walker<'_> {
             .map(|(file, path)| {
                 let mut out = Walked::default();
                 match read_file(file) {
-                    Ok(bytes) => self.blob_counted(&bytes, path.clone(), 0, &mut out),
+                    Ok(bytes) => self.visit(&bytes, path.clone(), 0, &mut out),
                     Err(e) => out.warn(WarningCode::Unreadable, path, format!("cannot read: {e}")),
                 }
                 out
@@ -246,11 +246,6 @@ impl Walker<'_> {
             .min(self.limits.max_total_bytes.saturating_sub(spent))
     }
 
-    /// A blob already counted as an entry (a file of a directory target).
-    fn blob_counted(&self, bytes: &[u8], path: VPath, depth: usize, out: &mut Walked) {
-        self.visit(bytes, path, depth, out);
-    }
-
     /// A blob reached from its parent: counted, then visited.
     fn blob(&self, bytes: &[u8], path: VPath, depth: usize, out: &mut Walked) {
         if self.count(&path, out) {
@@ -258,6 +253,7 @@ impl Walker<'_> {
         }
     }
 
+    /// A blob already counted as an entry: hashed, typed, and opened when it is a container.
     fn visit(&self, bytes: &[u8], path: VPath, depth: usize, out: &mut Walked) {
         self.progress.blob(bytes.len() as u64);
         if path.as_str().len() > self.limits.max_path_len {

@@ -2,6 +2,7 @@
 //! Deterministic: the same inputs and rules give byte-identical output (a timestamp only when
 //! asked for).
 
+use super::ToolInfo;
 use crate::model::{ComponentId, EvidenceItem, Finding, Inventory, Location, Overall, Verdict, WaiverRef, Warning};
 use crate::rules::load::Pack;
 use crate::rules::Audit;
@@ -13,7 +14,7 @@ pub const SCHEMA_VERSION: &str = "1";
 #[derive(Serialize)]
 struct Report<'a> {
     schema_version: &'static str,
-    tool: Tool,
+    tool: ToolInfo,
     #[serde(skip_serializing_if = "Option::is_none")]
     timestamp: Option<&'a str>,
     rules: Rules<'a>,
@@ -23,12 +24,6 @@ struct Report<'a> {
     findings: Vec<FindingOut<'a>>,
     warnings: Vec<&'a Warning>,
     errors: &'a [crate::model::InputError],
-}
-
-#[derive(Serialize)]
-struct Tool {
-    name: &'static str,
-    version: &'static str,
 }
 
 #[derive(Serialize)]
@@ -153,10 +148,7 @@ pub fn write(
 ) -> std::io::Result<()> {
     let report = Report {
         schema_version: SCHEMA_VERSION,
-        tool: Tool {
-            name: env!("CARGO_PKG_NAME"),
-            version: env!("CARGO_PKG_VERSION"),
-        },
+        tool: ToolInfo::THIS,
         timestamp,
         rules: Rules { packs },
         policies: &audit.policies,

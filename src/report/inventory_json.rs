@@ -1,17 +1,12 @@
 //! The inventory as JSON: a public interface, documented in docs/inventory-format.md.
 
+use super::ToolInfo;
 use crate::model::Inventory;
 use serde::Serialize;
 use std::io::Write;
 
 /// Bumped on any change a consumer could notice; documented in docs/inventory-format.md.
 pub const SCHEMA_VERSION: &str = "1";
-
-#[derive(Serialize)]
-struct ToolInfo {
-    name: &'static str,
-    version: &'static str,
-}
 
 #[derive(Serialize)]
 struct Envelope<'a> {
@@ -26,10 +21,7 @@ struct Envelope<'a> {
 pub fn write(inventory: &Inventory, out: &mut dyn Write) -> std::io::Result<()> {
     let envelope = Envelope {
         schema_version: SCHEMA_VERSION,
-        tool: ToolInfo {
-            name: env!("CARGO_PKG_NAME"),
-            version: env!("CARGO_PKG_VERSION"),
-        },
+        tool: ToolInfo::THIS,
         inventory,
     };
     serde_json::to_writer_pretty(&mut *out, &envelope)?;

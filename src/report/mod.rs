@@ -7,3 +7,19 @@ pub mod inventory_json;
 pub mod inventory_table;
 pub mod table;
 pub mod text;
+
+use serde::Serialize;
+
+/// Which program wrote a report: the `tool` member of every JSON format.
+#[derive(Serialize)]
+pub struct ToolInfo {
+    name: &'static str,
+    version: &'static str,
+}
+
+impl ToolInfo {
+    pub const THIS: ToolInfo = ToolInfo {
+        name: env!("CARGO_PKG_NAME"),
+        version: env!("CARGO_PKG_VERSION"),
+    };
+}

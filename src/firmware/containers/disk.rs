@@ -46,8 +46,12 @@ fn gpt_entries(b: &[u8]) -> Result<Vec<(u64, u64)>, Corrupt> {
     }
     let mut out = Vec::new();
     for i in 0..count {
-        let at = (entries_lba * SECTOR + i * size) as usize;
-        let Some(e) = b.get(at..at + size as usize) else {
+        let entry = entries_lba
+            .checked_mul(SECTOR)
+            .and_then(|base| base.checked_add(i * size))
+            .and_then(|at| usize::try_from(at).ok())
+            .and_then(|at| b.get(at..at.checked_add(size as usize)?));
+        let Some(e) = entry else {
             return Err(Corrupt(format!("GPT entry {i} lies past the end")));
         };
         if e[..16].iter().all(|&x| x == 0) {

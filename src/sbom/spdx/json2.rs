@@ -8,14 +8,8 @@ use crate::sbom::SbomError;
 use serde_json::Value;
 
 pub(super) fn read(file: &str, value: &Value, encoding: Encoding) -> Result<InventoryPart, SbomError> {
+    super::require_object(file, value)?;
     let root = Node::root(value);
-    if !root.is_object() {
-        return Err(super::invalid(
-            file,
-            "",
-            format!("the top level is {}, expected an object", type_name(value)),
-        ));
-    }
     let mut r = Spdx2::new(file, encoding);
     match root.text("spdxVersion", &mut r.b) {
         Some((version, at)) => r.spec_version(&version, at),

@@ -111,6 +111,18 @@ fn yaml_error(file: &str, err: &serde_norway::Error) -> SbomError {
 }
 
 /// The error for a document whose top level (or `@graph`) has the wrong shape.
+/// The document's top level must be an object; anything else is not SPDX JSON at all.
+fn require_object(file: &str, value: &serde_json::Value) -> Result<(), SbomError> {
+    if value.is_object() {
+        return Ok(());
+    }
+    Err(invalid(
+        file,
+        "",
+        format!("the top level is {}, expected an object", json_value::type_name(value)),
+    ))
+}
+
 fn invalid(file: &str, pointer: &str, message: String) -> SbomError {
     SbomError::Invalid {
         file: file.to_string(),

@@ -108,14 +108,8 @@ fn references<'a>(node: &Node<'a>, key: &str, b: &mut DocumentBuilder) -> Vec<No
 }
 
 pub(super) fn read(file: &str, value: &Value) -> Result<InventoryPart, SbomError> {
+    super::require_object(file, value)?;
     let root = Node::root(value);
-    if !root.is_object() {
-        return Err(super::invalid(
-            file,
-            "",
-            format!("the top level is {}, expected an object", type_name(value)),
-        ));
-    }
     let mut b = DocumentBuilder::new(file, Format::Spdx, Encoding::JsonLd);
     match value.get("@graph") {
         Some(Value::Array(_)) => {}
