@@ -146,7 +146,7 @@ fn a_2_gib_file_is_refused_before_it_is_read() {
     std::fs::File::create(&path).unwrap().set_len(2 << 30).unwrap();
     let f = path.display().to_string();
     assert_eq!(
-        one_error_line(&[&f]),
+        one_error_line(&[&format!("sbom:{f}")]),
         format!("error: {f}: 2147483648 bytes, over the limit of 1073741824 bytes (--max-bytes)")
     );
 }

@@ -344,3 +344,13 @@ fn a_partitioned_disk_opens_to_its_efi_system_partition_and_root() {
         assert_eq!(loader["sha256"], want.as_str());
     }
 }
+
+#[test]
+fn an_image_is_not_read_as_an_sbom_first() {
+    // Over the SBOM size limit, yet walked: a binary image is recognised from its first bytes
+    // and never loaded whole as a would-be SBOM (nor refused for its size).
+    let path = format!("{FW}/out/rootfs.zip");
+    let (code, json, stderr) = inventory(&["--max-bytes", "1000", &path]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(json["files"].as_array().unwrap().len(), 11);
+}

@@ -32,6 +32,30 @@ pub fn read_bytes(file: &str, bytes: Vec<u8>, limits: &Limits) -> Result<Invento
     read_input(file, input)
 }
 
+/// Whether a file could be an SBOM, from its first 64 KiB (decompressed, when gzip): JSON, XML,
+/// or SPDX tag-value or YAML. A firmware image is not read in full — nor refused for its size —
+/// just to learn that it is not an SBOM; a file that passes is then read and checked in full.
+pub fn could_be_sbom(path: &Path) -> std::io::Result<bool> {
+    use std::io::Read;
+    const HEAD: u64 = 64 * 1024;
+    let mut head = Vec::new();
+    std::fs::File::open(path)?.take(HEAD).read_to_end(&mut head)?;
+    if head.starts_with(&[0x1f, 0x8b]) {
+        let mut inflated = Vec::new();
+        // A stream that breaks inside the first 64 KiB is no SBOM we could read either.
+        if flate2::read::MultiGzDecoder::new(&head[..])
+            .take(HEAD)
+            .read_to_end(&mut inflated)
+            .is_err()
+            && inflated.is_empty()
+        {
+            return Ok(false);
+        }
+        head = inflated;
+    }
+    Ok(sniff::could_be(&head))
+}
+
 fn read_input(file: &str, input: input::Input) -> Result<InventoryPart, SbomError> {
     let bytes = &input.bytes;
     let mut part = match sniff::sniff(file, bytes)? {

@@ -87,6 +87,19 @@ pub fn sniff(file: &str, bytes: &[u8]) -> Result<Kind, SbomError> {
     }
 }
 
+/// A cheap first look for targets that may be SBOMs or images: text that opens like JSON or
+/// XML, or has an SPDX version line. Binary data never passes.
+pub fn could_be(head: &[u8]) -> bool {
+    let body = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    if body.is_empty() || looks_binary(body) {
+        return false;
+    }
+    let text = String::from_utf8_lossy(body);
+    matches!(text.trim_start().chars().next(), Some('{' | '[' | '<'))
+        || has_line_starting(&text, "SPDXVersion:")
+        || has_line_starting(&text, "spdxVersion:")
+}
+
 fn has_line_starting(text: &str, prefix: &str) -> bool {
     text.lines().any(|l| l.trim_start().starts_with(prefix))
 }
@@ -147,6 +160,16 @@ mod tests {
             Kind::SpdxTagValue
         );
         assert_eq!(sniff("f", b"---\nspdxVersion: SPDX-2.2\n").unwrap(), Kind::SpdxYaml);
+    }
+
+    #[test]
+    fn could_be_is_a_first_look() {
+        assert!(could_be(b"  {\"anything\": 1}"));
+        assert!(could_be(b"<?xml version=\"1.0\"?>"));
+        assert!(could_be(b"# c\nSPDXVersion: SPDX-2.3\n"));
+        assert!(!could_be(b"\x7fELF\x02\x01\x01\0"));
+        assert!(!could_be(b"plain text notes\n"));
+        assert!(!could_be(b""));
     }
 
     #[test]

@@ -57,6 +57,8 @@ pub fn read(
         let walk_it = match scheme {
             Scheme::Walk => true,
             Scheme::Auto if path.is_dir() => true,
+            // Not even the start of an SBOM: walked without being read as one first.
+            Scheme::Auto if path.is_file() && !sbom::could_be_sbom(&path).unwrap_or(true) => true,
             Scheme::Auto | Scheme::Sbom => match sbom::read_path(&path, limits) {
                 Ok(part) => {
                     inventory.add(part);
