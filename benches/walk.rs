@@ -51,7 +51,7 @@ fn main() {
         })
     });
     g.bench_function("vendorscan walk", |b| {
-        b.iter(|| black_box(firmware::walk(&rootfs, &limits, &()).unwrap()))
+        b.iter(|| black_box(firmware::walk(&rootfs, &limits, &(), &()).unwrap()))
     });
     g.finish();
 
@@ -72,7 +72,7 @@ fn main() {
     });
     let path = dir.join("rootfs.squashfs");
     g.bench_function("vendorscan walk", |b| {
-        b.iter(|| black_box(firmware::walk(&path, &limits, &()).unwrap()))
+        b.iter(|| black_box(firmware::walk(&path, &limits, &(), &()).unwrap()))
     });
     g.finish();
 
@@ -88,7 +88,7 @@ fn main() {
     });
     let path = dir.join("rootfs.cpio.gz");
     g.bench_function("vendorscan walk", |b| {
-        b.iter(|| black_box(firmware::walk(&path, &limits, &()).unwrap()))
+        b.iter(|| black_box(firmware::walk(&path, &limits, &(), &()).unwrap()))
     });
     g.finish();
     c.final_summary();

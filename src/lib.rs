@@ -3,6 +3,7 @@
 //! The flow runs one way (see ARCHITECTURE.md): [`sbom`] readers turn inputs into the
 //! [`model`] inventory; [`report`] renders it. Readers know nothing of rules or output.
 
+pub mod analyse;
 pub mod copyright;
 pub mod firmware;
 pub mod model;

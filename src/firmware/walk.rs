@@ -7,7 +7,8 @@ use super::containers::{self, compress, Member};
 use super::detect::{detect, Kind};
 use super::limits::Limits;
 use super::vpath::VPath;
-use crate::model::{ContainerEntry, FileEntry, Warning, WarningCode};
+use crate::analyse::{Analyser, FileView};
+use crate::model::{ContainerEntry, Facts, FileEntry, Warning, WarningCode};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
@@ -72,13 +73,21 @@ impl Progress for () {
 struct Walker<'l> {
     limits: &'l Limits,
     progress: &'l dyn Progress,
+    analyser: &'l dyn Analyser,
     bytes: AtomicU64,
     entries: AtomicU64,
     /// Set once a target-wide limit is reached, so it is reported once and the walk winds down.
     exhausted: AtomicBool,
 }
 
-pub fn walk(target: &Path, limits: &Limits, progress: &dyn Progress) -> Result<Walked, WalkError> {
+/// Walks one target. `analyser` is called once for every file found (not for links, special
+/// files or containers), with the bytes the walk already holds.
+pub fn walk(
+    target: &Path,
+    limits: &Limits,
+    progress: &dyn Progress,
+    analyser: &dyn Analyser,
+) -> Result<Walked, WalkError> {
     let display = target.display().to_string();
     let fail = |source| WalkError {
         path: display.clone(),
@@ -87,6 +96,7 @@ pub fn walk(target: &Path, limits: &Limits, progress: &dyn Progress) -> Result<W
     let walker = Walker {
         limits,
         progress,
+        analyser,
         bytes: AtomicU64::new(0),
         entries: AtomicU64::new(0),
         exhausted: AtomicBool::new(false),
@@ -308,12 +318,22 @@ impl Walker<'_> {
         if kind == Kind::Data && depth < self.limits.max_depth {
             self.carve(bytes, &path, depth, out);
         }
+        let mut facts = Facts::default();
+        self.analyser.analyse(
+            &FileView {
+                path: path.as_str(),
+                bytes,
+                kind,
+            },
+            &mut facts,
+        );
         out.files.push(FileEntry {
             path: path.into_string(),
             size: bytes.len() as u64,
             sha256: Some(sha256_hex(bytes)),
             kind: kind.name().to_string(),
             link: None,
+            facts: (!facts.is_empty()).then(|| Box::new(facts)),
         });
     }
 
@@ -477,6 +497,7 @@ fn link_entry(path: VPath, target: &[u8], hard: bool) -> FileEntry {
         sha256: None,
         kind: if hard { "hardlink" } else { "symlink" }.to_string(),
         link: Some(String::from_utf8_lossy(target).into_owned()),
+        facts: None,
     }
 }
 
@@ -487,5 +508,6 @@ fn special_entry(path: VPath) -> FileEntry {
         sha256: None,
         kind: "special".to_string(),
         link: None,
+        facts: None,
     }
 }

@@ -198,6 +198,14 @@ pub struct Details {
     pub copyrights: Vec<Located<CompactString>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub properties: Vec<Located<Property>>,
+    /// Graded values the binary analysers found in the component's files: `name` is the
+    /// evidence field (`module-author`, `cert-subject`, `dt-compatible`, …), located in the file.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Located<Property>>,
+    /// Virtual paths of the walked files that make up the component (a package's installed
+    /// files, or the one file a file component is).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub occurrences: Vec<CompactString>,
 }
 
 /// One part of a product, with everything the SBOM says about who made and supplied it.

@@ -3,6 +3,7 @@
 //! filesystems) are listed apart from the files inside them.
 
 use serde::Serialize;
+
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -19,6 +20,9 @@ pub struct FileEntry {
     /// Target of a symbolic or hard link, as recorded (never followed).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
+    /// What the binary analysers found in it (none for most files).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub facts: Option<Box<super::Facts>>,
 }
 
 /// An archive, compressed stream or filesystem the walker opened (or recognised and could not).

@@ -22,6 +22,20 @@ pub enum Location {
     Xml(Box<XmlPlace>),
     /// A 1-based line in a line-oriented format (SPDX tag-value).
     Line { line: u32 },
+    /// A place in a walked file: its virtual path, and where known the byte offset and the
+    /// place in the file's own structure (`.modinfo author`, `VS_VERSIONINFO CompanyName`).
+    File(Box<FilePlace>),
+}
+
+/// A walked file and a place inside it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct FilePlace {
+    /// Virtual path (docs/inventory-format.md).
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
 }
 
 /// An XML element path with 1-based sibling indices, e.g.
@@ -52,6 +66,14 @@ impl Location {
     pub fn line(line: u32) -> Self {
         Location::Line { line }
     }
+
+    pub fn file(path: impl Into<String>, offset: Option<u64>, place: Option<String>) -> Self {
+        Location::File(Box::new(FilePlace {
+            path: path.into(),
+            offset,
+            place,
+        }))
+    }
 }
 
 impl fmt::Display for Location {
@@ -61,6 +83,16 @@ impl fmt::Display for Location {
             Location::Json { pointer } => pointer.fmt(f),
             Location::Xml(place) => write!(f, "{} (line {})", place.path, place.line),
             Location::Line { line } => write!(f, "line {line}"),
+            Location::File(place) => {
+                f.write_str(&place.path)?;
+                if let Some(offset) = place.offset {
+                    write!(f, " @0x{offset:x}")?;
+                }
+                if let Some(what) = &place.place {
+                    write!(f, " ({what})")?;
+                }
+                Ok(())
+            }
         }
     }
 }

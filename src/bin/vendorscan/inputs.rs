@@ -79,7 +79,7 @@ pub fn read(
                 continue;
             };
             let progress = WalkProgress::new(quiet);
-            let walked = firmware::walk(&path, walk_limits, &progress);
+            let walked = firmware::walk(&path, walk_limits, &progress, &());
             progress.finish();
             match walked {
                 Ok(walked) => {

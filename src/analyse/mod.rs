@@ -1,0 +1,57 @@
+//! Binary analysers: each walked file's bytes in, [`Facts`] out — who built, signed, supplied or
+//! wrote it, and which packages a database in it lists. The walker calls one [`Analyser`] per
+//! file, in the same pass that hashes it; analysers know nothing of rules (the indicator scan is
+//! handed its patterns as plain strings) and nothing of output.
+
+use crate::firmware::detect::Kind;
+use crate::model::Facts;
+
+/// One walked file as an analyser sees it.
+pub struct FileView<'a> {
+    /// Virtual path (docs/inventory-format.md), e.g. `fw.bin!/0x4003:squashfs!/usr/lib/opkg/status`.
+    pub path: &'a str,
+    pub bytes: &'a [u8],
+    /// Detected from content by the walker.
+    pub kind: Kind,
+}
+
+impl FileView<'_> {
+    /// The last component of the path (`status`, `libc.so.6`), as escaped in the virtual path.
+    pub fn name(&self) -> &str {
+        self.path.rsplit(['/', '!']).next().unwrap_or(self.path)
+    }
+
+    /// The path inside the filesystem the file was found in: what follows the last `!` (an
+    /// image member: `/usr/lib/opkg/status`), or the whole path below a directory target.
+    pub fn inner_path(&self) -> &str {
+        self.path.rsplit_once('!').map_or(self.path, |(_, p)| p)
+    }
+}
+
+/// Something that finds facts in a file. Called from several threads at once.
+pub trait Analyser: Sync {
+    fn analyse(&self, file: &FileView<'_>, facts: &mut Facts);
+}
+
+/// No analysis: the walk lists files only (`vendorscan inventory`).
+impl Analyser for () {
+    fn analyse(&self, _file: &FileView<'_>, _facts: &mut Facts) {}
+}
+
+/// Several analysers run one after another over the same bytes.
+#[derive(Default)]
+pub struct Analysers(Vec<Box<dyn Analyser>>);
+
+impl Analysers {
+    pub fn push(&mut self, a: impl Analyser + 'static) {
+        self.0.push(Box::new(a));
+    }
+}
+
+impl Analyser for Analysers {
+    fn analyse(&self, file: &FileView<'_>, facts: &mut Facts) {
+        for a in &self.0 {
+            a.analyse(file, facts);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! What the binary analysers found in one walked file: graded evidence about who built, signed
+//! or wrote it, descriptive properties, and the package-database records it holds. Analysers
+//! write these; the assembly turns them into components; the rule engine grades the evidence.
+
+use compact_str::CompactString;
+use serde::Serialize;
+
+/// Everything the analysers found in one file. Empty for most files.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Facts {
+    /// Values the rule engine grades, by field name (`rules/grading.toml`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Fact>,
+    /// Descriptive facts that identify the file but say nothing about a vendor: architecture,
+    /// soname, build-id, needed libraries, kernel version, module description, licence.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub properties: Vec<FileProperty>,
+    /// Packages a package database or manifest in this file lists.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub packages: Vec<PackageRecord>,
+    /// Files a package owns, as a file list in this file gives them (dpkg `info/*.list`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub owns: Vec<Ownership>,
+}
+
+impl Facts {
+    pub fn is_empty(&self) -> bool {
+        self.evidence.is_empty() && self.properties.is_empty() && self.packages.is_empty() && self.owns.is_empty()
+    }
+
+    /// Adds a graded value found at `offset` (bytes into the file) in the named place.
+    pub fn evidence(&mut self, field: &'static str, value: impl Into<String>, offset: Option<u64>, place: &str) {
+        self.evidence.push(Fact {
+            field,
+            value: value.into(),
+            offset,
+            place: place.into(),
+        });
+    }
+
+    /// Adds a descriptive property.
+    pub fn property(&mut self, name: &'static str, value: impl Into<String>) {
+        self.properties.push(FileProperty {
+            name,
+            value: value.into(),
+        });
+    }
+}
+
+/// One graded value: `field` names a `[[grade]]` in `rules/grading.toml` (`module-author`,
+/// `cert-subject`, `pe-company`, `dt-compatible`, `hardware-id`, `oui`, `string`,
+/// `copyright-holder`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fact {
+    pub field: &'static str,
+    /// As found, e.g. `Huawei Technologies Co., Ltd.`, `hisilicon,hi3798cv200`, `usb:12d1`,
+    /// `pci:19e5`, `00:e0:fc`.
+    pub value: String,
+    /// Byte offset in the file, where the value has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
+    /// The place in the file's own structure: `.modinfo author`, `VS_VERSIONINFO CompanyName`,
+    /// `authenticode signer`, `/compatible`.
+    pub place: CompactString,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileProperty {
+    pub name: &'static str,
+    pub value: String,
+}
+
+/// A package as a database or manifest lists it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PackageRecord {
+    /// The purl type it belongs to: `deb`, `opkg`, `apk`, `pypi`, `npm`, `maven`.
+    pub ecosystem: &'static str,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Built with the packageurl crate; `None` when the record lacks a name to build it from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub purl: Option<String>,
+    /// Who supplied, wrote or published it, as written (`Name <mail>` kept whole).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub parties: Vec<PackageParty>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub licenses: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Homepage or repository URL.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub urls: Vec<String>,
+    /// 1-based line of the record in the database file, where it is line-oriented.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// Files the record itself lists (apk `F:`/`R:`, opkg has none), as absolute paths in the
+    /// root filesystem the database belongs to.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<String>,
+}
+
+/// A party of a package record; `role` is the model's role name (`supplier`, `author`,
+/// `publisher`, `manufacturer`), `field` the database's own field (`Maintainer`, `Author-email`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PackageParty {
+    pub role: super::Role,
+    pub field: &'static str,
+    pub value: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+}
+
+/// The files a named package owns, as absolute paths inside its root filesystem.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Ownership {
+    pub package: String,
+    pub files: Vec<String>,
+}
