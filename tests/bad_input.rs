@@ -168,11 +168,16 @@ fn directory_where_a_file_was_expected() {
     );
 }
 
+/// `audit` walks images and directories too; `sbom:` makes it insist on SBOMs.
 #[test]
-fn audit_reads_only_sboms() {
+fn audit_with_the_sbom_scheme_reads_only_sboms() {
     let out = Command::cargo_bin("vendorscan")
         .unwrap()
-        .args(["audit", &fixture("binary.bin"), BAD])
+        .args([
+            "audit",
+            &format!("sbom:{}", fixture("binary.bin")),
+            &format!("sbom:{BAD}"),
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));

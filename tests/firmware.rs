@@ -271,7 +271,13 @@ fn sboms_and_images_mix_in_one_run() {
     // image: walks even a file that is an SBOM
     let (_, json, _) = inventory(&[&format!("image:{sbom}")]);
     assert_eq!(json["files"][0]["type"], "text");
-    assert!(json["components"].as_array().unwrap().is_empty());
+    // … and lists it as a walked product (the one file) whose embedded SBOM names zlib.
+    let components = json["components"].as_array().unwrap();
+    let origins: Vec<(&str, &str)> = components
+        .iter()
+        .map(|c| (c["origin"].as_str().unwrap(), c["name"].as_str().unwrap()))
+        .collect();
+    assert_eq!(origins, [("metadata", "ok.cdx.json"), ("component", "zlib")]);
 }
 
 #[test]

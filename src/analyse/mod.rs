@@ -3,6 +3,11 @@
 //! file, in the same pass that hashes it; analysers know nothing of rules (the indicator scan is
 //! handed its patterns as plain strings) and nothing of output.
 
+pub mod assemble;
+pub mod copyright_text;
+pub mod embedded_sbom;
+pub mod indicators;
+
 use crate::firmware::detect::Kind;
 use crate::model::Facts;
 
@@ -36,6 +41,15 @@ pub trait Analyser: Sync {
 /// No analysis: the walk lists files only (`vendorscan inventory`).
 impl Analyser for () {
     fn analyse(&self, _file: &FileView<'_>, _facts: &mut Facts) {}
+}
+
+/// The analysers that need no rules: everything but the indicator scan, which
+/// `vendorscan audit` adds (it is built from the rules' names).
+pub fn standard() -> Analysers {
+    let mut set = Analysers::default();
+    set.push(copyright_text::CopyrightText);
+    set.push(embedded_sbom::EmbeddedSbom);
+    set
 }
 
 /// Several analysers run one after another over the same bytes.

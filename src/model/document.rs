@@ -8,6 +8,9 @@ pub enum Format {
     CycloneDX,
     #[serde(rename = "SPDX")]
     Spdx,
+    /// A directory or firmware image walked and analysed: the inventory of what was found.
+    #[serde(rename = "image")]
+    Image,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -18,6 +21,8 @@ pub enum Encoding {
     Yaml,
     TagValue,
     JsonLd,
+    /// Files and images, not a document format.
+    Binary,
 }
 
 /// A tool that produced the SBOM (CycloneDX `metadata.tools`, SPDX `Creator: Tool:`,

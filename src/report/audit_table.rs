@@ -4,7 +4,7 @@
 
 use super::table::Table;
 use super::text::escape;
-use crate::model::{Finding, Inventory, Overall, Verdict};
+use crate::model::{Finding, Inventory, Location, Overall, Verdict};
 use crate::rules::load::Pack;
 use crate::rules::Audit;
 
@@ -50,15 +50,18 @@ pub fn render(inv: &Inventory, audit: &Audit, packs: &[Pack], verbose: bool) -> 
         if verbose {
             details.push_str(&format!("{} — {}:\n", escape(&label(inv, f.component)), f.entity));
             for e in &f.evidence {
-                let file = &inv.documents[e.document].path;
+                // A place in a walked file names its file (the virtual path) itself.
+                let at = match &e.at {
+                    Location::File(_) => e.at.to_string(),
+                    _ => format!("{}: {}", inv.documents[e.document].path, e.at),
+                };
                 details.push_str(&format!(
-                    "  {:?}/{:?} {} = {}  at {}: {}\n",
+                    "  {:?}/{:?} {} = {}  at {}\n",
                     e.kind,
                     e.strength,
                     e.field,
                     escape(&e.value),
-                    escape(file),
-                    e.at
+                    escape(&at)
                 ));
             }
             for n in &f.notes {

@@ -23,6 +23,7 @@ pub fn render(inventory: &Inventory) -> String {
             match doc.format {
                 Format::CycloneDX => "CycloneDX",
                 Format::Spdx => "SPDX",
+                Format::Image => "walked",
             },
             escape(spec),
             encoding_name(doc.encoding),
@@ -85,6 +86,7 @@ pub fn encoding_name(e: Encoding) -> &'static str {
         Encoding::Yaml => "yaml",
         Encoding::TagValue => "tag-value",
         Encoding::JsonLd => "json-ld",
+        Encoding::Binary => "files",
     }
 }
 

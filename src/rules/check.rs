@@ -22,12 +22,14 @@ pub const KNOWN_FIELDS: &[&str] = &[
     "reference-url",
     "component-name",
     "sbom-creator",
-    // Produced by the firmware analysers (issue 5); graded here so the rule semantics for
+    // Produced by the firmware analysers (`src/analyse/`); graded here so the rule semantics for
     // "module author is Huawei" against "driver lists Huawei USB ids" live in one place.
     "module-author",
     "cert-subject",
+    "cert-embedded",
     "pe-company",
     "dt-compatible",
+    "dt-node-compatible",
     "hardware-id",
     "oui",
     "string",

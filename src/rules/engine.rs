@@ -207,6 +207,39 @@ impl Matcher<'_> {
         for e in self.index.match_name(&c.name) {
             out.push((e, self.item("component-name", &c.name, doc, &c.at)));
         }
+        for fact in &c.details().evidence {
+            let (field, value) = (fact.value.name.as_str(), fact.value.value.as_str());
+            for e in self.match_fact(field, value) {
+                out.push((e, self.item(field, value, doc, &fact.at)));
+            }
+        }
+    }
+
+    /// Entities a value the binary analysers found names. How a value is matched depends on
+    /// what it is (an identifier, a name, a MAC address); how it is graded is data.
+    fn match_fact(&self, field: &str, value: &str) -> Vec<usize> {
+        match field {
+            "hardware-id" => self.index.match_hardware_id(value),
+            "dt-compatible" | "dt-node-compatible" => self.index.match_dt_compatible(value),
+            "oui" => self.index.match_mac(value),
+            "sha256" => self.index.match_sha256(value),
+            // Names, possibly with an e-mail address or a domain: module authors, certificate
+            // subjects, version-resource companies, copyright holders, strings.
+            _ => {
+                let mut hit = self.match_name(value);
+                for word in value.split(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '(' | ')' | ',')) {
+                    if word.contains('.') {
+                        let host = host_of(word).unwrap_or(word);
+                        for e in self.index.match_host(host) {
+                            if !hit.contains(&e) {
+                                hit.push(e);
+                            }
+                        }
+                    }
+                }
+                hit
+            }
+        }
     }
 }
 

@@ -76,6 +76,12 @@ pub struct Index {
     purls: HashMap<String, Vec<(PurlPattern, usize)>>,
     cpe_vendors: HashMap<String, Vec<usize>>,
     sha256: HashMap<String, Vec<usize>>,
+    /// `usb:12d1`, `pci:19e5` (lower-case hex) → entities.
+    hardware_ids: HashMap<String, Vec<usize>>,
+    /// Device-tree vendor prefixes (`hisilicon`) → entities.
+    dt_prefixes: HashMap<String, Vec<usize>>,
+    /// IEEE assignments (6, 7 or 9 lower-case hex digits) → entities.
+    ouis: HashMap<String, Vec<usize>>,
 }
 
 fn push(map: &mut HashMap<String, Vec<usize>>, key: String, entity: usize) {
@@ -95,6 +101,9 @@ impl Index {
             purls: HashMap::new(),
             cpe_vendors: HashMap::new(),
             sha256: HashMap::new(),
+            hardware_ids: HashMap::new(),
+            dt_prefixes: HashMap::new(),
+            ouis: HashMap::new(),
         };
         for (i, e) in rules.entities.iter().enumerate() {
             for name in std::iter::once(&e.name)
@@ -129,8 +138,66 @@ impl Index {
             for h in &e.identifiers.sha256 {
                 push(&mut index.sha256, h.to_lowercase(), i);
             }
+            for id in &e.identifiers.usb_vendor_ids {
+                push(&mut index.hardware_ids, format!("usb:{}", id.to_lowercase()), i);
+            }
+            for id in &e.identifiers.pci_vendor_ids {
+                push(&mut index.hardware_ids, format!("pci:{}", id.to_lowercase()), i);
+            }
+            for p in &e.identifiers.dt_prefixes {
+                push(&mut index.dt_prefixes, p.to_lowercase(), i);
+            }
+        }
+        for r in &rules.registrants {
+            if let Some(i) = rules.entities.iter().position(|e| e.id == r.entity) {
+                for a in &r.assignments {
+                    push(&mut index.ouis, a.to_lowercase(), i);
+                }
+            }
         }
         index
+    }
+
+    /// Entities whose USB or PCI vendor id a hardware id names: `usb:12d1`, `pci:19e5`.
+    pub fn match_hardware_id(&self, id: &str) -> Vec<usize> {
+        self.hardware_ids.get(&id.to_lowercase()).cloned().unwrap_or_default()
+    }
+
+    /// Entities whose device-tree prefix a `compatible` string carries: `hisilicon,hi3798cv200`.
+    pub fn match_dt_compatible(&self, compatible: &str) -> Vec<usize> {
+        compatible
+            .split_once(',')
+            .and_then(|(prefix, _)| self.dt_prefixes.get(&prefix.trim().to_lowercase()))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Entities an IEEE assignment of the MAC address belongs to (`00:e0:fc:12:34:56`, any
+    /// separators): MA-L (24 bits), MA-M (28) and MA-S (36) blocks are all tried.
+    pub fn match_mac(&self, mac: &str) -> Vec<usize> {
+        let hex: String = mac
+            .chars()
+            .filter(|c| c.is_ascii_hexdigit())
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        let mut out = Vec::new();
+        for len in [6, 7, 9] {
+            if let Some(es) = hex.get(..len).and_then(|p| self.ouis.get(p)) {
+                for &e in es {
+                    if !out.contains(&e) {
+                        out.push(e);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Every assignment as it is written in a MAC address (`00:e0:fc`), MA-L blocks only: the
+    /// patterns the indicator scan looks for (MA-M/MA-S blocks begin with a shared MA-L prefix
+    /// and are told apart by [`Index::match_mac`] afterwards).
+    pub fn oui_prefixes(&self) -> impl Iterator<Item = &str> {
+        self.ouis.keys().map(|k| &k[..6.min(k.len())])
     }
 
     /// Entities named in `text`, at token boundaries. Where runs overlap, the longest wins

@@ -14,3 +14,28 @@ pub use date::Date;
 pub use engine::{audit, Audit, AuditOptions};
 pub use index::Index;
 pub use load::{load, load_unchecked, RuleError, RuleErrors, RuleSet};
+
+/// What the indicator scan looks for, from the rules: every entity's name, aliases and
+/// certificate organisations, its domains, and the IEEE OUI blocks assigned to it. Plain text,
+/// so the scanner needs to know nothing of rules.
+#[derive(Debug, Default)]
+pub struct Terms {
+    pub names: Vec<String>,
+    pub domains: Vec<String>,
+    /// Six lower-case hex digits (`00e0fc`).
+    pub ouis: Vec<String>,
+}
+
+pub fn indicator_terms(rules: &RuleSet, index: &Index) -> Terms {
+    let mut t = Terms::default();
+    for e in &rules.entities {
+        t.names.push(e.name.clone());
+        t.names.extend(e.aliases.iter().cloned());
+        t.names.extend(e.identifiers.cert_orgs.iter().cloned());
+        t.domains.extend(e.identifiers.domains.iter().cloned());
+    }
+    t.ouis = index.oui_prefixes().map(str::to_string).collect();
+    t.ouis.sort();
+    t.ouis.dedup();
+    t
+}

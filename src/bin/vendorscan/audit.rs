@@ -2,11 +2,12 @@
 //! policies, prints graded findings, and exits 0 (nothing reaches --fail-on), 1 (something
 //! does) or 2 (bad usage or unreadable input).
 
-use crate::inputs::{self, OutputFormat, Scheme};
+use crate::inputs::{self, OutputFormat, Scheme, WalkArgs, Walking};
 use anyhow::{bail, Context};
 use clap::{Args as ClapArgs, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use vendorscan::analyse::indicators::{IndicatorScan, TermKind};
 use vendorscan::model::Overall;
 use vendorscan::report::{audit_json, audit_table};
 use vendorscan::rules::{self, AuditOptions, Date, Index};
@@ -21,7 +22,8 @@ pub enum FailOn {
 
 #[derive(ClapArgs)]
 pub struct Args {
-    /// SBOM files to audit (CycloneDX, SPDX; optionally gzipped).
+    /// SBOMs (CycloneDX, SPDX; optionally gzipped), firmware images and directories.
+    /// `sbom:PATH` insists on an SBOM; `dir:PATH` or `image:PATH` walks.
     #[arg(required = true, value_name = "TARGET")]
     targets: Vec<PathBuf>,
     /// A folder of your own rules, layered over the bundled pack (repeatable; later wins).
@@ -57,6 +59,8 @@ pub struct Args {
     /// Do not print warnings on standard error (they stay in the JSON report).
     #[arg(long, short)]
     quiet: bool,
+    #[command(flatten)]
+    walk: WalkArgs,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -78,10 +82,24 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let limits = Limits {
         max_bytes: args.max_bytes,
     };
-    // Only SBOMs give evidence until the firmware analysers exist: an image or directory is
-    // refused rather than reported "clear" on evidence nobody looked for.
-    let inventory = inputs::read(&args.targets, Scheme::Sbom, &limits, None, args.quiet);
     let index = Index::new(&rules);
+    let terms = rules::indicator_terms(&rules, &index);
+    let scan = IndicatorScan::new(
+        terms
+            .names
+            .iter()
+            .map(|n| (n.as_str(), TermKind::Name))
+            .chain(terms.domains.iter().map(|d| (d.as_str(), TermKind::Domain)))
+            .chain(terms.ouis.iter().map(|o| (o.as_str(), TermKind::Oui))),
+    )
+    .context("cannot build the indicator scan from the rules")?;
+    let mut analysers = vendorscan::analyse::standard();
+    analysers.push(scan);
+    let walking = Walking {
+        limits: &args.walk.limits(),
+        analyser: &analysers,
+    };
+    let inventory = inputs::read(&args.targets, Scheme::Auto, &limits, Some(&walking), args.quiet);
     let audit = rules::audit(
         &inventory,
         &rules,

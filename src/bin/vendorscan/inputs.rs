@@ -3,8 +3,10 @@
 //! error list; the rest is still read.
 
 use crate::progress::WalkProgress;
-use clap::ValueEnum;
+use clap::{Args as ClapArgs, ValueEnum};
 use std::path::{Path, PathBuf};
+use vendorscan::analyse::assemble::assemble;
+use vendorscan::analyse::Analyser;
 use vendorscan::firmware;
 use vendorscan::model::{InputError, Inventory};
 use vendorscan::report::text::escape;
@@ -38,14 +40,20 @@ pub fn parse_target(arg: &Path) -> (Scheme, PathBuf) {
     (Scheme::Auto, arg.to_path_buf())
 }
 
-/// Reads every target. `default` applies to targets without a scheme prefix; `walk_limits` is
+/// How directories and images are read: within these limits, each file through the analyser.
+pub struct Walking<'a> {
+    pub limits: &'a firmware::Limits,
+    pub analyser: &'a dyn Analyser,
+}
+
+/// Reads every target. `default` applies to targets without a scheme prefix; `walking` is
 /// `None` where directories and images are not accepted (a target that needs walking is then an
 /// error).
 pub fn read(
     targets: &[PathBuf],
     default: Scheme,
     limits: &Limits,
-    walk_limits: Option<&firmware::Limits>,
+    walking: Option<&Walking<'_>>,
     quiet: bool,
 ) -> Inventory {
     let mut inventory = Inventory::default();
@@ -73,16 +81,18 @@ pub fn read(
             },
         };
         if walk_it {
-            let Some(walk_limits) = walk_limits else {
+            let Some(walking) = walking else {
                 let message = format!("{}: only SBOMs are read here (`sbom:` targets)", path.display());
                 fail(&mut inventory, &path, &message);
                 continue;
             };
             let progress = WalkProgress::new(quiet);
-            let walked = firmware::walk(&path, walk_limits, &progress, &());
+            let walked = firmware::walk(&path, walking.limits, &progress, walking.analyser);
             progress.finish();
             match walked {
-                Ok(walked) => {
+                Ok(mut walked) => {
+                    let display = path.display().to_string();
+                    inventory.add(assemble(&display, path.is_dir(), &mut walked));
                     inventory.files.extend(walked.files);
                     inventory.containers.extend(walked.containers);
                     inventory.warnings.extend(walked.warnings);
@@ -123,4 +133,37 @@ pub fn output(path: &Option<PathBuf>) -> anyhow::Result<Box<dyn std::io::Write>>
 pub enum OutputFormat {
     Table,
     Json,
+}
+
+/// Bounds on walking directories and images; each has a safe default.
+#[derive(ClapArgs)]
+pub struct WalkArgs {
+    /// Containers nested inside containers, at most.
+    #[arg(long, value_name = "N", default_value_t = firmware::Limits::default().max_depth)]
+    max_depth: usize,
+    /// Bytes unpacked from one target, at most.
+    #[arg(long, value_name = "BYTES", default_value_t = firmware::Limits::default().max_total_bytes)]
+    max_total_bytes: u64,
+    /// Bytes of one member or decompressed stream, at most (it is held in memory).
+    #[arg(long, value_name = "BYTES", default_value_t = firmware::Limits::default().max_member_bytes)]
+    max_member_bytes: u64,
+    /// Expansion ratio of one decompression, at most.
+    #[arg(long, value_name = "N", default_value_t = firmware::Limits::default().max_ratio)]
+    max_ratio: u64,
+    /// Files and members in one target, at most.
+    #[arg(long, value_name = "N", default_value_t = firmware::Limits::default().max_entries)]
+    max_entries: u64,
+}
+
+impl WalkArgs {
+    pub fn limits(&self) -> firmware::Limits {
+        firmware::Limits {
+            max_depth: self.max_depth,
+            max_total_bytes: self.max_total_bytes,
+            max_member_bytes: self.max_member_bytes,
+            max_ratio: self.max_ratio,
+            max_entries: self.max_entries,
+            ..firmware::Limits::default()
+        }
+    }
 }

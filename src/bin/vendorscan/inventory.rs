@@ -1,11 +1,10 @@
 //! `vendorscan inventory <SBOM>...`: read SBOMs, print what they list.
 
-use crate::inputs::{self, OutputFormat, Scheme};
+use crate::inputs::{self, OutputFormat, Scheme, WalkArgs, Walking};
 use anyhow::Context;
 use clap::Args as ClapArgs;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use vendorscan::firmware;
 use vendorscan::report::{inventory_json, inventory_table};
 use vendorscan::sbom::Limits;
 
@@ -34,50 +33,16 @@ pub struct Args {
     walk: WalkArgs,
 }
 
-/// Bounds on walking directories and images; each has a safe default.
-#[derive(ClapArgs)]
-pub struct WalkArgs {
-    /// Containers nested inside containers, at most.
-    #[arg(long, value_name = "N", default_value_t = firmware::Limits::default().max_depth)]
-    max_depth: usize,
-    /// Bytes unpacked from one target, at most.
-    #[arg(long, value_name = "BYTES", default_value_t = firmware::Limits::default().max_total_bytes)]
-    max_total_bytes: u64,
-    /// Bytes of one member or decompressed stream, at most (it is held in memory).
-    #[arg(long, value_name = "BYTES", default_value_t = firmware::Limits::default().max_member_bytes)]
-    max_member_bytes: u64,
-    /// Expansion ratio of one decompression, at most.
-    #[arg(long, value_name = "N", default_value_t = firmware::Limits::default().max_ratio)]
-    max_ratio: u64,
-    /// Files and members in one target, at most.
-    #[arg(long, value_name = "N", default_value_t = firmware::Limits::default().max_entries)]
-    max_entries: u64,
-}
-
-impl WalkArgs {
-    fn limits(&self) -> firmware::Limits {
-        firmware::Limits {
-            max_depth: self.max_depth,
-            max_total_bytes: self.max_total_bytes,
-            max_member_bytes: self.max_member_bytes,
-            max_ratio: self.max_ratio,
-            max_entries: self.max_entries,
-            ..firmware::Limits::default()
-        }
-    }
-}
-
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let limits = Limits {
         max_bytes: args.max_bytes,
     };
-    let inventory = inputs::read(
-        &args.inputs,
-        Scheme::Auto,
-        &limits,
-        Some(&args.walk.limits()),
-        args.quiet,
-    );
+    let analysers = vendorscan::analyse::standard();
+    let walking = Walking {
+        limits: &args.walk.limits(),
+        analyser: &analysers,
+    };
+    let inventory = inputs::read(&args.inputs, Scheme::Auto, &limits, Some(&walking), args.quiet);
     let mut out = inputs::output(&args.output)?;
     match args.format {
         OutputFormat::Json => inventory_json::write(&inventory, &mut out),

@@ -1,0 +1,258 @@
+//! Assembly: the walked files and their facts become components of one inventory document —
+//! the product root (the image or directory itself), a component per package a database lists,
+//! and a component per file. Files a package owns are contained by it and their evidence is
+//! the package's; other files are contained by the root and keep their evidence.
+
+use crate::firmware::Walked;
+use crate::model::{
+    Component, ComponentId, Document, Encoding, Format, Hash, InventoryPart, Located, Location, Origin, PackageRecord,
+    Party, PartyKind, Property, Purl, Reference, RelationKind, Relationship,
+};
+use std::collections::HashMap;
+
+/// The filesystem a walked file lies in, as the prefix its owners' absolute paths are joined
+/// to: everything up to the last `!` of an image member (`fw.bin!/0x4003:squashfs!`), or the
+/// directory target for a file below a directory.
+fn filesystem_of<'p>(path: &'p str, target: &'p str) -> &'p str {
+    match path.rfind('!') {
+        Some(i) => &path[..=i],
+        None => target.trim_end_matches('/'),
+    }
+}
+
+/// The version a file's own facts give: a module's, a kernel banner's, a version resource's.
+fn version_of(props: &[crate::model::FileProperty]) -> Option<String> {
+    [
+        "module-version",
+        "linux-version",
+        "pe-product-version",
+        "pe-file-version",
+    ]
+    .iter()
+    .find_map(|name| props.iter().find(|p| p.name == *name).map(|p| p.value.clone()))
+}
+
+struct Builder {
+    components: Vec<Component>,
+    relationships: Vec<Relationship>,
+}
+
+impl Builder {
+    fn add(&mut self, mut c: Component) -> usize {
+        let i = self.components.len();
+        c.id = ComponentId::new(i);
+        self.components.push(c);
+        i
+    }
+
+    fn contains(&mut self, from: usize, to: usize, at: Location) {
+        self.relationships.push(Relationship {
+            from: ComponentId::new(from),
+            to: ComponentId::new(to),
+            kind: RelationKind::Contains,
+            document: 0,
+            at,
+        });
+    }
+
+    fn package(&mut self, record: &PackageRecord, db: &str) -> usize {
+        let line = record.line.map(|l| format!("line {l}"));
+        let at = Location::file(db, None, line);
+        let mut c = Component::new(Origin::Component, record.name.as_str(), at.clone());
+        c.kind = Some("library".into());
+        c.version = record.version.as_deref().map(Into::into);
+        if let Some(purl) = record.purl.as_deref().and_then(|p| Purl::parse(p).ok()) {
+            c.purls.push(Located::new(purl, at.clone()));
+        }
+        c.licenses = record.licenses.iter().map(|l| l.as_str().into()).collect();
+        for p in &record.parties {
+            let place = Location::file(
+                db,
+                None,
+                Some(format!(
+                    "{}{}",
+                    p.field,
+                    p.line.map(|l| format!(", line {l}")).unwrap_or_default()
+                )),
+            );
+            let mut party = Party::named(p.role, PartyKind::Unknown, Some(p.value.as_str().into()), place);
+            party.normalise();
+            c.parties.push(party);
+        }
+        if record.description.is_some() || !record.urls.is_empty() {
+            let d = c.details_mut();
+            d.description = record.description.as_deref().map(Into::into);
+            d.references = record
+                .urls
+                .iter()
+                .map(|u| {
+                    Located::new(
+                        Reference {
+                            kind: "website".into(),
+                            url: u.as_str().into(),
+                        },
+                        at.clone(),
+                    )
+                })
+                .collect();
+        }
+        self.add(c)
+    }
+}
+
+/// Turns one walked target into an inventory document. The files' facts are taken out of
+/// `walked` (they live on in the components); the file list itself stays.
+pub fn assemble(target: &str, is_dir: bool, walked: &mut Walked) -> InventoryPart {
+    let mut document = Document::new(target, Format::Image, Encoding::Binary);
+    let mut b = Builder {
+        components: Vec::new(),
+        relationships: Vec::new(),
+    };
+    let here = || Location::file(target, None, None);
+    let mut root = Component::new(
+        Origin::Metadata,
+        target.rsplit('/').find(|s| !s.is_empty()).unwrap_or(target),
+        here(),
+    );
+    root.kind = Some(if is_dir { "platform" } else { "firmware" }.into());
+    let top = walked
+        .files
+        .iter()
+        .find(|f| f.path == target)
+        .and_then(|f| f.sha256.clone())
+        .or_else(|| {
+            walked
+                .containers
+                .iter()
+                .find(|c| c.path == target)
+                .map(|c| c.sha256.clone())
+        });
+    if let Some(sha) = top {
+        document.sha256 = sha.clone();
+        root.hashes.push(Hash::new("SHA-256", &sha));
+    }
+    let root = b.add(root);
+    document.describes = vec![ComponentId::new(root)];
+
+    // Packages first, so files can be given to their owners.
+    let mut owner: HashMap<(String, String), usize> = HashMap::new();
+    let mut by_name: HashMap<(String, String), usize> = HashMap::new();
+    let mut seen: HashMap<(String, &'static str, String, Option<String>), usize> = HashMap::new();
+    for f in &walked.files {
+        let Some(facts) = &f.facts else { continue };
+        let fs = filesystem_of(&f.path, target);
+        for record in &facts.packages {
+            let key = (
+                fs.to_string(),
+                record.ecosystem,
+                record.name.clone(),
+                record.version.clone(),
+            );
+            let i = match seen.get(&key) {
+                Some(&i) => i,
+                None => {
+                    let i = b.package(record, &f.path);
+                    b.contains(root, i, Location::file(&f.path, None, None));
+                    seen.insert(key, i);
+                    i
+                }
+            };
+            by_name.entry((fs.to_string(), record.name.clone())).or_insert(i);
+            for file in &record.files {
+                owner.insert((fs.to_string(), file.clone()), i);
+            }
+        }
+    }
+    for f in &walked.files {
+        let Some(facts) = &f.facts else { continue };
+        let fs = filesystem_of(&f.path, target);
+        for own in &facts.owns {
+            if let Some(&i) = by_name.get(&(fs.to_string(), own.package.clone())) {
+                for file in &own.files {
+                    owner.entry((fs.to_string(), file.clone())).or_insert(i);
+                }
+            }
+        }
+    }
+
+    // Then every regular file.
+    for f in &mut walked.files {
+        let Some(sha) = f.sha256.clone() else { continue };
+        if f.path == target {
+            // A single-file target is the root itself.
+            if let Some(facts) = f.facts.take() {
+                attach(&mut b.components[root], &f.path, *facts);
+            }
+            continue;
+        }
+        let fs = filesystem_of(&f.path, target);
+        let inner = &f.path[fs.len()..];
+        let owned_by = owner.get(&(fs.to_string(), inner.to_string())).copied();
+        let facts = f.facts.take().map(|b| *b).unwrap_or_default();
+        let name = f.path.rsplit(['/', '!']).find(|s| !s.is_empty()).unwrap_or(&f.path);
+        let mut c = Component::new(Origin::File, name, Location::file(&f.path, None, None));
+        c.kind = Some("file".into());
+        c.hashes.push(Hash::new("SHA-256", &sha));
+        c.version = version_of(&facts.properties).map(Into::into);
+        c.details_mut().occurrences.push(f.path.as_str().into());
+        for p in &facts.properties {
+            c.details_mut().properties.push(Located::new(
+                Property {
+                    name: p.name.into(),
+                    value: p.value.as_str().into(),
+                },
+                Location::file(&f.path, None, None),
+            ));
+        }
+        let i = b.add(c);
+        match owned_by {
+            Some(pkg) => {
+                b.components[pkg].details_mut().occurrences.push(f.path.as_str().into());
+                attach_evidence(&mut b.components[pkg], &f.path, &facts);
+                b.contains(pkg, i, Location::file(&f.path, None, None));
+            }
+            None => {
+                attach_evidence(&mut b.components[i], &f.path, &facts);
+                b.contains(root, i, Location::file(&f.path, None, None));
+            }
+        }
+    }
+    document.component_count = b.components.len() - 1;
+    InventoryPart {
+        document,
+        components: b.components,
+        relationships: b.relationships,
+        warnings: Vec::new(),
+    }
+}
+
+/// A file's graded facts onto the component they count for, each located in the file.
+fn attach_evidence(c: &mut Component, path: &str, facts: &crate::model::Facts) {
+    if facts.evidence.is_empty() {
+        return;
+    }
+    let d = c.details_mut();
+    for e in &facts.evidence {
+        d.evidence.push(Located::new(
+            Property {
+                name: e.field.into(),
+                value: e.value.as_str().into(),
+            },
+            Location::file(path, e.offset, Some(e.place.to_string())),
+        ));
+    }
+}
+
+/// A single-file target's facts onto the root.
+fn attach(c: &mut Component, path: &str, facts: crate::model::Facts) {
+    attach_evidence(c, path, &facts);
+    for p in &facts.properties {
+        c.details_mut().properties.push(Located::new(
+            Property {
+                name: p.name.into(),
+                value: p.value.as_str().into(),
+            },
+            Location::file(path, None, None),
+        ));
+    }
+}
