@@ -32,7 +32,13 @@ enum Encoding {
 struct Pattern {
     kind: TermKind,
     encoding: Encoding,
+    /// Terms this short (`ZTE`, `DJI`) match only as written: any-case they turn up in the
+    /// bytes of tables and binaries by chance (`dJI`, `Zte`).
+    exact: Option<String>,
 }
+
+/// Names up to this many bytes are matched case-sensitively.
+const SHORT_NAME: usize = 4;
 
 /// At most this many distinct terms are reported per file; a file naming hundreds is a list of
 /// vendors (a MAC vendor database), and its first hits say as much as all of them.
@@ -70,19 +76,23 @@ impl IndicatorScan {
                         patterns.push(Pattern {
                             kind,
                             encoding: Encoding::Utf8,
+                            exact: None,
                         });
                     }
                 }
                 TermKind::Name | TermKind::Domain => {
+                    let exact = (kind == TermKind::Name && text.len() <= SHORT_NAME).then(|| text.to_string());
                     bytes.push(text.as_bytes().to_vec());
                     patterns.push(Pattern {
                         kind,
                         encoding: Encoding::Utf8,
+                        exact: exact.clone(),
                     });
                     bytes.push(text.encode_utf16().flat_map(u16::to_le_bytes).collect());
                     patterns.push(Pattern {
                         kind,
                         encoding: Encoding::Utf16Le,
+                        exact,
                     });
                 }
             }
@@ -108,10 +118,10 @@ impl IndicatorScan {
                 // `00:e0:fc:` + `12:34:56`, and not inside a longer run of hex and separators.
                 let sep = bytes[end - 1];
                 let rest = bytes.get(end..end + 8)?;
-                let ok =
-                    rest.iter()
-                        .enumerate()
-                        .all(|(i, &b)| if i % 3 == 2 { b == sep } else { b.is_ascii_hexdigit() });
+                let ok = rest
+                    .iter()
+                    .enumerate()
+                    .all(|(i, &b)| if i % 3 == 2 { b == sep } else { b.is_ascii_hexdigit() });
                 let before_ok = start == 0 || !(bytes[start - 1].is_ascii_hexdigit() || bytes[start - 1] == sep);
                 let after_ok = bytes.get(end + 8).is_none_or(|&b| !(b.is_ascii_hexdigit() || b == sep));
                 (ok && before_ok && after_ok)
@@ -152,6 +162,9 @@ impl Analyser for IndicatorScan {
             let Some(text) = self.accept(pattern, bytes, m.start(), m.end()) else {
                 continue;
             };
+            if pattern.exact.as_ref().is_some_and(|exact| *exact != text) {
+                continue;
+            }
             let key = (text.to_lowercase(), pattern.encoding == Encoding::Utf16Le);
             if let Some(hit) = hits.get_mut(&key) {
                 hit.4 += 1;
@@ -232,7 +245,7 @@ mod tests {
     #[test]
     fn utf16_and_cjk_and_counts() {
         let mut b: Vec<u8> = "ZTE".encode_utf16().flat_map(u16::to_le_bytes).collect();
-        b.extend_from_slice("…华为… ZTE zte".as_bytes());
+        b.extend_from_slice("…华为… ZTE zte ZTE Zte".as_bytes());
         let got = scan(&b);
         assert_eq!(got[0], ("string".into(), "ZTE".into(), 0, "strings (UTF-16LE)".into()));
         assert_eq!(got[1], ("string".into(), "华为".into(), 9, "strings".into()));

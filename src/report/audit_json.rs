@@ -157,7 +157,16 @@ pub fn write(
             .iter()
             .map(|d| Target {
                 path: &d.path,
-                kind: format!("{:?}-{}", d.format, super::inventory_table::encoding_name(d.encoding)).to_lowercase(),
+                kind: match d.format {
+                    // A walk: what the product root says it is.
+                    crate::model::Format::Image => {
+                        match d.describes.first().map(|&c| inventory.component(c).kind.as_deref()) {
+                            Some(Some("platform")) => "directory".to_string(),
+                            _ => "image".to_string(),
+                        }
+                    }
+                    _ => format!("{:?}-{}", d.format, super::inventory_table::encoding_name(d.encoding)).to_lowercase(),
+                },
                 sha256: &d.sha256,
             })
             .collect(),
