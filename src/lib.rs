@@ -7,6 +7,7 @@ pub mod analyse;
 pub mod copyright;
 pub mod firmware;
 pub mod model;
+pub mod pipeline;
 pub mod report;
 pub mod rules;
 pub mod sbom;

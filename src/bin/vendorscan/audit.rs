@@ -7,7 +7,6 @@ use anyhow::{bail, Context};
 use clap::{Args as ClapArgs, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use vendorscan::analyse::indicators::{IndicatorScan, TermKind};
 use vendorscan::model::Overall;
 use vendorscan::report::{audit_json, audit_table};
 use vendorscan::rules::{self, AuditOptions, Date, Index};
@@ -83,18 +82,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         max_bytes: args.max_bytes,
     };
     let index = Index::new(&rules);
-    let terms = rules::indicator_terms(&rules, &index);
-    let scan = IndicatorScan::new(
-        terms
-            .names
-            .iter()
-            .map(|n| (n.as_str(), TermKind::Name))
-            .chain(terms.domains.iter().map(|d| (d.as_str(), TermKind::Domain)))
-            .chain(terms.ouis.iter().map(|o| (o.as_str(), TermKind::Oui))),
-    )
-    .context("cannot build the indicator scan from the rules")?;
-    let mut analysers = vendorscan::analyse::standard();
-    analysers.push(scan);
+    let analysers = vendorscan::pipeline::audit_analysers(&rules, &index)
+        .context("cannot build the indicator scan from the rules")?;
     let walking = Walking {
         limits: &args.walk.limits(),
         analyser: &analysers,
