@@ -19,6 +19,8 @@ pub enum Kind {
     SquashFs,
     Ext,
     UImage,
+    /// A U-Boot FIT: a device tree whose `/images` hold data.
+    Fit,
     Fat,
     Mbr,
     // filesystems, disk layouts and boot images: recognised, not unpacked yet
@@ -58,6 +60,7 @@ impl Kind {
             Kind::Iso9660 => "iso9660",
             Kind::Gpt => "gpt",
             Kind::UImage => "uimage",
+            Kind::Fit => "fit",
             Kind::Fdt => "fdt",
             Kind::AndroidBoot => "android-boot",
             Kind::AndroidSparse => "android-sparse",
@@ -91,6 +94,7 @@ impl Kind {
                 | Kind::SquashFs
                 | Kind::Ext
                 | Kind::UImage
+                | Kind::Fit
                 | Kind::Fat
                 | Kind::Mbr
                 | Kind::Gpt
@@ -144,6 +148,9 @@ pub fn detect(bytes: &[u8]) -> Kind {
     ];
     for &(offset, magic, kind) in checks {
         if at(bytes, offset, magic) {
+            if kind == Kind::Fdt && super::containers::fit::is_fit(bytes) {
+                return Kind::Fit;
+            }
             return kind;
         }
     }
