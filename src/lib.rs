@@ -5,6 +5,7 @@
 
 pub mod analyse;
 pub mod copyright;
+pub mod fdt;
 pub mod firmware;
 pub mod model;
 pub mod pipeline;

@@ -5,6 +5,7 @@
 
 pub mod assemble;
 pub mod copyright_text;
+pub mod dtb;
 pub mod embedded_sbom;
 pub mod indicators;
 
@@ -47,6 +48,7 @@ impl Analyser for () {
 /// `vendorscan audit` adds (it is built from the rules' names).
 pub fn standard() -> Analysers {
     let mut set = Analysers::default();
+    set.push(dtb::DeviceTree);
     set.push(copyright_text::CopyrightText);
     set.push(embedded_sbom::EmbeddedSbom);
     set

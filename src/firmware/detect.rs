@@ -19,17 +19,20 @@ pub enum Kind {
     SquashFs,
     Ext,
     UImage,
+    /// A U-Boot FIT: a device tree whose `/images` hold data.
+    Fit,
     Fat,
     Mbr,
     // filesystems, disk layouts and boot images: recognised, not unpacked yet
     Iso9660,
     Gpt,
-    Fdt,
     AndroidBoot,
     AndroidSparse,
     Ubi,
     Jffs2,
     // leaves
+    /// A flattened device tree (not a FIT): a file the device-tree analyser reads.
+    Fdt,
     Elf,
     Pe,
     Certificate,
@@ -58,6 +61,7 @@ impl Kind {
             Kind::Iso9660 => "iso9660",
             Kind::Gpt => "gpt",
             Kind::UImage => "uimage",
+            Kind::Fit => "fit",
             Kind::Fdt => "fdt",
             Kind::AndroidBoot => "android-boot",
             Kind::AndroidSparse => "android-sparse",
@@ -91,6 +95,7 @@ impl Kind {
                 | Kind::SquashFs
                 | Kind::Ext
                 | Kind::UImage
+                | Kind::Fit
                 | Kind::Fat
                 | Kind::Mbr
                 | Kind::Gpt
@@ -101,7 +106,7 @@ impl Kind {
     pub fn is_unread_container(self) -> bool {
         matches!(
             self,
-            Kind::Iso9660 | Kind::Fdt | Kind::AndroidBoot | Kind::AndroidSparse | Kind::Ubi | Kind::Jffs2
+            Kind::Iso9660 | Kind::AndroidBoot | Kind::AndroidSparse | Kind::Ubi | Kind::Jffs2
         )
     }
 }
@@ -144,6 +149,9 @@ pub fn detect(bytes: &[u8]) -> Kind {
     ];
     for &(offset, magic, kind) in checks {
         if at(bytes, offset, magic) {
+            if kind == Kind::Fdt && super::containers::fit::is_fit(bytes) {
+                return Kind::Fit;
+            }
             return kind;
         }
     }

@@ -300,6 +300,9 @@ impl Walker<'_> {
                     ]);
                 }
             }
+            if kind == Kind::Fit {
+                entry.details = containers::fit::details(bytes);
+            }
             out.containers.push(entry);
             if kind.is_compression() {
                 self.decompress(kind, bytes, &path, depth, out);
@@ -459,6 +462,7 @@ impl Walker<'_> {
             Kind::SquashFs => containers::squashfs::read(bytes, limit, &mut visit),
             Kind::Ext => containers::ext4::read(bytes, limit, &mut visit),
             Kind::UImage => containers::uimage::read(bytes, limit, &mut visit),
+            Kind::Fit => containers::fit::read(bytes, limit, &mut visit),
             Kind::Fat => containers::fat::read(bytes, limit, &mut visit),
             Kind::Gpt => containers::disk::read(bytes, true, limit, &mut visit),
             Kind::Mbr => containers::disk::read(bytes, false, limit, &mut visit),

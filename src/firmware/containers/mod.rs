@@ -7,6 +7,7 @@ pub mod cpio;
 pub mod disk;
 pub mod ext4;
 pub mod fat;
+pub mod fit;
 pub mod squashfs;
 pub mod tar;
 pub mod uimage;
