@@ -6,6 +6,7 @@
 pub mod assemble;
 pub mod copyright_text;
 pub mod dtb;
+pub mod elf;
 pub mod embedded_sbom;
 pub mod indicators;
 
@@ -48,6 +49,7 @@ impl Analyser for () {
 /// `vendorscan audit` adds (it is built from the rules' names).
 pub fn standard() -> Analysers {
     let mut set = Analysers::default();
+    set.push(elf::Elf);
     set.push(dtb::DeviceTree);
     set.push(copyright_text::CopyrightText);
     set.push(embedded_sbom::EmbeddedSbom);
