@@ -20,6 +20,53 @@ fn filesystem_of<'p>(path: &'p str, target: &'p str) -> &'p str {
     }
 }
 
+/// A package name as owners and file lists are matched: case-folded, runs of `-`, `_`, `.`
+/// as one `-` (a Python `RECORD` sits in `typing_extensions-4.0.dist-info` for the project
+/// `typing-extensions`; PEP 503).
+fn name_key(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if matches!(c, '-' | '_' | '.') {
+            if !out.ends_with('-') {
+                out.push('-');
+            }
+        } else {
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
+}
+
+/// A jar's records as one: its `MANIFEST.MF` gives the vendor but no coordinates, its
+/// `pom.properties` the coordinates (and so the purl) but no vendor. Within one filesystem
+/// (one jar), parties and licences of purl-less maven records move to the record with the purl.
+fn merge_jar_records(records: &mut Vec<(String, String, PackageRecord)>) {
+    let mut i = 0;
+    while i < records.len() {
+        let (ref fs, _, ref r) = records[i];
+        if r.ecosystem == "maven" && r.purl.is_none() {
+            let fs = fs.clone();
+            if let Some(j) = records
+                .iter()
+                .position(|(f, _, o)| *f == fs && o.ecosystem == "maven" && o.purl.is_some())
+            {
+                let (_, _, manifest) = records.remove(i);
+                let j = if j > i { j - 1 } else { j };
+                let target = &mut records[j].2;
+                target.parties.extend(manifest.parties);
+                if target.licenses.is_empty() {
+                    target.licenses = manifest.licenses;
+                }
+                if target.description.is_none() {
+                    target.description = manifest.description;
+                }
+                continue;
+            }
+        }
+        i += 1;
+    }
+}
+
 /// The version a file's own facts give: a module's, a kernel banner's, a version resource's.
 fn version_of(props: &[crate::model::FileProperty]) -> Option<String> {
     [
@@ -134,40 +181,45 @@ pub fn assemble(target: &str, is_dir: bool, walked: &mut Walked) -> InventoryPar
     let root = b.add(root);
     document.describes = vec![ComponentId::new(root)];
 
-    // Packages first, so files can be given to their owners.
-    let mut owner: HashMap<(String, String), usize> = HashMap::new();
-    let mut by_name: HashMap<(String, String), usize> = HashMap::new();
-    let mut seen: HashMap<(String, &'static str, String, Option<String>), usize> = HashMap::new();
+    // Packages first, so files can be given to their owners: (filesystem, database file, record).
+    let mut records: Vec<(String, String, PackageRecord)> = Vec::new();
     for f in &walked.files {
         let Some(facts) = &f.facts else { continue };
         let fs = filesystem_of(&f.path, target);
         for record in &facts.packages {
-            let key = (
-                fs.to_string(),
-                record.ecosystem,
-                record.name.clone(),
-                record.version.clone(),
-            );
-            let i = match seen.get(&key) {
-                Some(&i) => i,
-                None => {
-                    let i = b.package(record, &f.path);
-                    b.contains(root, i, Location::file(&f.path, None, None));
-                    seen.insert(key, i);
-                    i
-                }
-            };
-            by_name.entry((fs.to_string(), record.name.clone())).or_insert(i);
-            for file in &record.files {
-                owner.insert((fs.to_string(), file.clone()), i);
+            records.push((fs.to_string(), f.path.clone(), record.clone()));
+        }
+    }
+    merge_jar_records(&mut records);
+    let mut owner: HashMap<(String, String), usize> = HashMap::new();
+    let mut by_name: HashMap<(String, String), usize> = HashMap::new();
+    let mut seen: HashMap<(String, &'static str, String, Option<String>), usize> = HashMap::new();
+    for (fs, db, record) in &records {
+        let key = (
+            fs.clone(),
+            record.ecosystem,
+            record.name.clone(),
+            record.version.clone(),
+        );
+        let i = match seen.get(&key) {
+            Some(&i) => i,
+            None => {
+                let i = b.package(record, db);
+                b.contains(root, i, Location::file(db, None, None));
+                seen.insert(key, i);
+                i
             }
+        };
+        by_name.entry((fs.clone(), name_key(&record.name))).or_insert(i);
+        for file in &record.files {
+            owner.insert((fs.clone(), file.clone()), i);
         }
     }
     for f in &walked.files {
         let Some(facts) = &f.facts else { continue };
         let fs = filesystem_of(&f.path, target);
         for own in &facts.owns {
-            if let Some(&i) = by_name.get(&(fs.to_string(), own.package.clone())) {
+            if let Some(&i) = by_name.get(&(fs.to_string(), name_key(&own.package))) {
                 for file in &own.files {
                     owner.entry((fs.to_string(), file.clone())).or_insert(i);
                 }

@@ -100,6 +100,7 @@ impl Analyser for EmbeddedSbom {
                 urls: c.details().references.iter().map(|r| r.value.url.to_string()).collect(),
                 line: None,
                 files: Vec::new(),
+                source: None,
             });
         }
     }

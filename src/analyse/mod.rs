@@ -9,6 +9,7 @@ pub mod dtb;
 pub mod elf;
 pub mod embedded_sbom;
 pub mod indicators;
+pub mod packages;
 
 use crate::firmware::detect::Kind;
 use crate::model::Facts;
@@ -51,6 +52,7 @@ pub fn standard() -> Analysers {
     let mut set = Analysers::default();
     set.push(elf::Elf);
     set.push(dtb::DeviceTree);
+    set.push(packages::Packages);
     set.push(copyright_text::CopyrightText);
     set.push(embedded_sbom::EmbeddedSbom);
     set

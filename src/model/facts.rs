@@ -91,6 +91,10 @@ pub struct PackageRecord {
     /// Homepage or repository URL.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub urls: Vec<String>,
+    /// The source package it was built from, as written (dpkg `Source`, opkg `SourceName` or
+    /// `Source`, apk `o:` origin): binary packages of one source share a supplier.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
     /// 1-based line of the record in the database file, where it is line-oriented.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<u32>,
