@@ -3,6 +3,11 @@
 //! file, in the same pass that hashes it; analysers know nothing of rules (the indicator scan is
 //! handed its patterns as plain strings) and nothing of output.
 
+pub mod cert;
+pub mod modsig;
+pub mod pe;
+pub mod pkcs7;
+
 use crate::firmware::detect::Kind;
 use crate::model::Facts;
 
