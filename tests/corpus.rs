@@ -135,3 +135,152 @@ fn the_cli_reads_the_whole_corpus_in_one_run() {
         .sum();
     assert_eq!(counted, EXPECTED.iter().map(|e| e.3 as u64).sum::<u64>());
 }
+
+/// (field, kind, value) of one piece of evidence.
+type Evidence = (String, String, String);
+/// (entity, verdict, evidence) of one finding.
+type Found = (String, String, Vec<Evidence>);
+
+/// `audit --format json` of one file of `corpus/bin/`: the verdict and the findings.
+fn audit_bin(dir: &std::path::Path, name: &str) -> (String, Vec<Found>) {
+    let out = assert_cmd::Command::cargo_bin("vendorscan")
+        .unwrap()
+        .args(["audit", "-q", "--format", "json", "--fail-on", "never"])
+        .arg(dir.join("bin").join(name))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{name}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let evidence = f["evidence"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| {
+                    (
+                        e["field"].as_str().unwrap().to_string(),
+                        e["kind"].as_str().unwrap().to_string(),
+                        e["value"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect();
+            (
+                f["entity"].as_str().unwrap().to_string(),
+                f["verdict"].as_str().unwrap().to_string(),
+                evidence,
+            )
+        })
+        .collect();
+    (report["verdict"].as_str().unwrap().to_string(), findings)
+}
+
+fn finding<'f>(findings: &'f [Found], entity: &str) -> &'f Found {
+    findings
+        .iter()
+        .find(|f| f.0 == entity)
+        .unwrap_or_else(|| panic!("no finding for {entity}: {findings:?}"))
+}
+
+fn has(evidence: &[Evidence], field: &str, kind: &str, value: &str) -> bool {
+    evidence.iter().any(|e| e.0 == field && e.1 == kind && e.2 == value)
+}
+
+#[test]
+fn huawei_built_kernel_modules_are_excluded_by_their_module_author() {
+    let Some(dir) = corpus() else { return };
+    let (verdict, findings) = audit_bin(&dir, "arm64-hns3.ko");
+    assert_eq!(verdict, "excluded");
+    let huawei = finding(&findings, "huawei");
+    assert_eq!(huawei.1, "excluded");
+    assert!(
+        has(
+            &huawei.2,
+            "module-author",
+            "built-or-signed-by",
+            "Huawei Tech. Co., Ltd."
+        ),
+        "{huawei:?}"
+    );
+    assert!(has(&huawei.2, "hardware-id", "mentions", "pci:19e5"), "{huawei:?}");
+
+    // hnae: written by HiSilicon, a Huawei subsidiary
+    let (verdict, findings) = audit_bin(&dir, "arm64-hnae.ko");
+    assert_eq!(verdict, "excluded");
+    let hisilicon = finding(&findings, "hisilicon");
+    assert_eq!(hisilicon.1, "excluded");
+    assert!(
+        has(&hisilicon.2, "module-author", "built-or-signed-by", "Hisilicon, Inc."),
+        "{hisilicon:?}"
+    );
+}
+
+#[test]
+fn a_generic_modem_driver_listing_huawei_and_zte_ids_is_only_a_mention() {
+    let Some(dir) = corpus() else { return };
+    let (verdict, findings) = audit_bin(&dir, "amd64-option.ko");
+    assert_eq!(verdict, "clear");
+    for (entity, v, evidence) in &findings {
+        assert_eq!(v, "mention", "{entity}: {evidence:?}");
+    }
+    assert!(has(
+        &finding(&findings, "huawei").2,
+        "hardware-id",
+        "mentions",
+        "usb:12d1"
+    ));
+    assert!(has(&finding(&findings, "zte").2, "hardware-id", "mentions", "usb:19d2"));
+}
+
+#[test]
+fn a_hisilicon_device_tree_is_built_by_huawei_via_hisilicon() {
+    let Some(dir) = corpus() else { return };
+    let (verdict, findings) = audit_bin(&dir, "hi3798cv200-poplar.dtb");
+    assert_eq!(verdict, "excluded");
+    let hisilicon = finding(&findings, "hisilicon");
+    assert_eq!(hisilicon.1, "excluded");
+    assert!(
+        has(
+            &hisilicon.2,
+            "dt-compatible",
+            "built-or-signed-by",
+            "hisilicon,hi3798cv200"
+        ),
+        "{hisilicon:?}"
+    );
+}
+
+#[test]
+fn a_debian_signed_bootloader_shows_its_signer_and_is_clean() {
+    let Some(dir) = corpus() else { return };
+    let (verdict, findings) = audit_bin(&dir, "grubx64.efi.signed");
+    assert_eq!(verdict, "clear", "{findings:?}");
+    let out = assert_cmd::Command::cargo_bin("vendorscan")
+        .unwrap()
+        .args(["inventory", "-q", "--format", "json"])
+        .arg(dir.join("bin/grubx64.efi.signed"))
+        .output()
+        .unwrap();
+    let inv: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let root = &inv["components"][0];
+    let signer = root["properties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["value"]["name"] == "signer-subject")
+        .map(|p| p["value"]["value"].as_str().unwrap().to_string());
+    assert!(
+        signer
+            .as_deref()
+            .is_some_and(|s| s.contains("Debian Secure Boot Signer 2022 - grub2")),
+        "{signer:?}"
+    );
+}

@@ -4,12 +4,16 @@
 //! handed its patterns as plain strings) and nothing of output.
 
 pub mod assemble;
+pub mod cert;
 pub mod copyright_text;
 pub mod dtb;
 pub mod elf;
 pub mod embedded_sbom;
 pub mod indicators;
+pub mod modsig;
 pub mod packages;
+pub mod pe;
+pub mod pkcs7;
 
 use crate::firmware::detect::Kind;
 use crate::model::Facts;
@@ -51,6 +55,9 @@ impl Analyser for () {
 pub fn standard() -> Analysers {
     let mut set = Analysers::default();
     set.push(elf::Elf);
+    set.push(modsig::ModuleSignature);
+    set.push(pe::Pe);
+    set.push(cert::Certificates);
     set.push(dtb::DeviceTree);
     set.push(packages::Packages);
     set.push(copyright_text::CopyrightText);
