@@ -23,11 +23,11 @@ pub enum Kind {
     Fit,
     Fat,
     Mbr,
-    // filesystems, disk layouts and boot images: recognised, not unpacked yet
-    Iso9660,
     Gpt,
+    Iso9660,
     AndroidBoot,
     AndroidSparse,
+    // filesystems: recognised, not unpacked yet
     Ubi,
     Jffs2,
     // leaves
@@ -99,15 +99,15 @@ impl Kind {
                 | Kind::Fat
                 | Kind::Mbr
                 | Kind::Gpt
+                | Kind::Iso9660
+                | Kind::AndroidBoot
+                | Kind::AndroidSparse
         )
     }
 
     /// Recognised as a container the walker does not unpack yet: reported, not opened.
     pub fn is_unread_container(self) -> bool {
-        matches!(
-            self,
-            Kind::Iso9660 | Kind::AndroidBoot | Kind::AndroidSparse | Kind::Ubi | Kind::Jffs2
-        )
+        matches!(self, Kind::Ubi | Kind::Jffs2)
     }
 }
 
@@ -140,6 +140,7 @@ pub fn detect(bytes: &[u8]) -> Kind {
         (0, b"\x27\x05\x19\x56", Kind::UImage),
         (0, b"\xd0\x0d\xfe\xed", Kind::Fdt),
         (0, b"ANDROID!", Kind::AndroidBoot),
+        (0, b"VNDRBOOT", Kind::AndroidBoot),
         (0, b"\x3a\xff\x26\xed", Kind::AndroidSparse),
         (0, b"UBI#", Kind::Ubi),
         (0, b"\x85\x19", Kind::Jffs2),
@@ -234,5 +235,14 @@ mod tests {
         let mut lzma = vec![0x5d, 0, 0, 0x80, 0];
         lzma.extend_from_slice(&[0xff; 8]);
         assert_eq!(detect(&lzma), Kind::Lzma);
+        assert_eq!(detect(b"ANDROID!\0\0"), Kind::AndroidBoot);
+        assert_eq!(detect(b"VNDRBOOT\x03\0"), Kind::AndroidBoot);
+        assert_eq!(detect(b"\x3a\xff\x26\xed\x01\0"), Kind::AndroidSparse);
+        let mut iso = vec![0u8; 0x8006];
+        iso[0x8001..0x8006].copy_from_slice(b"CD001");
+        assert_eq!(detect(&iso), Kind::Iso9660);
+        assert!([Kind::Iso9660, Kind::AndroidBoot, Kind::AndroidSparse]
+            .iter()
+            .all(|k| k.is_archive() && !k.is_unread_container()));
     }
 }

@@ -3,11 +3,11 @@
 //! written to disk (archives are read from memory or memory maps), and every expansion is bounded.
 //!
 //! Read today: directories, tar, zip, cpio (newc, crc, odc), ar (.deb), SquashFS 4, ext2/3/4,
-//! FAT, GPT and MBR disks, U-Boot uImage and FIT images (a FIT's `/images` are its members),
-//! and gzip, xz, lzma, bzip2, zstd and lz4 streams, to any depth within the limits; a blob of
-//! no known type is carved for containers at any offset. Recognised and reported as not
-//! unpacked: ISO 9660, flattened device trees (a `.dtb` is still handed to the analysers as a
-//! file), Android boot and sparse images, UBI, JFFS2.
+//! FAT, ISO 9660 (Rock Ridge, Joliet), GPT and MBR disks, U-Boot uImage and FIT images (a FIT's
+//! `/images` are its members), Android boot, vendor_boot and sparse images, and gzip, xz, lzma,
+//! bzip2, zstd and lz4 streams, to any depth within the limits; a blob of no known type is carved
+//! for containers at any offset. A flattened device tree is a file the analysers read.
+//! Recognised and reported as not unpacked: UBI, JFFS2.
 
 pub mod carve;
 pub mod containers;

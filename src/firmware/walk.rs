@@ -288,21 +288,7 @@ impl Walker<'_> {
             );
         } else if opens {
             let mut entry = container(&path, kind, bytes, true);
-            if kind == Kind::UImage {
-                if let Ok(h) = containers::uimage::header(bytes) {
-                    entry.details = BTreeMap::from([
-                        ("name".to_string(), h.name),
-                        ("load_address".to_string(), format!("0x{:08x}", h.load_address)),
-                        ("entry_point".to_string(), format!("0x{:08x}", h.entry_point)),
-                        ("os".to_string(), h.os.to_string()),
-                        ("type".to_string(), h.image_type.to_string()),
-                        ("compression".to_string(), h.compression.to_string()),
-                    ]);
-                }
-            }
-            if kind == Kind::Fit {
-                entry.details = containers::fit::details(bytes);
-            }
+            entry.details = details(kind, bytes);
             out.containers.push(entry);
             if kind.is_compression() {
                 self.decompress(kind, bytes, &path, depth, out);
@@ -466,6 +452,9 @@ impl Walker<'_> {
             Kind::Fat => containers::fat::read(bytes, limit, &mut visit),
             Kind::Gpt => containers::disk::read(bytes, true, limit, &mut visit),
             Kind::Mbr => containers::disk::read(bytes, false, limit, &mut visit),
+            Kind::Iso9660 => containers::iso9660::read(bytes, limit, &mut visit),
+            Kind::AndroidBoot => containers::android_boot::read(bytes, limit, &mut visit),
+            Kind::AndroidSparse => containers::android_sparse::read(bytes, limit, &mut visit),
             _ => Ok(()),
         };
         if let Err(containers::Corrupt(message)) = result {
@@ -475,6 +464,28 @@ impl Walker<'_> {
                 format!("{} is corrupt: {message}", kind.name()),
             );
         }
+    }
+}
+
+/// What a container's header says, for its inventory entry (boot image headers).
+fn details(kind: Kind, bytes: &[u8]) -> BTreeMap<String, String> {
+    match kind {
+        Kind::UImage => containers::uimage::header(bytes).map_or_else(
+            |_| BTreeMap::new(),
+            |h| {
+                BTreeMap::from([
+                    ("name".to_string(), h.name),
+                    ("load_address".to_string(), format!("0x{:08x}", h.load_address)),
+                    ("entry_point".to_string(), format!("0x{:08x}", h.entry_point)),
+                    ("os".to_string(), h.os.to_string()),
+                    ("type".to_string(), h.image_type.to_string()),
+                    ("compression".to_string(), h.compression.to_string()),
+                ])
+            },
+        ),
+        Kind::AndroidBoot => containers::android_boot::header(bytes).map_or_else(|_| BTreeMap::new(), |h| h.details()),
+        Kind::Fit => containers::fit::details(bytes),
+        _ => BTreeMap::new(),
     }
 }
 

@@ -1,6 +1,8 @@
 //! Container readers: one module per format, each turning a container's bytes into members
 //! handed one at a time to the walker (so a large archive is never held as a list of members).
 
+pub mod android_boot;
+pub mod android_sparse;
 pub mod ar;
 pub mod compress;
 pub mod cpio;
@@ -8,6 +10,7 @@ pub mod disk;
 pub mod ext4;
 pub mod fat;
 pub mod fit;
+pub mod iso9660;
 pub mod squashfs;
 pub mod tar;
 pub mod uimage;
