@@ -22,6 +22,11 @@ fn holder_of_line(line: &str) -> Option<String> {
     if s.is_empty() || s.eq_ignore_ascii_case("NOASSERTION") || s.eq_ignore_ascii_case("NONE") {
         return None;
     }
+    // Whatever follows "All rights reserved" (the end of a comment, more text on the line) is
+    // not part of the holder.
+    if let Some(at) = s.to_ascii_lowercase().find("all rights reserved") {
+        s = s[..at + "all rights reserved".len()].trim_end();
+    }
     for tail in ["all rights reserved.", "all rights reserved", "版权所有"] {
         if s.len() >= tail.len() {
             let cut = s.len() - tail.len();
@@ -75,6 +80,10 @@ mod tests {
         );
         assert_eq!(
             holders("(C) 2010-2019, ZTE Corporation. All rights reserved."),
+            ["ZTE Corporation."]
+        );
+        assert_eq!(
+            holders("(C) 2021 ZTE Corporation. All rights reserved. -->"),
             ["ZTE Corporation."]
         );
         assert_eq!(

@@ -293,6 +293,16 @@ fn a_raw_flash_dump_is_carved_into_its_uimage_device_tree_and_squashfs() {
             (p("!/0x200:uimage").as_str(), "uimage", true),
             (p("!/0x200:uimage!/Linux-5.10.0").as_str(), "gzip", true),
             (p("!/0x4003:squashfs").as_str(), "squashfs", true),
+            (
+                p("!/0x4003:squashfs!/usr/share/update/bundle.tar.gz").as_str(),
+                "gzip",
+                true
+            ),
+            (
+                p("!/0x4003:squashfs!/usr/share/update/bundle.tar.gz!gzip").as_str(),
+                "tar",
+                true
+            ),
         ]
     );
     let uimage = &json["containers"][0]["details"];
@@ -303,13 +313,17 @@ fn a_raw_flash_dump_is_carved_into_its_uimage_device_tree_and_squashfs() {
         (Some("linux"), Some("kernel"))
     );
     assert_eq!(uimage["compression"], "gzip");
-    // the carved root filesystem holds the same files as the tree
-    let (_, dir, _) = inventory(&[&format!("{FW}/rootfs")]);
+    // the carved root filesystem holds the same files as the router's tree (the update bundle's
+    // `../` member stays inside the bundle's path)
+    let (_, dir, _) = inventory(&[&format!("{FW}/router-root")]);
     let carved: Vec<_> = listing(&json, &p("!/"))
         .into_iter()
         .filter_map(|(path, t, h, l)| path.strip_prefix("0x4003:squashfs!/").map(|p| (p.to_string(), t, h, l)))
         .collect();
-    assert_eq!(carved, listing(&dir, &format!("{FW}/rootfs/")));
+    assert_eq!(carved, listing(&dir, &format!("{FW}/router-root/")));
+    assert!(carved
+        .iter()
+        .any(|(path, ..)| path == "usr/share/update/bundle.tar.gz!gzip!/../escape"));
     let kernel = json["files"]
         .as_array()
         .unwrap()
