@@ -3,10 +3,16 @@
 
 pub mod audit_json;
 pub mod audit_table;
+pub mod cyclonedx_out;
 pub mod inventory_json;
 pub mod inventory_table;
+mod sbom_common;
+pub mod spdx_out;
 pub mod table;
 pub mod text;
+
+pub use cyclonedx_out::{write_cyclonedx_json, write_cyclonedx_xml};
+pub use spdx_out::write_spdx_json;
 
 use serde::Serialize;
 
