@@ -60,3 +60,47 @@ fn every_image_of_the_rootfs_lists_the_same_files_and_hashes() {
         assert!(differ.is_empty(), "{image}: {differ:?}");
     }
 }
+
+/// `vendorscan sbom` of the rootfs directory lists its 88 Debian packages with their maintainers
+/// as suppliers, and its files; the official validators accept it (when `VENDORSCAN_VALIDATOR`
+/// is set).
+#[test]
+fn the_sbom_of_the_rootfs_lists_its_packages_with_their_maintainers() {
+    let Some(dir) = rootfs() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let out_path = tmp.path().join("rootfs.cdx.json");
+    assert_cmd::Command::cargo_bin("vendorscan")
+        .unwrap()
+        .args(["sbom", "-q", "--no-timestamp", "-o"])
+        .arg(&out_path)
+        .arg(dir.join("rootfs"))
+        .assert()
+        .success();
+    let bom: Value = serde_json::from_slice(&std::fs::read(&out_path).unwrap()).unwrap();
+    let mut all = Vec::new();
+    let mut stack: Vec<&Value> = bom["components"].as_array().unwrap().iter().collect();
+    while let Some(c) = stack.pop() {
+        all.push(c);
+        stack.extend(c["components"].as_array().into_iter().flatten());
+    }
+    let packages: Vec<&&Value> = all.iter().filter(|c| c["type"] == "library").collect();
+    assert_eq!(packages.len(), 88);
+    for p in &packages {
+        let purl = p["purl"].as_str().unwrap();
+        assert!(purl.starts_with("pkg:deb/debian/"), "{purl}");
+        assert!(p["supplier"]["name"].is_string(), "{purl} has no supplier");
+    }
+    let bash = packages.iter().find(|p| p["name"] == "bash").unwrap();
+    assert_eq!(bash["supplier"]["name"], "Matthias Klose");
+    assert_eq!(bash["supplier"]["contact"][0]["email"], "doko@debian.org");
+    let files = all.iter().filter(|c| c["type"] == "file").count();
+    assert!(files > 10_000, "{files} files");
+    if let Some(python) = std::env::var_os("VENDORSCAN_VALIDATOR") {
+        let out = std::process::Command::new(python)
+            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/validate-cyclonedx.py"))
+            .arg(&out_path)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    }
+}

@@ -109,7 +109,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             eprintln!("warning: {w}");
         }
     }
-    let timestamp = args.timestamp.then(now_rfc3339);
+    let timestamp = args.timestamp.then(inputs::now_rfc3339);
     let mut out = inputs::output(&args.output)?;
     match args.format {
         OutputFormat::Json => audit_json::write(&inventory, &audit, &rules.packs, timestamp.as_deref(), &mut out),
@@ -128,15 +128,4 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         FailOn::Never => false,
     };
     Ok(if fails { ExitCode::from(1) } else { ExitCode::SUCCESS })
-}
-
-/// The current UTC time as RFC 3339, to the second.
-fn now_rfc3339() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let today = Date::today();
-    let (y, m, d) = today.first_day();
-    let s = secs % 86_400;
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", s / 3600, s / 60 % 60, s % 60)
 }

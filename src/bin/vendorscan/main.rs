@@ -7,6 +7,7 @@ mod inputs;
 mod inventory;
 mod progress;
 mod rules_cmd;
+mod sbom;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -24,11 +25,14 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Mark what in SBOMs is traceable to excluded vendors, with graded evidence.
+    /// Mark what in SBOMs, images and directories is traceable to excluded vendors, with graded
+    /// evidence.
     Audit(audit::Args),
     /// List the components of SBOMs with every party that supplied, made, wrote or published them,
     /// and every file of directories and images.
     Inventory(inventory::Args),
+    /// Write an SBOM of what images and directories hold (CycloneDX 1.6 JSON/XML, SPDX 2.3 JSON).
+    Sbom(sbom::Args),
     /// List, show and check rule packs.
     Rules(rules_cmd::Args),
 }
@@ -47,6 +51,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Audit(args) => audit::run(args),
         Command::Inventory(args) => inventory::run(args),
+        Command::Sbom(args) => sbom::run(args),
         Command::Rules(args) => rules_cmd::run(args),
     };
     match result {

@@ -1,0 +1,88 @@
+//! `vendorscan sbom <TARGET>...`: the SBOM a vendor did not deliver — what was found in images
+//! and directories (and what SBOMs given as targets list), written as CycloneDX 1.6 (JSON or XML)
+//! or SPDX 2.3 JSON.
+
+use crate::inputs::{self, Scheme, WalkArgs, Walking};
+use anyhow::Context;
+use clap::{Args as ClapArgs, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use vendorscan::report::{self, ToolInfo};
+use vendorscan::sbom::Limits;
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SbomFormat {
+    CyclonedxJson,
+    CyclonedxXml,
+    SpdxJson,
+}
+
+#[derive(ClapArgs)]
+pub struct Args {
+    /// Firmware images, directories and SBOMs. `sbom:PATH` insists on an SBOM; `dir:PATH` or
+    /// `image:PATH` walks.
+    #[arg(required = true, value_name = "TARGET")]
+    targets: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "cyclonedx-json")]
+    format: SbomFormat,
+    /// Write the SBOM to this file instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Leave the creation time out (CycloneDX) or write the fixed 1970-01-01 (SPDX, which
+    /// requires one), so the same input gives byte-identical output. `SOURCE_DATE_EPOCH`, when
+    /// set, is used as the creation time instead of now.
+    #[arg(long)]
+    no_timestamp: bool,
+    /// The most bytes one SBOM target may take, after decompression.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_bytes)]
+    max_bytes: u64,
+    /// Do not print warnings on standard error.
+    #[arg(long, short)]
+    quiet: bool,
+    #[command(flatten)]
+    walk: WalkArgs,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let limits = Limits {
+        max_bytes: args.max_bytes,
+    };
+    let analysers = vendorscan::analyse::standard();
+    let walking = Walking {
+        limits: &args.walk.limits(),
+        analyser: &analysers,
+    };
+    let inventory = inputs::read(&args.targets, Scheme::Auto, &limits, Some(&walking), args.quiet);
+    let timestamp = if args.no_timestamp {
+        None
+    } else {
+        Some(
+            match std::env::var("SOURCE_DATE_EPOCH")
+                .ok()
+                .and_then(|s| s.trim().parse::<u64>().ok())
+            {
+                Some(secs) => inputs::rfc3339(secs),
+                None => inputs::now_rfc3339(),
+            },
+        )
+    };
+    let mut out = inputs::output(&args.output)?;
+    let tool = ToolInfo::THIS;
+    match args.format {
+        SbomFormat::CyclonedxJson => {
+            report::write_cyclonedx_json(&inventory, &tool, None, timestamp.as_deref(), &mut out)
+        }
+        SbomFormat::CyclonedxXml => {
+            report::write_cyclonedx_xml(&inventory, &tool, None, timestamp.as_deref(), &mut out)
+        }
+        SbomFormat::SpdxJson => report::write_spdx_json(&inventory, &tool, timestamp.as_deref(), &mut out),
+    }
+    .and_then(|()| out.flush())
+    .context("cannot write the SBOM")?;
+    Ok(if inventory.errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(crate::EXIT_BAD_INPUT)
+    })
+}
