@@ -20,6 +20,20 @@ fn filesystem_of<'p>(path: &'p str, target: &'p str) -> &'p str {
     }
 }
 
+/// The name a file component gets: the last member name of its path, looking through
+/// decompressed streams (`…/Linux-5.10.0!gzip` is `Linux-5.10.0`); a carved region is named by
+/// its offset and type (`0x3001:fdt`).
+fn file_name(path: &str) -> &str {
+    let mut p = path;
+    while let Some((head, last)) = p.rsplit_once('!') {
+        if last.starts_with('/') || head.is_empty() {
+            break;
+        }
+        p = head;
+    }
+    p.rsplit(['/', '!']).find(|s| !s.is_empty()).unwrap_or(path)
+}
+
 /// A package name as owners and file lists are matched: case-folded, runs of `-`, `_`, `.`
 /// as one `-` (a Python `RECORD` sits in `typing_extensions-4.0.dist-info` for the project
 /// `typing-extensions`; PEP 503).
@@ -241,7 +255,7 @@ pub fn assemble(target: &str, is_dir: bool, walked: &mut Walked) -> InventoryPar
         let inner = &f.path[fs.len()..];
         let owned_by = owner.get(&(fs.to_string(), inner.to_string())).copied();
         let facts = f.facts.take().map(|b| *b).unwrap_or_default();
-        let name = f.path.rsplit(['/', '!']).find(|s| !s.is_empty()).unwrap_or(&f.path);
+        let name = file_name(&f.path);
         let mut c = Component::new(Origin::File, name, Location::file(&f.path, None, None));
         c.kind = Some("file".into());
         c.hashes.push(Hash::new("SHA-256", &sha));
@@ -306,5 +320,26 @@ fn attach(c: &mut Component, path: &str, facts: crate::model::Facts) {
             },
             Location::file(path, None, None),
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{file_name, filesystem_of, name_key};
+
+    #[test]
+    fn names_and_filesystems() {
+        assert_eq!(file_name("fw.bin!/0x200:uimage!/Linux-5.10.0!gzip"), "Linux-5.10.0");
+        assert_eq!(file_name("fw.bin!/0x3001:fdt"), "0x3001:fdt");
+        assert_eq!(file_name("a.tar.gz!gzip!/usr/bin/ls"), "ls");
+        assert_eq!(file_name("dir/rootfs/"), "rootfs");
+        assert_eq!(file_name("k.gz!gzip"), "k.gz");
+        assert_eq!(
+            filesystem_of("fw.bin!/0x4003:squashfs!/usr/lib/opkg/status", "fw.bin"),
+            "fw.bin!/0x4003:squashfs!"
+        );
+        assert_eq!(filesystem_of("root/var/lib/dpkg/status", "root/"), "root");
+        assert_eq!(name_key("typing_extensions"), name_key("Typing-Extensions"));
+        assert_eq!(name_key("zope.interface"), "zope-interface");
     }
 }

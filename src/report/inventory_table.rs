@@ -8,6 +8,14 @@ use crate::model::{Component, Encoding, Format, Inventory, Origin};
 pub fn render(inventory: &Inventory) -> String {
     let mut out = String::new();
     for doc in &inventory.documents {
+        if doc.format == Format::Image {
+            out.push_str(&format!(
+                "{}: walked, {} packages and files found\n",
+                escape(&doc.path),
+                doc.component_count
+            ));
+            continue;
+        }
         let spec = doc.spec_version.as_deref().unwrap_or("unknown version");
         let tools: Vec<String> = doc
             .tools
