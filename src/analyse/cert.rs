@@ -264,6 +264,9 @@ fn signature_ranges(bytes: &[u8], kind: Kind) -> Vec<Range<usize>> {
     if kind == Kind::Pe {
         out.extend(super::pe::certificate_table(bytes));
     }
+    if kind == Kind::MachO {
+        out.extend(super::macho::signature_ranges(bytes));
+    }
     out.extend(super::modsig::signature_range(bytes));
     out
 }

@@ -10,6 +10,7 @@ pub mod dtb;
 pub mod elf;
 pub mod embedded_sbom;
 pub mod indicators;
+pub mod macho;
 pub mod modsig;
 pub mod packages;
 pub mod pe;
@@ -57,6 +58,7 @@ pub fn standard() -> Analysers {
     set.push(elf::Elf);
     set.push(modsig::ModuleSignature);
     set.push(pe::Pe);
+    set.push(macho::MachO);
     set.push(cert::Certificates);
     set.push(dtb::DeviceTree);
     set.push(packages::Packages);

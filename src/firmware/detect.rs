@@ -35,6 +35,8 @@ pub enum Kind {
     Fdt,
     Elf,
     Pe,
+    /// Mach-O, thin (32/64-bit, either byte order) or fat (universal).
+    MachO,
     Certificate,
     Text,
     Data,
@@ -69,6 +71,7 @@ impl Kind {
             Kind::Jffs2 => "jffs2",
             Kind::Elf => "elf",
             Kind::Pe => "pe",
+            Kind::MachO => "macho",
             Kind::Certificate => "certificate",
             Kind::Text => "text",
             Kind::Data => "data",
@@ -168,6 +171,9 @@ pub fn detect(bytes: &[u8]) -> Kind {
     if at(bytes, 0, b"MZ") && pe_signature(bytes) {
         return Kind::Pe;
     }
+    if is_macho(bytes) {
+        return Kind::MachO;
+    }
     if looks_text(bytes) {
         Kind::Text
     } else {
@@ -188,6 +194,25 @@ fn is_lzma_alone(bytes: &[u8]) -> bool {
     ]);
     let dict_ok = (12..=30).any(|n| dict == 1 << n || dict == (1 << n) + (1 << (n - 1)));
     dict_ok && (size == u64::MAX || size < 1 << 40)
+}
+
+/// Thin Mach-O magics in either byte order; a fat header (`cafebabe`) only with a plausible
+/// architecture count, since Java class files share the magic (their next field, the minor and
+/// major version, reads as a count of 45 or more).
+fn is_macho(bytes: &[u8]) -> bool {
+    const THIN: [&[u8]; 4] = [
+        b"\xfe\xed\xfa\xce",
+        b"\xfe\xed\xfa\xcf",
+        b"\xce\xfa\xed\xfe",
+        b"\xcf\xfa\xed\xfe",
+    ];
+    if THIN.iter().any(|m| at(bytes, 0, m)) {
+        return true;
+    }
+    match bytes.get(..8) {
+        Some([0xca, 0xfe, 0xba, 0xbe, a, b, c, d]) => (1..=20).contains(&u32::from_be_bytes([*a, *b, *c, *d])),
+        _ => false,
+    }
 }
 
 /// `MZ` alone is common in data; a PE also has `PE\0\0` at the offset stored at 0x3c.
