@@ -100,6 +100,9 @@ impl IndicatorScan {
         let automaton = AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
+            // A full DFA: the few thousand patterns (with OUIs) build in milliseconds into a few
+            // MB, and scan the Debian rootfs in a quarter of the time the default NFA takes.
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&bytes)?;
         Ok(IndicatorScan { automaton, patterns })
     }
