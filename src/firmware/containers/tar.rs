@@ -1,11 +1,13 @@
 //! tar (ustar, GNU, PAX) through the `tar` crate, which handles long names and PAX headers.
-//! Read from memory, member by member.
+//! Read member by member from memory or from a stream (a `tar.gz` as it decodes): tar is
+//! sequential, so the archive is never held whole, only the member being handed over.
 
 use super::{file_member, Corrupt, Member, Visit};
+use std::io::Read;
 use std::ops::ControlFlow;
 
-pub fn read<'a>(bytes: &'a [u8], limit: u64, visit: &mut Visit<'_, 'a>) -> Result<(), Corrupt> {
-    let mut archive = tar::Archive::new(bytes);
+pub fn read<'a>(reader: impl Read, limit: u64, visit: &mut Visit<'_, 'a>) -> Result<(), Corrupt> {
+    let mut archive = tar::Archive::new(reader);
     let entries = archive.entries().map_err(|e| Corrupt(e.to_string()))?;
     for entry in entries {
         let entry = entry.map_err(|e| Corrupt(e.to_string()))?;
