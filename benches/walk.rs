@@ -7,6 +7,10 @@
 //! - peak RSS of `vendorscan inventory` on a generated 4 GiB tar (≤ 512 MB), measured first,
 //!   each run in a child process of its own (`wait4` gives that child's peak).
 //!
+//! Beside them, for the figures' explanation: the walks with nested containers left closed (the
+//! same work as the baselines plus hashing), and the decompression of what the rootfs nests
+//! (its .deb members and gzip files) on one thread.
+//!
 //! Baselines use the same builds of sha2 (runtime-detected SHA-NI) and flate2 (zlib-rs backend)
 //! as the walker. `VENDORSCAN_BENCH_RSS=0` skips the 4 GiB image (it takes a minute to write).
 
@@ -32,7 +36,10 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
 
 /// Peak RSS (bytes) and wall time of `vendorscan inventory --format json` on `target`, in a
 /// child of its own: `wait4` reports that child's peak, not the largest of all children.
-#[allow(clippy::zombie_processes, reason = "the child is reaped by wait4, which also gives its usage")]
+#[allow(
+    clippy::zombie_processes,
+    reason = "the child is reaped by wait4, which also gives its usage"
+)]
 fn peak_rss(target: &Path) -> (u64, Duration) {
     let started = Instant::now();
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_vendorscan"))
@@ -197,6 +204,57 @@ fn main() {
         b.iter(|| black_box(firmware::walk(&rootfs, &flat, &(), &()).unwrap()))
     });
     g.finish();
+
+    // What the walk decompresses beyond the baseline's reading and hashing: the members of the
+    // apt cache's .deb files (xz) and the tree's gzip files, decoded on one thread.
+    let debs: Vec<Vec<u8>> = files
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "deb"))
+        .map(|f| std::fs::read(f).unwrap())
+        .collect();
+    let gzips: Vec<Vec<u8>> = files
+        .iter()
+        .map(|f| std::fs::read(f).unwrap())
+        .filter(|b| b.starts_with(b"\x1f\x8b"))
+        .collect();
+    let mut g = c.benchmark_group("rootfs-nested-decompression");
+    g.sample_size(10).measurement_time(Duration::from_secs(20));
+    g.bench_function(
+        format!(
+            "liblzma: decode the xz members of the {} .deb files, one thread",
+            debs.len()
+        ),
+        |b| {
+            b.iter(|| {
+                let mut n = 0u64;
+                for deb in &debs {
+                    let mut archive = ar::Archive::new(&deb[..]);
+                    while let Some(Ok(member)) = archive.next_entry() {
+                        if member.header().identifier().ends_with(b".xz") {
+                            let mut decoder = liblzma::read::XzDecoder::new_multi_decoder(member);
+                            n += std::io::copy(&mut decoder, &mut std::io::sink()).unwrap();
+                        }
+                    }
+                }
+                black_box(n)
+            })
+        },
+    );
+    g.bench_function(
+        format!("flate2: decode the {} gzip files, one thread", gzips.len()),
+        |b| {
+            b.iter(|| {
+                let mut n = 0u64;
+                for gz in &gzips {
+                    let mut decoder = flate2::read::MultiGzDecoder::new(&gz[..]);
+                    n += std::io::copy(&mut decoder, &mut std::io::sink()).unwrap_or(0);
+                }
+                black_box(n)
+            })
+        },
+    );
+    g.finish();
+    drop((debs, gzips));
 
     let squashfs = std::fs::read(dir.join("rootfs.squashfs")).unwrap();
     let mut g = c.benchmark_group("rootfs-squashfs");

@@ -13,6 +13,10 @@
 //! another container is likewise parsed as it decodes when it holds a tar or cpio. Only other
 //! large files are memory-mapped.
 
+mod digest;
+mod in_flight;
+mod meter;
+
 use super::carve;
 use super::containers::{self, compress, Corrupt, Member, Visit};
 use super::detect::{detect, Kind};
@@ -20,22 +24,17 @@ use super::limits::Limits;
 use super::vpath::VPath;
 use crate::analyse::{Analyser, FileView};
 use crate::model::{ContainerEntry, Facts, FileEntry, Warning, WarningCode};
+use digest::{hash_file, sha256_hex};
+use in_flight::{lock, InFlight, IN_FLIGHT_BYTES};
+use meter::Meter;
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::{self, Read};
 use std::ops::ControlFlow;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
-
-/// Member bytes one container reader may have handed to other threads and not yet seen walked:
-/// a reader faster than the work it hands out waits (or helps) rather than filling memory.
-const IN_FLIGHT_BYTES: u64 = 32 << 20;
-/// Members one reader may have handed out and not yet seen walked.
-const IN_FLIGHT_MEMBERS: usize = 256;
+use std::sync::{Mutex, PoisonError};
 
 /// Top-level bytes walked between two requests to the allocator to return freed memory.
 const TRIM_EVERY: u64 = 64 << 20;
@@ -179,118 +178,6 @@ fn map(file: &File) -> io::Result<memmap2::Mmap> {
     unsafe { memmap2::Mmap::map(file) }
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-fn hex(digest: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(digest.len() * 2);
-    for &b in digest {
-        s.push(char::from(DIGITS[usize::from(b >> 4)]));
-        s.push(char::from(DIGITS[usize::from(b & 0xf)]));
-    }
-    s
-}
-
-/// SHA-256 and length of a whole file, through positioned reads (so it can run beside a reader
-/// of the same file).
-fn hash_file(file: &File) -> io::Result<(String, u64)> {
-    use std::os::unix::fs::FileExt;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    let mut at = 0u64;
-    loop {
-        match file.read_at(&mut buf, at) {
-            Ok(0) => return Ok((hex(&hasher.finalize()), at)),
-            Ok(n) => {
-                hasher.update(&buf[..n]);
-                at += n as u64;
-            }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-}
-
-/// Reads through to `inner`, hashing and counting every byte that passes; past `limit` bytes it
-/// fails instead (and says so in `over`). A failure of `inner` is kept in `failed`, so the walker
-/// can tell a broken stream from a broken archive inside it.
-struct Meter<R> {
-    inner: R,
-    hasher: Sha256,
-    len: u64,
-    limit: u64,
-    over: bool,
-    failed: Option<String>,
-}
-
-impl<R: Read> Meter<R> {
-    fn new(inner: R, limit: u64) -> Self {
-        Meter {
-            inner,
-            hasher: Sha256::new(),
-            len: 0,
-            limit,
-            over: false,
-            failed: None,
-        }
-    }
-
-    /// Reads what is left, so that the hash and length cover the whole stream (an archive's
-    /// reader stops at its end marker, before the padding).
-    fn drain(&mut self) {
-        let mut buf = vec![0u8; 64 << 10];
-        loop {
-            match self.read(&mut buf) {
-                Ok(0) => break,
-                Ok(_) => {}
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(_) => break,
-            }
-        }
-    }
-
-    fn sha256(&self) -> String {
-        hex(&self.hasher.clone().finalize())
-    }
-}
-
-impl<R: Read> Read for Meter<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let over = || io::Error::other("stream exceeds its limit");
-        if self.over {
-            return Err(over());
-        }
-        if let Some(message) = &self.failed {
-            return Err(io::Error::other(message.clone()));
-        }
-        if buf.is_empty() {
-            return Ok(0);
-        }
-        let room = self.limit - self.len;
-        // at the limit, one byte more is asked for, to tell the end from an overrun
-        let want = buf.len().min(usize::try_from(room).unwrap_or(usize::MAX)).max(1);
-        match self.inner.read(&mut buf[..want]) {
-            Ok(0) => Ok(0),
-            Ok(_) if room == 0 => {
-                self.over = true;
-                Err(over())
-            }
-            Ok(n) => {
-                self.hasher.update(&buf[..n]);
-                self.len += n as u64;
-                Ok(n)
-            }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => Err(e),
-            Err(e) => {
-                self.failed = Some(e.to_string());
-                Err(e)
-            }
-        }
-    }
-}
-
 /// Asks the allocator to return the memory freed so far to the system. glibc keeps what its
 /// per-thread arenas free, and the walk frees member buffers of every size on every thread in
 /// between long-lived results, so without this a 4 GiB image's walk ended with ~100 MB of freed
@@ -305,95 +192,6 @@ fn return_freed_memory() {
         unsafe {
             malloc_trim(0);
         }
-    }
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// Members one reader has handed to other threads and not yet seen walked.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-struct Handed {
-    bytes: u64,
-    members: usize,
-    /// Of those, members no thread has started on yet.
-    queued: usize,
-}
-
-/// What a reader has handed out, and the waits on it. A reader waits for its own members only:
-/// while some are still queued it walks them itself (they are the newest work on its thread's
-/// queue), and once all are running elsewhere it sleeps until one ends. It never picks up
-/// unrelated work while waiting (as rayon's own waits do), so it does not pile another reader,
-/// with its buffers and decoder, on top of itself.
-#[derive(Default)]
-struct InFlight {
-    state: Mutex<Handed>,
-    done: Condvar,
-}
-
-impl InFlight {
-    fn fits(state: &Handed, bytes: u64) -> bool {
-        state.members == 0 || (state.bytes + bytes <= IN_FLIGHT_BYTES && state.members < IN_FLIGHT_MEMBERS)
-    }
-
-    /// Takes room for a member of `bytes`, once it fits.
-    fn reserve(&self, bytes: u64) {
-        let mut state = self.wait_until(|s| Self::fits(s, bytes));
-        state.bytes += bytes;
-        state.members += 1;
-        state.queued += 1;
-    }
-
-    /// A thread starts on a member: the returned guard gives its room back when dropped (also
-    /// when the walk of the member panics, so the reader is never left waiting).
-    fn start(&self, bytes: u64) -> Release<'_> {
-        lock(&self.state).queued -= 1;
-        Release { in_flight: self, bytes }
-    }
-
-    /// Waits until every member handed out is walked.
-    fn drain(&self) {
-        drop(self.wait_until(|s| s.members == 0));
-    }
-
-    fn wait_until(&self, ready: impl Fn(&Handed) -> bool) -> MutexGuard<'_, Handed> {
-        loop {
-            let state = lock(&self.state);
-            if ready(&state) {
-                return state;
-            }
-            if state.queued > 0 {
-                drop(state);
-                if rayon::yield_local() == Some(rayon::Yield::Executed) {
-                    continue;
-                }
-                // off the pool (they wait in its global queue) or just taken by another thread
-                let state = lock(&self.state);
-                if !ready(&state) {
-                    drop(self.done.wait_timeout(state, Duration::from_millis(1)));
-                }
-            } else {
-                // timed only as a safeguard: every member's end notifies
-                drop(self.done.wait_timeout(state, Duration::from_millis(50)));
-            }
-        }
-    }
-}
-
-/// Gives a member's room back.
-struct Release<'f> {
-    in_flight: &'f InFlight,
-    bytes: u64,
-}
-
-impl Drop for Release<'_> {
-    fn drop(&mut self) {
-        let mut state = lock(&self.in_flight.state);
-        state.bytes -= self.bytes;
-        state.members -= 1;
-        drop(state);
-        self.in_flight.done.notify_all();
     }
 }
 
@@ -1136,42 +934,5 @@ mod tests {
             warnings[0].message
         );
         assert!(!files.is_empty());
-    }
-
-    #[test]
-    fn the_meter_hashes_counts_and_stops_at_its_limit() {
-        let data = [5u8; 1000];
-        let mut meter = Meter::new(&data[..], 1000);
-        meter.drain();
-        assert_eq!((meter.len, meter.over), (1000, false));
-        assert_eq!(meter.sha256(), sha256_hex(&data));
-        let mut meter = Meter::new(&data[..], 999);
-        meter.drain();
-        assert_eq!((meter.len, meter.over), (999, true));
-    }
-
-    #[test]
-    fn in_flight_room_is_taken_and_given_back() {
-        let f = InFlight::default();
-        f.reserve(IN_FLIGHT_BYTES); // alone, any size fits
-        assert!(!InFlight::fits(&lock(&f.state), 1));
-        let running = f.start(IN_FLIGHT_BYTES);
-        assert_eq!(
-            *lock(&f.state),
-            Handed {
-                bytes: IN_FLIGHT_BYTES,
-                members: 1,
-                queued: 0
-            }
-        );
-        drop(running);
-        assert!(InFlight::fits(&lock(&f.state), IN_FLIGHT_BYTES));
-        assert_eq!(*lock(&f.state), Handed::default());
-        f.drain(); // nothing handed out: returns at once
-    }
-
-    #[test]
-    fn hex_is_lowercase_and_padded() {
-        assert_eq!(hex(&[0x00, 0x0f, 0xa0, 0xff]), "000fa0ff");
     }
 }
