@@ -6,6 +6,8 @@
 //! extent is known is skipped past, so its contents are not carved a second time.
 
 use super::detect::Kind;
+use aho_corasick::{AhoCorasick, MatchKind};
+use std::sync::OnceLock;
 
 /// A region found inside a blob.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,19 +31,32 @@ const SIGNATURES: &[(&[u8], Kind)] = &[
     (b"PK\x03\x04", Kind::Zip),
 ];
 
+/// One automaton over every signature, built once: a blob is scanned in a single pass however
+/// many signatures there are (it was one `memmem` pass per signature). Overlapping matches are
+/// reported, so a signature starting inside another one's bytes is not missed.
+fn automaton() -> &'static AhoCorasick {
+    static AUTOMATON: OnceLock<AhoCorasick> = OnceLock::new();
+    AUTOMATON.get_or_init(|| {
+        AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(SIGNATURES.iter().map(|s| s.0))
+            .unwrap_or_else(|e| unreachable!("the fixed signatures form an automaton: {e}"))
+    })
+}
+
 /// Every confirmed region at an offset above zero, in order, none inside another.
 pub fn carve(bytes: &[u8]) -> Vec<Region> {
-    let mut hits: Vec<(usize, Kind)> = Vec::new();
-    for &(magic, kind) in SIGNATURES {
-        for offset in memchr::memmem::find_iter(bytes, magic) {
-            if offset > 0 {
-                hits.push((offset, kind));
-            }
-        }
-    }
-    hits.sort_by_key(|h| h.0);
     let mut regions = Vec::new();
     let mut next_free = 0usize;
+    // Matches arrive ordered by their end; with signatures of different lengths a shorter one may
+    // end first yet start later, so they are sorted by start before confirming.
+    let mut hits: Vec<(usize, Kind)> = Vec::new();
+    for m in automaton().find_overlapping_iter(bytes) {
+        if m.start() > 0 {
+            hits.push((m.start(), SIGNATURES[m.pattern().as_usize()].1));
+        }
+    }
+    hits.sort_unstable_by_key(|h| h.0);
     for (offset, kind) in hits {
         if offset < next_free {
             continue;
@@ -126,6 +141,25 @@ mod tests {
         blob[10..14].copy_from_slice(b"hsqs"); // no valid superblock behind it
         blob[100..103].copy_from_slice(b"BZh"); // no block magic
         assert!(carve(&blob).is_empty());
+    }
+
+    #[test]
+    fn a_signature_inside_another_signature_is_found() {
+        // "BZh" then "sqs": the bzip2 guess fails its block magic, the SquashFS one behind it
+        // (sharing the "h") is still tried and confirmed.
+        let mut blob = vec![0u8; 300];
+        blob[20..23].copy_from_slice(b"BZh");
+        blob[22..26].copy_from_slice(b"hsqs");
+        blob[22 + 28] = 4; // version 4.0
+        blob[22 + 40] = 200; // bytes used
+        assert_eq!(
+            carve(&blob),
+            [Region {
+                offset: 22,
+                kind: Kind::SquashFs,
+                len: Some(200)
+            }]
+        );
     }
 
     #[test]

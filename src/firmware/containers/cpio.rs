@@ -3,10 +3,15 @@
 //!
 //! Hand-written: the `cpio` crate reads newc only and refuses names that are not UTF-8, but a
 //! hostile archive's names must be kept as data. The formats are fixed-width ASCII headers.
+//!
+//! One parser serves an archive in memory ([`read`]: members are borrowed from it) and one read
+//! from a stream ([`read_stream`]: a `cpio.gz` as it decodes, each member read into memory as it
+//! is reached and the archive never held whole).
 
 use super::{Corrupt, Member, Visit};
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::io::{self, Read};
 use std::ops::ControlFlow;
 
 const S_IFMT: u32 = 0o170000;
@@ -14,20 +19,36 @@ const S_IFREG: u32 = 0o100000;
 const S_IFLNK: u32 = 0o120000;
 const S_IFDIR: u32 = 0o040000;
 
+/// Longest member name read; a longer one is damage (PATH_MAX is 4096).
+const MAX_NAME: u64 = 1 << 20;
+/// Longest symbolic-link target kept; the rest of a longer one is skipped.
+const MAX_LINK: u64 = 64 << 10;
+/// Hard-link members waiting for the member of their set that carries the data.
+const MAX_PENDING: usize = 100_000;
+
 struct Header {
     ino: u64,
     nlink: u64,
     mode: u32,
-    name_len: usize,
+    name_len: u64,
     file_size: u64,
     /// Bytes of header before the name.
-    header_len: usize,
+    header_len: u64,
     /// Name and data are padded to this alignment (4 for newc, 1 for odc).
-    align: usize,
+    align: u64,
 }
 
 fn number(field: &[u8], radix: u32) -> Option<u64> {
     u64::from_str_radix(std::str::from_utf8(field).ok()?, radix).ok()
+}
+
+/// Header bytes for each magic number (the magic included).
+fn header_len(magic: &[u8]) -> Option<usize> {
+    match magic {
+        b"070701" | b"070702" => Some(110),
+        b"070707" => Some(76),
+        _ => None,
+    }
 }
 
 fn header(b: &[u8]) -> Option<Header> {
@@ -39,7 +60,7 @@ fn header(b: &[u8]) -> Option<Header> {
                 nlink: f(4)?,
                 mode: f(1)? as u32,
                 file_size: f(6)?,
-                name_len: f(11)? as usize,
+                name_len: f(11)?,
                 header_len: 110,
                 align: 4,
             })
@@ -48,7 +69,7 @@ fn header(b: &[u8]) -> Option<Header> {
             ino: number(b.get(12..18)?, 8)?,
             nlink: number(b.get(36..42)?, 8)?,
             mode: number(b.get(18..24)?, 8)? as u32,
-            name_len: number(b.get(59..65)?, 8)? as usize,
+            name_len: number(b.get(59..65)?, 8)?,
             file_size: number(b.get(65..76)?, 8)?,
             header_len: 76,
             align: 1,
@@ -57,100 +78,391 @@ fn header(b: &[u8]) -> Option<Header> {
     }
 }
 
-fn align(n: usize, to: usize) -> usize {
-    n.div_ceil(to) * to
+fn padding(n: u64, to: u64) -> u64 {
+    n.next_multiple_of(to) - n
 }
 
-/// One entry as the headers describe it.
-struct Entry<'a> {
-    name: Vec<u8>,
-    mode: u32,
-    ino: u64,
-    nlink: u64,
-    data: &'a [u8],
+/// Where the archive's bytes come from.
+trait Source<'a> {
+    /// The next `n` bytes; fewer only where the input ends.
+    fn take(&mut self, n: u64) -> io::Result<Cow<'a, [u8]>>;
+    /// Skips the next `n` bytes; how many there were.
+    fn skip(&mut self, n: u64) -> io::Result<u64>;
+    /// Reads to the end: true when every remaining byte is zero (padding after the trailer).
+    fn rest_is_zero(&mut self) -> io::Result<bool>;
 }
 
-/// Reads the headers first, then hands members over: in "newc", the members of a hard-link set
-/// carry their data only once (on the last of them), and every member of the set must get it.
-pub fn read<'a>(bytes: &'a [u8], limit: u64, visit: &mut Visit<'_, 'a>) -> Result<(), Corrupt> {
-    let (entries, error) = entries(bytes);
-    let mut linked: HashMap<u64, &'a [u8]> = HashMap::new();
-    for e in &entries {
-        if e.nlink > 1 && !e.data.is_empty() && e.mode & S_IFMT == S_IFREG {
-            linked.insert(e.ino, e.data);
+/// An archive in memory: members are borrowed.
+struct Slice<'a>(&'a [u8]);
+
+impl<'a> Source<'a> for Slice<'a> {
+    fn take(&mut self, n: u64) -> io::Result<Cow<'a, [u8]>> {
+        let (taken, rest) = self
+            .0
+            .split_at(usize::try_from(n).unwrap_or(usize::MAX).min(self.0.len()));
+        self.0 = rest;
+        Ok(Cow::Borrowed(taken))
+    }
+
+    fn skip(&mut self, n: u64) -> io::Result<u64> {
+        Ok(self.take(n)?.len() as u64)
+    }
+
+    fn rest_is_zero(&mut self) -> io::Result<bool> {
+        let zero = self.0.iter().all(|&b| b == 0);
+        self.0 = &[];
+        Ok(zero)
+    }
+}
+
+/// An archive read as a stream: each member is read into memory when reached.
+struct Stream<R>(R);
+
+impl<'a, R: Read> Source<'a> for Stream<R> {
+    fn take(&mut self, n: u64) -> io::Result<Cow<'a, [u8]>> {
+        // grown as bytes arrive: a header's declared size is never allocated up front
+        let mut out = Vec::with_capacity(n.min(1 << 20) as usize);
+        (&mut self.0).take(n).read_to_end(&mut out)?;
+        Ok(Cow::Owned(out))
+    }
+
+    fn skip(&mut self, n: u64) -> io::Result<u64> {
+        io::copy(&mut (&mut self.0).take(n), &mut io::sink())
+    }
+
+    fn rest_is_zero(&mut self) -> io::Result<bool> {
+        let mut buf = [0u8; 8192];
+        loop {
+            match self.0.read(&mut buf) {
+                Ok(0) => return Ok(true),
+                Ok(n) if buf[..n].iter().all(|&b| b == 0) => {}
+                Ok(_) => return Ok(false),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
         }
     }
-    for e in entries {
-        let data = match linked.get(&e.ino) {
-            Some(shared) if e.nlink > 1 && e.data.is_empty() => shared,
-            _ => e.data,
-        };
-        let member = match e.mode & S_IFMT {
-            S_IFDIR => continue,
-            S_IFLNK => Member::Link {
-                name: e.name,
-                target: data.to_vec(),
-                hard: false,
-            },
-            S_IFREG | 0 if data.len() as u64 > limit => Member::TooBig {
-                name: e.name,
-                size: data.len() as u64,
-            },
-            S_IFREG | 0 => Member::File {
-                name: e.name,
-                data: Cow::Borrowed(data),
-            },
-            _ => Member::Special { name: e.name },
+}
+
+/// A cpio archive held in memory.
+pub fn read<'a>(bytes: &'a [u8], limit: u64, visit: &mut Visit<'_, 'a>) -> Result<(), Corrupt> {
+    parse(Slice(bytes), limit, visit)
+}
+
+/// A cpio archive read from a stream.
+pub fn read_stream<'a>(reader: impl Read, limit: u64, visit: &mut Visit<'_, 'a>) -> Result<(), Corrupt> {
+    parse(Stream(reader), limit, visit)
+}
+
+/// Hard-link sets: in "newc", the members of a set carry their data only once, on the last of
+/// them, and every member of the set must get it. Members seen before that one wait (by name
+/// only) and are then handed over as hard links to it, which the walker lists as the file.
+#[derive(Default)]
+struct Links {
+    /// Inode → name of the member of its set that carried the data.
+    carried: HashMap<u64, Vec<u8>>,
+    /// Inode → names of members still waiting for their data.
+    waiting: HashMap<u64, Vec<Vec<u8>>>,
+    waiting_count: usize,
+}
+
+fn parse<'a>(mut src: impl Source<'a>, limit: u64, visit: &mut Visit<'_, 'a>) -> Result<(), Corrupt> {
+    let mut links = Links::default();
+    let result = entries(&mut src, limit, &mut links, visit);
+    if matches!(result, Ok(ControlFlow::Break(()))) {
+        return Ok(());
+    }
+    // set members whose data never came are empty files, as their headers say
+    let mut waiting: Vec<(u64, Vec<Vec<u8>>)> = links.waiting.into_iter().collect();
+    waiting.sort_unstable_by_key(|w| w.0);
+    for name in waiting.into_iter().flat_map(|w| w.1) {
+        let member = Member::File {
+            name,
+            data: Cow::Borrowed(&[]),
         };
         if visit(member) == ControlFlow::Break(()) {
             return Ok(());
         }
     }
-    error.map_or(Ok(()), Err)
+    result.map(|_| ())
 }
 
-/// Every entry up to the end or the first damage (returned beside what came before it).
-fn entries(bytes: &[u8]) -> (Vec<Entry<'_>>, Option<Corrupt>) {
-    let mut out = Vec::new();
-    let mut pos = 0usize;
-    while pos < bytes.len() {
-        let rest = &bytes[pos..];
-        if rest.iter().all(|&b| b == 0) {
-            break; // padding after the trailer
+/// Every entry up to the end, the first damage, or until the walker says stop.
+fn entries<'a>(
+    src: &mut impl Source<'a>,
+    limit: u64,
+    links: &mut Links,
+    visit: &mut Visit<'_, 'a>,
+) -> Result<ControlFlow<()>, Corrupt> {
+    let io = |e: io::Error| Corrupt(e.to_string());
+    let mut pos = 0u64;
+    loop {
+        let magic = src.take(6).map_err(io)?;
+        if magic.is_empty() {
+            return Ok(ControlFlow::Continue(()));
         }
-        let Some(h) = header(rest) else {
-            return (out, Some(Corrupt(format!("no cpio header at byte {pos}"))));
+        let no_header = || Corrupt(format!("no cpio header at byte {pos}"));
+        let Some(len) = header_len(&magic) else {
+            if magic.iter().all(|&b| b == 0) && src.rest_is_zero().map_err(io)? {
+                return Ok(ControlFlow::Continue(())); // padding after the trailer
+            }
+            return Err(no_header());
         };
-        let name_start = pos + h.header_len;
-        let Some(name_end) = name_start.checked_add(h.name_len).filter(|&e| e <= bytes.len()) else {
-            return (out, Some(Corrupt(format!("name runs past the end at byte {pos}"))));
-        };
-        let mut name = bytes[name_start..name_end].to_vec();
+        let mut raw = [0u8; 110];
+        raw[..6].copy_from_slice(&magic);
+        let rest = src.take(len as u64 - 6).map_err(io)?;
+        let raw = raw.get_mut(..len).ok_or_else(no_header)?;
+        raw.get_mut(6..6 + rest.len())
+            .ok_or_else(no_header)?
+            .copy_from_slice(&rest);
+        let h = header(raw).filter(|_| rest.len() == len - 6).ok_or_else(no_header)?;
+        let past_end = || Corrupt(format!("member data runs past the end at byte {pos}"));
+        if h.name_len > MAX_NAME {
+            return Err(Corrupt(format!("name of {} bytes at byte {pos}", h.name_len)));
+        }
+        let name = src.take(h.name_len).map_err(io)?;
+        if (name.len() as u64) < h.name_len {
+            return Err(Corrupt(format!("name runs past the end at byte {pos}")));
+        }
+        let mut name = name.into_owned();
         while name.last() == Some(&0) {
             name.pop();
         }
-        let data_start = pos + align(h.header_len + h.name_len, h.align);
-        let data_end = usize::try_from(h.file_size)
-            .ok()
-            .and_then(|size| data_start.checked_add(size))
-            .filter(|&e| e <= bytes.len());
-        let Some(data_end) = data_end else {
-            return (
-                out,
-                Some(Corrupt(format!("member data runs past the end at byte {pos}"))),
-            );
+        let name_pad = padding(h.header_len + h.name_len, h.align);
+        skip_exact(src, name_pad, past_end)?;
+        let size = h.file_size;
+        let member = match h.mode & S_IFMT {
+            // An initramfs may hold several archives back to back, each ending in a trailer.
+            _ if name == b"TRAILER!!!" => {
+                skip_exact(src, size, past_end)?;
+                None
+            }
+            S_IFDIR => {
+                skip_exact(src, size, past_end)?;
+                None
+            }
+            S_IFLNK => {
+                let kept = size.min(MAX_LINK);
+                let target = src.take(kept).map_err(io)?;
+                if (target.len() as u64) < kept {
+                    return Err(past_end());
+                }
+                let target = target.into_owned();
+                skip_exact(src, size - kept, past_end)?;
+                Some(Member::Link {
+                    name,
+                    target,
+                    hard: false,
+                })
+            }
+            S_IFREG | 0 if size > limit => {
+                skip_exact(src, size, past_end)?;
+                Some(Member::TooBig { name, size })
+            }
+            S_IFREG | 0 => {
+                let data = src.take(size).map_err(io)?;
+                if (data.len() as u64) < size {
+                    return Err(past_end());
+                }
+                // the data's padding may be missing at the very end
+                src.skip(padding(size, h.align)).map_err(io)?;
+                pos += h.header_len + h.name_len + name_pad + size + padding(size, h.align);
+                if regular(h.nlink, h.ino, name, data, links, visit) == ControlFlow::Break(()) {
+                    return Ok(ControlFlow::Break(()));
+                }
+                continue;
+            }
+            _ => {
+                skip_exact(src, size, past_end)?;
+                Some(Member::Special { name })
+            }
         };
-        pos = align(data_end, h.align);
-        // An initramfs may hold several archives back to back, each ending in a trailer.
-        if name != b"TRAILER!!!" {
-            out.push(Entry {
-                name,
-                mode: h.mode,
-                ino: h.ino,
-                nlink: h.nlink,
-                data: &bytes[data_start..data_end],
-            });
+        src.skip(padding(size, h.align)).map_err(io)?;
+        pos += h.header_len + h.name_len + name_pad + size + padding(size, h.align);
+        if let Some(member) = member {
+            if visit(member) == ControlFlow::Break(()) {
+                return Ok(ControlFlow::Break(()));
+            }
         }
     }
-    (out, None)
+}
+
+/// Skips exactly `n` bytes; `past_end` when the input ends first.
+fn skip_exact<'a>(src: &mut impl Source<'a>, n: u64, past_end: impl Fn() -> Corrupt) -> Result<(), Corrupt> {
+    match src.skip(n) {
+        Ok(skipped) if skipped == n => Ok(()),
+        Ok(_) => Err(past_end()),
+        Err(e) => Err(Corrupt(e.to_string())),
+    }
+}
+
+/// A regular file member, with its hard-link set (if any) resolved as described on [`Links`].
+fn regular<'a>(
+    nlink: u64,
+    ino: u64,
+    name: Vec<u8>,
+    data: Cow<'a, [u8]>,
+    links: &mut Links,
+    visit: &mut Visit<'_, 'a>,
+) -> ControlFlow<()> {
+    if nlink > 1 && data.is_empty() {
+        if let Some(carrier) = links.carried.get(&ino) {
+            let target = carrier.clone();
+            return visit(Member::Link {
+                name,
+                target,
+                hard: true,
+            });
+        }
+        if links.waiting_count < MAX_PENDING {
+            links.waiting_count += 1;
+            links.waiting.entry(ino).or_default().push(name);
+            return ControlFlow::Continue(());
+        }
+    }
+    if nlink > 1 && !data.is_empty() {
+        links.carried.insert(ino, name.clone());
+        let waiting = links.waiting.remove(&ino).unwrap_or_default();
+        links.waiting_count -= waiting.len();
+        visit(Member::File {
+            name: name.clone(),
+            data,
+        })?;
+        for other in waiting {
+            visit(Member::Link {
+                name: other,
+                target: name.clone(),
+                hard: true,
+            })?;
+        }
+        return ControlFlow::Continue(());
+    }
+    visit(Member::File { name, data })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A newc member: header, name, data, each padded to 4.
+    fn newc(out: &mut Vec<u8>, ino: u32, mode: u32, nlink: u32, name: &str, data: &[u8]) {
+        let fields = [
+            ino,
+            mode,
+            0,
+            0,
+            nlink,
+            0,
+            data.len() as u32,
+            0,
+            0,
+            0,
+            0,
+            name.len() as u32 + 1,
+            0,
+        ];
+        out.extend_from_slice(b"070701");
+        for f in fields {
+            out.extend_from_slice(format!("{f:08x}").as_bytes());
+        }
+        out.extend_from_slice(name.as_bytes());
+        out.push(0);
+        while !out.len().is_multiple_of(4) {
+            out.push(0);
+        }
+        out.extend_from_slice(data);
+        while !out.len().is_multiple_of(4) {
+            out.push(0);
+        }
+    }
+
+    /// What a source hands over — (name, data or link target, kind letter) — and its error.
+    type Listing = (Vec<(String, Vec<u8>, char)>, Option<String>);
+
+    /// What each source hands over.
+    fn listing(bytes: &[u8], limit: u64, stream: bool) -> Listing {
+        let mut seen = Vec::new();
+        let mut visit = |m: Member<'_>| {
+            seen.push(match m {
+                Member::File { name, data } => (String::from_utf8_lossy(&name).into_owned(), data.to_vec(), 'f'),
+                Member::TooBig { name, size } => (
+                    String::from_utf8_lossy(&name).into_owned(),
+                    size.to_le_bytes().to_vec(),
+                    'b',
+                ),
+                Member::Link { name, target, hard } => (
+                    String::from_utf8_lossy(&name).into_owned(),
+                    target,
+                    if hard { 'h' } else { 'l' },
+                ),
+                Member::Special { name } => (String::from_utf8_lossy(&name).into_owned(), Vec::new(), 's'),
+            });
+            ControlFlow::Continue(())
+        };
+        let result = if stream {
+            read_stream(bytes, limit, &mut visit)
+        } else {
+            read(bytes, limit, &mut visit)
+        };
+        (seen, result.err().map(|c| c.0))
+    }
+
+    fn both(bytes: &[u8], limit: u64) -> Listing {
+        let memory = listing(bytes, limit, false);
+        assert_eq!(listing(bytes, limit, true), memory);
+        memory
+    }
+
+    #[test]
+    fn a_hard_link_set_gets_its_data_from_the_last_member() {
+        let mut a = Vec::new();
+        newc(&mut a, 1, 0o040755, 2, "bin", b"");
+        newc(&mut a, 7, 0o100755, 2, "bin/a", b"");
+        newc(&mut a, 9, 0o100644, 1, "big", &[1u8; 100]);
+        newc(&mut a, 7, 0o100755, 2, "bin/b", b"shared");
+        newc(&mut a, 8, 0o120777, 1, "bin/c", b"b");
+        newc(&mut a, 5, 0o020644, 1, "dev/tty", b"");
+        newc(&mut a, 0, 0, 1, "TRAILER!!!", b"");
+        a.resize(a.len().next_multiple_of(512), 0);
+        let (members, error) = both(&a, 64);
+        assert_eq!(error, None);
+        assert_eq!(
+            members,
+            [
+                ("big".to_string(), 100u64.to_le_bytes().to_vec(), 'b'),
+                ("bin/b".to_string(), b"shared".to_vec(), 'f'),
+                ("bin/a".to_string(), b"bin/b".to_vec(), 'h'),
+                ("bin/c".to_string(), b"b".to_vec(), 'l'),
+                ("dev/tty".to_string(), Vec::new(), 's'),
+            ]
+        );
+    }
+
+    #[test]
+    fn damage_keeps_what_came_before() {
+        let mut a = Vec::new();
+        newc(&mut a, 1, 0o100644, 1, "one", b"1111");
+        newc(&mut a, 2, 0o100644, 1, "two", b"2222");
+        let cut = a.len() - 3;
+        let (members, error) = both(&a[..cut], 1 << 20);
+        assert_eq!(members, [("one".to_string(), b"1111".to_vec(), 'f')]);
+        assert_eq!(error.as_deref(), Some("member data runs past the end at byte 120"));
+        a.extend_from_slice(b"garbage");
+        let (members, error) = both(&a, 1 << 20);
+        assert_eq!(members.len(), 2);
+        assert_eq!(error.as_deref(), Some("no cpio header at byte 240"));
+    }
+
+    #[test]
+    fn a_set_whose_data_never_comes_is_empty_files() {
+        let mut a = Vec::new();
+        newc(&mut a, 3, 0o100644, 2, "x", b"");
+        newc(&mut a, 3, 0o100644, 2, "y", b"");
+        let (members, error) = both(&a, 1 << 20);
+        assert_eq!(error, None);
+        assert_eq!(
+            members,
+            [("x".to_string(), Vec::new(), 'f'), ("y".to_string(), Vec::new(), 'f')]
+        );
+    }
 }

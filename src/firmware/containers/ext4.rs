@@ -1,7 +1,8 @@
-//! ext2/3/4 filesystems through `ext4-view`, read-only and from memory.
+//! ext2/3/4 filesystems through `ext4-view`, read-only, from memory or from the image's file.
 //!
-//! ext4-view reads through a boxed `'static` reader; the image is lent to it without a copy (a
-//! root filesystem image can be gigabytes, memory-mapped). Directories are walked depth-first
+//! ext4-view reads through a boxed `'static` reader; an image in memory is lent to it without a
+//! copy, and an image on disk is read through positioned reads of its file (a root filesystem
+//! image can be gigabytes: mapped and read, every page would count in resident memory). Directories are walked depth-first
 //! with a depth bound, so a corrupt directory that contains itself cannot recurse without end.
 
 use super::{Corrupt, Member, Visit};
@@ -33,8 +34,27 @@ pub fn read<'a>(bytes: &'a [u8], limit: u64, visit: &mut Visit<'_, 'a>) -> Resul
     // `bytes`: nothing of it is returned, stored or sent to another thread, so the extended
     // lifetime is never observed after `bytes` is gone.
     let lent: &'static [u8] = unsafe { std::mem::transmute::<&'a [u8], &'static [u8]>(bytes) };
+    read_with(Box::new(Lent(lent)), limit, visit)
+}
+
+/// The image's file, read through positioned reads (so no file offset is shared with others).
+struct Positioned(std::fs::File);
+
+impl Ext4Read for Positioned {
+    fn read(&mut self, start_byte: u64, dst: &mut [u8]) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        use std::os::unix::fs::FileExt;
+        Ok(self.0.read_exact_at(dst, start_byte)?)
+    }
+}
+
+/// The same, from the image's file.
+pub fn read_file<'a>(file: std::fs::File, limit: u64, visit: &mut Visit<'_, 'a>) -> Result<(), Corrupt> {
+    read_with(Box::new(Positioned(file)), limit, visit)
+}
+
+fn read_with<'a>(reader: Box<dyn Ext4Read>, limit: u64, visit: &mut Visit<'_, 'a>) -> Result<(), Corrupt> {
     catch_unwind(AssertUnwindSafe(|| {
-        let fs = Ext4::load(Box::new(Lent(lent))).map_err(|e| Corrupt(e.to_string()))?;
+        let fs = Ext4::load(reader).map_err(|e| Corrupt(e.to_string()))?;
         let root = PathBuf::try_from("/").map_err(|e| Corrupt(e.to_string()))?;
         dir(&fs, &root, 0, limit, visit).map(|_| ())
     }))

@@ -1,11 +1,14 @@
 //! tar (ustar, GNU, PAX) through the `tar` crate, which handles long names and PAX headers.
-//! Read from memory, member by member.
+//! Read member by member from memory or from a stream (a `tar.gz` as it decodes): tar is
+//! sequential, so the archive is never held whole, only the member being handed over.
 
-use super::{file_member, Corrupt, Member, Visit};
+use super::{Corrupt, Member, Visit};
+use std::borrow::Cow;
+use std::io::Read;
 use std::ops::ControlFlow;
 
-pub fn read<'a>(bytes: &'a [u8], limit: u64, visit: &mut Visit<'_, 'a>) -> Result<(), Corrupt> {
-    let mut archive = tar::Archive::new(bytes);
+pub fn read<'a>(reader: impl Read, limit: u64, visit: &mut Visit<'_, 'a>) -> Result<(), Corrupt> {
+    let mut archive = tar::Archive::new(reader);
     let entries = archive.entries().map_err(|e| Corrupt(e.to_string()))?;
     for entry in entries {
         let entry = entry.map_err(|e| Corrupt(e.to_string()))?;
@@ -13,7 +16,14 @@ pub fn read<'a>(bytes: &'a [u8], limit: u64, visit: &mut Visit<'_, 'a>) -> Resul
         let kind = entry.header().entry_type();
         let member = if kind.is_file() || kind == tar::EntryType::Continuous || kind.is_gnu_sparse() {
             let size = entry.size();
-            file_member(name, size, limit, entry)?
+            if size > limit {
+                Member::TooBig { name, size }
+            } else {
+                Member::File {
+                    name,
+                    data: Cow::Owned(data(entry, size)?),
+                }
+            }
         } else if kind.is_symlink() || kind.is_hard_link() {
             let target = entry.link_name_bytes().map(|t| t.into_owned()).unwrap_or_default();
             Member::Link {
@@ -31,4 +41,14 @@ pub fn read<'a>(bytes: &'a [u8], limit: u64, visit: &mut Visit<'_, 'a>) -> Resul
         }
     }
     Ok(())
+}
+
+/// A member's data in a buffer of its size (at most the walker's member limit). The tar crate
+/// yields no more than the header says, so the buffer never grows: grown while read, a 256 MiB
+/// member's buffer would end with 512 MiB reserved, and part of that touched.
+fn data(mut entry: impl Read, size: u64) -> Result<Vec<u8>, Corrupt> {
+    let capacity = usize::try_from(size).map_err(|_| Corrupt(format!("member of {size} bytes")))?;
+    let mut data = Vec::with_capacity(capacity);
+    entry.read_to_end(&mut data).map_err(|e| Corrupt(e.to_string()))?;
+    Ok(data)
 }

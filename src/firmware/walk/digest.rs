@@ -1,0 +1,172 @@
+//! SHA-256 as the walker takes it: of bytes in hand, of a whole file through positioned reads,
+//! and of a stream as it passes — on a thread of its own once the stream is long, so that the
+//! thread decoding an image (the walk's critical path) does not also hash every byte of it.
+
+use sha2::{Digest, Sha256};
+use std::fs::File;
+use std::io;
+use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::thread::JoinHandle;
+
+/// Bytes of a stream hashed where they pass before hashing moves to a thread of its own: short
+/// streams (most nested ones) are not worth a thread.
+const OFFLOAD_AFTER: u64 = 4 << 20;
+/// Bytes handed to that thread at a time, and how many such chunks may wait for it.
+const CHUNK: usize = 1 << 20;
+const CHUNKS_WAITING: usize = 4;
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+pub fn hex(digest: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(digest.len() * 2);
+    for &b in digest {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 0xf)]));
+    }
+    s
+}
+
+/// SHA-256 and length of a whole file, through positioned reads (so it can run beside a reader
+/// of the same file).
+pub fn hash_file(file: &File) -> io::Result<(String, u64)> {
+    use std::os::unix::fs::FileExt;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut at = 0u64;
+    loop {
+        match file.read_at(&mut buf, at) {
+            Ok(0) => return Ok((hex(&hasher.finalize()), at)),
+            Ok(n) => {
+                hasher.update(&buf[..n]);
+                at += n as u64;
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// SHA-256 of a stream fed piece by piece.
+pub struct StreamDigest {
+    state: State,
+    fed: u64,
+}
+
+enum State {
+    Here(Sha256),
+    /// Hashed by `thread`, fed chunks through `to`; emptied chunks come back through `back`.
+    Away {
+        chunk: Vec<u8>,
+        to: SyncSender<Vec<u8>>,
+        back: Receiver<Vec<u8>>,
+        thread: JoinHandle<Sha256>,
+    },
+}
+
+impl Default for StreamDigest {
+    fn default() -> Self {
+        StreamDigest {
+            state: State::Here(Sha256::new()),
+            fed: 0,
+        }
+    }
+}
+
+impl StreamDigest {
+    pub fn update(&mut self, bytes: &[u8]) {
+        self.fed += bytes.len() as u64;
+        match &mut self.state {
+            State::Here(hasher) => {
+                hasher.update(bytes);
+                if self.fed > OFFLOAD_AFTER {
+                    self.offload();
+                }
+            }
+            State::Away { chunk, to, back, .. } => {
+                let mut rest = bytes;
+                while !rest.is_empty() {
+                    let take = (CHUNK - chunk.len()).min(rest.len());
+                    chunk.extend_from_slice(&rest[..take]);
+                    rest = &rest[take..];
+                    if chunk.len() == CHUNK {
+                        let next = back.try_recv().unwrap_or_else(|_| Vec::with_capacity(CHUNK));
+                        // a send fails only if the thread died; `finish` reports that
+                        let _ = to.send(std::mem::replace(chunk, next));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Moves hashing to a thread of its own; stays here if no thread can be started.
+    fn offload(&mut self) {
+        let State::Here(hasher) = &self.state else { return };
+        let mut hasher = hasher.clone();
+        let (to, chunks) = mpsc::sync_channel::<Vec<u8>>(CHUNKS_WAITING);
+        let (give_back, back) = mpsc::channel();
+        let spawned = std::thread::Builder::new().name("sha256".to_string()).spawn(move || {
+            for mut chunk in chunks {
+                hasher.update(&chunk);
+                chunk.clear();
+                let _ = give_back.send(chunk);
+            }
+            hasher
+        });
+        if let Ok(thread) = spawned {
+            self.state = State::Away {
+                chunk: Vec::with_capacity(CHUNK),
+                to,
+                back,
+                thread,
+            };
+        }
+    }
+
+    pub fn finish(self) -> String {
+        match self.state {
+            State::Here(hasher) => hex(&hasher.finalize()),
+            State::Away { chunk, to, thread, .. } => {
+                let _ = to.send(chunk);
+                drop(to);
+                match thread.join() {
+                    Ok(hasher) => hex(&hasher.finalize()),
+                    // the hashing thread panicked: a bug, not something the input can cause
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_is_lowercase_and_padded() {
+        assert_eq!(hex(&[0x00, 0x0f, 0xa0, 0xff]), "000fa0ff");
+    }
+
+    #[test]
+    fn a_long_stream_hashed_away_matches_one_hashed_here() {
+        let data: Vec<u8> = (0..3 * OFFLOAD_AFTER as usize + 12345)
+            .map(|i| (i * 7 % 251) as u8)
+            .collect();
+        let mut digest = StreamDigest::default();
+        for piece in data.chunks(100_003) {
+            digest.update(piece);
+        }
+        assert!(matches!(digest.state, State::Away { .. }));
+        assert_eq!(digest.finish(), sha256_hex(&data));
+        let mut short = StreamDigest::default();
+        short.update(b"abc");
+        assert!(matches!(short.state, State::Here(_)));
+        assert_eq!(
+            short.finish(),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}
