@@ -120,8 +120,10 @@ struct Stream<R>(R);
 
 impl<'a, R: Read> Source<'a> for Stream<R> {
     fn take(&mut self, n: u64) -> io::Result<Cow<'a, [u8]>> {
-        // grown as bytes arrive: a header's declared size is never allocated up front
-        let mut out = Vec::with_capacity(n.min(1 << 20) as usize);
+        // Sized up front, so a large member's buffer is not grown (and doubled) while read: every
+        // caller bounds `n` first (a name by MAX_NAME, a link by MAX_LINK, data by the walker's
+        // member limit).
+        let mut out = Vec::with_capacity(usize::try_from(n).unwrap_or(0));
         (&mut self.0).take(n).read_to_end(&mut out)?;
         Ok(Cow::Owned(out))
     }
