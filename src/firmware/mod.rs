@@ -1,6 +1,7 @@
 //! Firmware and filesystem walking: a directory or an image in, every file found out, with a
 //! virtual path that says how it was reached. Pure Rust; nothing external is run, nothing is
-//! written to disk (archives are read from memory or memory maps), and every expansion is bounded.
+//! written to disk (streams are parsed as they decode, large filesystem images read in place), and
+//! every expansion is bounded.
 //!
 //! Read today: directories, tar, zip, cpio (newc, crc, odc), ar (.deb), SquashFS 4, ext2/3/4,
 //! FAT, ISO 9660 (Rock Ridge, Joliet), GPT and MBR disks, U-Boot uImage and FIT images (a FIT's
