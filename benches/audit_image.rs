@@ -66,6 +66,21 @@ fn main() {
             black_box(rules::audit(&inventory, &rules, &index, &options))
         })
     });
+    // The same files with nothing opened: the work the baseline does (read and hash each file)
+    // plus detection, every analyser and the indicator scan — without decoding the 88 packages
+    // in var/cache/apt/archives, which alone takes 1.4 s of CPU (BENCHMARKS.md, walker).
+    let flat = Limits {
+        max_depth: 0,
+        ..Limits::default()
+    };
+    g.bench_function("vendorscan audit, containers not opened", |b| {
+        b.iter(|| {
+            let mut walked = firmware::walk(&rootfs, &flat, &(), &analysers).unwrap();
+            let mut inventory = Inventory::default();
+            inventory.add(assemble(&rootfs.display().to_string(), true, &mut walked));
+            black_box(rules::audit(&inventory, &rules, &index, &options))
+        })
+    });
     g.finish();
     c.final_summary();
 }

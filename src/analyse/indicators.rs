@@ -51,6 +51,10 @@ type Hit = (String, TermKind, Encoding, usize, usize);
 pub struct IndicatorScan {
     automaton: AhoCorasick,
     patterns: Vec<Pattern>,
+    /// MA-L blocks as six lower-case hex digits. Looked up at every MAC-address-shaped run
+    /// rather than put in the automaton: thousands of OUI patterns would make its DFA large and
+    /// slow every byte it scans.
+    ouis: std::collections::HashSet<[u8; 6]>,
 }
 
 impl IndicatorScan {
@@ -59,6 +63,7 @@ impl IndicatorScan {
     pub fn new<'t>(terms: impl IntoIterator<Item = (&'t str, TermKind)>) -> Result<Self, aho_corasick::BuildError> {
         let mut bytes: Vec<Vec<u8>> = Vec::new();
         let mut patterns = Vec::new();
+        let mut ouis = std::collections::HashSet::new();
         let mut seen = std::collections::HashSet::new();
         for (text, kind) in terms {
             let text = text.trim();
@@ -68,16 +73,10 @@ impl IndicatorScan {
             match kind {
                 TermKind::Oui => {
                     let hex = text.to_ascii_lowercase();
-                    if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-                        continue;
-                    }
-                    for sep in [':', '-'] {
-                        bytes.push(format!("{}{sep}{}{sep}{}{sep}", &hex[0..2], &hex[2..4], &hex[4..6]).into_bytes());
-                        patterns.push(Pattern {
-                            kind,
-                            encoding: Encoding::Utf8,
-                            exact: None,
-                        });
+                    if let Ok(key) = <[u8; 6]>::try_from(hex.as_bytes()) {
+                        if key.iter().all(u8::is_ascii_hexdigit) {
+                            ouis.insert(key);
+                        }
                     }
                 }
                 TermKind::Name | TermKind::Domain => {
@@ -100,11 +99,15 @@ impl IndicatorScan {
         let automaton = AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
-            // A full DFA: the few thousand patterns (with OUIs) build in milliseconds into a few
-            // MB, and scan the Debian rootfs in a quarter of the time the default NFA takes.
+            // A full DFA: the few hundred name and domain patterns build in milliseconds, and
+            // scan the Debian rootfs in a quarter of the time the default NFA takes.
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&bytes)?;
-        Ok(IndicatorScan { automaton, patterns })
+        Ok(IndicatorScan {
+            automaton,
+            patterns,
+            ouis,
+        })
     }
 }
 
@@ -117,19 +120,6 @@ impl IndicatorScan {
     /// The text of a hit, when it stands at token boundaries; `None` for a hit inside a word.
     fn accept(&self, pattern: &Pattern, bytes: &[u8], start: usize, end: usize) -> Option<String> {
         match (pattern.kind, pattern.encoding) {
-            (TermKind::Oui, _) => {
-                // `00:e0:fc:` + `12:34:56`, and not inside a longer run of hex and separators.
-                let sep = bytes[end - 1];
-                let rest = bytes.get(end..end + 8)?;
-                let ok = rest
-                    .iter()
-                    .enumerate()
-                    .all(|(i, &b)| if i % 3 == 2 { b == sep } else { b.is_ascii_hexdigit() });
-                let before_ok = start == 0 || !(bytes[start - 1].is_ascii_hexdigit() || bytes[start - 1] == sep);
-                let after_ok = bytes.get(end + 8).is_none_or(|&b| !(b.is_ascii_hexdigit() || b == sep));
-                (ok && before_ok && after_ok)
-                    .then(|| String::from_utf8_lossy(&bytes[start..end + 8]).to_ascii_lowercase())
-            }
             (_, Encoding::Utf8) => {
                 let hit = &bytes[start..end];
                 // Only an ASCII edge can run on into a longer word; CJK names have no spaces.
@@ -155,6 +145,43 @@ impl IndicatorScan {
     }
 }
 
+impl IndicatorScan {
+    /// MAC addresses (`00:e0:fc:12:34:56`, `00-E0-FC-12-34-56`) in a blocked OUI, not inside a
+    /// longer run of hex digits and separators: (address as found, lower-cased; offset).
+    fn macs(&self, bytes: &[u8]) -> Vec<(String, usize)> {
+        let mut out = Vec::new();
+        if self.ouis.is_empty() {
+            return out;
+        }
+        let mut next = 0;
+        for sep_at in memchr::memchr2_iter(b':', b'-', bytes) {
+            let Some(start) = sep_at.checked_sub(2) else { continue };
+            if start < next {
+                continue;
+            }
+            let Some(mac) = bytes.get(start..start + 17) else { break };
+            let sep = bytes[sep_at];
+            let shaped = mac
+                .iter()
+                .enumerate()
+                .all(|(i, &b)| if i % 3 == 2 { b == sep } else { b.is_ascii_hexdigit() });
+            let before_ok = start == 0 || !(bytes[start - 1].is_ascii_hexdigit() || bytes[start - 1] == sep);
+            let after_ok = bytes
+                .get(start + 17)
+                .is_none_or(|&b| !(b.is_ascii_hexdigit() || b == sep));
+            if !(shaped && before_ok && after_ok) {
+                continue;
+            }
+            next = start + 17;
+            let key = [mac[0], mac[1], mac[3], mac[4], mac[6], mac[7]].map(|b| b.to_ascii_lowercase());
+            if self.ouis.contains(&key) {
+                out.push((String::from_utf8_lossy(mac).to_ascii_lowercase(), start));
+            }
+        }
+        out
+    }
+}
+
 impl Analyser for IndicatorScan {
     fn analyse(&self, file: &FileView<'_>, facts: &mut Facts) {
         let bytes = file.bytes;
@@ -173,6 +200,14 @@ impl Analyser for IndicatorScan {
                 hit.4 += 1;
             } else if hits.len() < MAX_TERMS_PER_FILE {
                 hits.insert(key, (text, pattern.kind, pattern.encoding, m.start(), 1));
+            }
+        }
+        for (mac, at) in self.macs(bytes) {
+            let key = (mac.clone(), false);
+            if let Some(hit) = hits.get_mut(&key) {
+                hit.4 += 1;
+            } else if hits.len() < MAX_TERMS_PER_FILE {
+                hits.insert(key, (mac, TermKind::Oui, Encoding::Utf8, at, 1));
             }
         }
         let mut hits: Vec<_> = hits.into_values().collect();
