@@ -62,6 +62,17 @@ pub fn carve(bytes: &[u8]) -> Vec<Region> {
             continue;
         }
         if let Some(len) = confirm(&bytes[offset..], kind) {
+            // A device tree with images is a FIT, and is named so in its path.
+            let kind = match (kind, len) {
+                (Kind::Fdt, Some(len))
+                    if bytes
+                        .get(offset..offset + len)
+                        .is_some_and(super::containers::fit::is_fit) =>
+                {
+                    Kind::Fit
+                }
+                _ => kind,
+            };
             regions.push(Region { offset, kind, len });
             next_free = match len {
                 Some(len) => offset + len,
@@ -93,7 +104,11 @@ fn confirm(b: &[u8], kind: Kind) -> Option<Option<usize>> {
         Kind::Fdt => {
             let total = be32(4)? as usize;
             let version = be32(20)?;
-            ((16..=17).contains(&version) && (40..=b.len()).contains(&total)).then_some(Some(total))
+            if !((16..=17).contains(&version) && (40..=b.len()).contains(&total)) {
+                return None;
+            }
+            // A FIT's external images lie after the tree: the region runs to the last of them.
+            Some(Some(super::containers::fit::extent(b).unwrap_or(total)))
         }
         Kind::Gzip => {
             // method 8 (deflate) is in the signature; reserved flag bits must be clear

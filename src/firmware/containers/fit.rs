@@ -26,6 +26,25 @@ pub fn is_fit(bytes: &[u8]) -> bool {
     fdt::parse(bytes).is_ok_and(|tree| images(&tree).any(has_payload))
 }
 
+/// How far a FIT reaches from its start: the end of the tree or of the last external image,
+/// whichever is further; `None` when `bytes` does not start with one. A FIT carved out of a
+/// raw dump must keep its external data, which lies after the tree.
+pub fn extent(bytes: &[u8]) -> Option<usize> {
+    let tree = fdt::parse(bytes).ok()?;
+    let tree_size = tree.header.total_size as usize;
+    let mut end = tree_size;
+    let mut any = false;
+    for image in images(&tree) {
+        any |= has_payload(image);
+        if let Ok(data) = payload(bytes, tree_size, image) {
+            // The payload is a subslice of `bytes`: its end offset is where it stops.
+            let start = data.as_ptr() as usize - bytes.as_ptr() as usize;
+            end = end.max(start + data.len());
+        }
+    }
+    any.then_some(end)
+}
+
 /// What the tree says of itself, for the inventory: the root `description` and the number of
 /// images. Empty when the tree does not parse.
 pub fn details(bytes: &[u8]) -> BTreeMap<String, String> {
@@ -223,6 +242,32 @@ mod tests {
         assert!(got.is_empty());
         assert!(error.is_some());
         assert_eq!(detect(&EMBEDDED[..1000]), Kind::Fdt);
+    }
+
+    #[test]
+    fn a_fit_carved_out_of_a_dump_keeps_its_external_images() {
+        // the last image (fdt-1, 699 bytes at 1564) ends one byte before mkimage's padding
+        assert_eq!((extent(EXTERNAL), EXTERNAL.len()), (Some(1564 + 699), 2264));
+        assert_eq!(extent(EMBEDDED), Some(EMBEDDED.len()));
+        let mut dump = vec![0x5a; 0x101];
+        dump.extend_from_slice(EXTERNAL);
+        dump.extend_from_slice(&[0xa5; 64]);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("dump.bin");
+        std::fs::write(&path, &dump).unwrap();
+        let walked = crate::firmware::walk(&path, &crate::firmware::Limits::default(), &(), &()).unwrap();
+        let root = path.display().to_string();
+        let files: Vec<&str> = walked.files.iter().map(|f| &f.path[root.len()..]).collect();
+        assert_eq!(
+            files,
+            [
+                "",
+                "!/0x101:fit!/images/fdt-1",
+                "!/0x101:fit!/images/kernel!gzip",
+                "!/0x101:fit!/images/ramdisk!/etc/hostname",
+            ]
+        );
+        assert!(walked.warnings.is_empty(), "{:?}", walked.warnings);
     }
 
     #[test]
