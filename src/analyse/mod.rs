@@ -84,3 +84,23 @@ impl Analyser for Analysers {
         }
     }
 }
+
+/// Views of facts that tests compare against expected values.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use crate::model::Facts;
+
+    /// (field, value, offset, place) of each graded fact.
+    pub fn evidence(facts: &Facts) -> Vec<(&str, &str, Option<u64>, &str)> {
+        facts
+            .evidence
+            .iter()
+            .map(|f| (f.field, f.value.as_str(), f.offset, f.place.as_str()))
+            .collect()
+    }
+
+    /// (name, value) of each property.
+    pub fn properties(facts: &Facts) -> Vec<(&str, &str)> {
+        facts.properties.iter().map(|p| (p.name, p.value.as_str())).collect()
+    }
+}

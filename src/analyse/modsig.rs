@@ -85,6 +85,7 @@ impl Analyser for ModuleSignature {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analyse::test_support::{evidence, properties};
     use crate::firmware::detect::Kind;
 
     const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/analyse/sig/");
@@ -100,18 +101,6 @@ mod tests {
             &mut facts,
         );
         facts
-    }
-
-    fn evidence(facts: &Facts) -> Vec<(&str, &str, Option<u64>, &str)> {
-        facts
-            .evidence
-            .iter()
-            .map(|f| (f.field, f.value.as_str(), f.offset, f.place.as_str()))
-            .collect()
-    }
-
-    fn properties(facts: &Facts) -> Vec<(&str, &str)> {
-        facts.properties.iter().map(|p| (p.name, p.value.as_str())).collect()
     }
 
     const CA_DN: &str = "C=CN, O=Huawei Technologies Co.\\, Ltd., OU=Vendorscan Test, CN=Vendorscan Test Root CA";

@@ -146,6 +146,7 @@ fn subsystem_name(subsystem: u16) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analyse::test_support::{evidence, properties};
 
     const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/analyse/sig/");
 
@@ -164,18 +165,6 @@ mod tests {
             &mut facts,
         );
         facts
-    }
-
-    fn evidence(facts: &Facts) -> Vec<(&str, &str, Option<u64>, &str)> {
-        facts
-            .evidence
-            .iter()
-            .map(|f| (f.field, f.value.as_str(), f.offset, f.place.as_str()))
-            .collect()
-    }
-
-    fn properties(facts: &Facts) -> Vec<(&str, &str)> {
-        facts.properties.iter().map(|p| (p.name, p.value.as_str())).collect()
     }
 
     const DAHUA_DN: &str = "C=CN, ST=Zhejiang, O=Zhejiang Dahua Technology Co.\\, Ltd., CN=Dahua Test Code Signing";

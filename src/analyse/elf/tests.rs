@@ -2,6 +2,7 @@
 //! the shared corpus (when present), and on damaged input.
 
 use super::Elf;
+use crate::analyse::test_support::{evidence, properties};
 use crate::analyse::{Analyser, FileView};
 use crate::firmware::detect::Kind;
 use crate::model::Facts;
@@ -23,18 +24,6 @@ fn analyse(bytes: &[u8]) -> Facts {
     };
     Elf.analyse(&file, &mut facts);
     facts
-}
-
-fn properties(facts: &Facts) -> Vec<(&str, &str)> {
-    facts.properties.iter().map(|p| (p.name, p.value.as_str())).collect()
-}
-
-fn evidence(facts: &Facts) -> Vec<(&str, &str, Option<u64>, &str)> {
-    facts
-        .evidence
-        .iter()
-        .map(|f| (f.field, f.value.as_str(), f.offset, f.place.as_str()))
-        .collect()
 }
 
 /// A corpus file, from `VENDORSCAN_CORPUS/bin` or `../shared/corpus/bin`; `None` when absent.
