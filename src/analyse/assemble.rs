@@ -12,26 +12,34 @@ use std::collections::HashMap;
 
 /// The filesystem a walked file lies in, as the prefix its owners' absolute paths are joined
 /// to: everything up to the last `!` of an image member (`fw.bin!/0x4003:squashfs!`), or the
-/// directory target for a file below a directory.
-fn filesystem_of<'p>(path: &'p str, target: &'p str) -> &'p str {
-    match path.rfind('!') {
-        Some(i) => &path[..=i],
-        None => target.trim_end_matches('/'),
+/// directory target for a file below a directory. Only the part after the target is read for
+/// `!`: the target is the user's own path and may hold one.
+fn filesystem_of<'p>(path: &'p str, target: &str) -> &'p str {
+    let below = path.strip_prefix(target).map_or(0, |_| target.len());
+    match path[below..].rfind('!') {
+        Some(i) => &path[..=below + i],
+        None => path[..below.min(path.len())].trim_end_matches('/'),
     }
 }
 
-/// The name a file component gets: the last member name of its path, looking through
-/// decompressed streams (`…/Linux-5.10.0!gzip` is `Linux-5.10.0`); a carved region is named by
-/// its offset and type (`0x3001:fdt`).
-fn file_name(path: &str) -> &str {
+/// The name a file component gets: the last member name of its path below the target,
+/// looking through decompressed streams (`…/Linux-5.10.0!gzip` is `Linux-5.10.0`); a carved
+/// region is named by its offset and type (`0x3001:fdt`).
+fn file_name<'p>(path: &'p str, target: &str) -> &'p str {
+    let below = path.strip_prefix(target).map_or(0, |_| target.len());
     let mut p = path;
-    while let Some((head, last)) = p.rsplit_once('!') {
-        if last.starts_with('/') || head.is_empty() {
+    while let Some((head, last)) = p[below.min(p.len())..].rsplit_once('!') {
+        if last.starts_with('/') {
             break;
         }
-        p = head;
+        p = &p[..below + head.len()];
     }
-    p.rsplit(['/', '!']).find(|s| !s.is_empty()).unwrap_or(path)
+    p[below.min(p.len())..]
+        .rsplit(['/', '!'])
+        .find(|s| !s.is_empty())
+        // a stream of the target itself is named after the target
+        .or_else(|| p.rsplit('/').find(|s| !s.is_empty()))
+        .unwrap_or(path)
 }
 
 /// A package name as owners and file lists are matched: case-folded, runs of `-`, `_`, `.`
@@ -53,32 +61,40 @@ fn name_key(name: &str) -> String {
 
 /// A jar's records as one: its `MANIFEST.MF` gives the vendor but no coordinates, its
 /// `pom.properties` the coordinates (and so the purl) but no vendor. Within one filesystem
-/// (one jar), parties and licences of purl-less maven records move to the record with the purl.
-fn merge_jar_records(records: &mut Vec<(String, String, PackageRecord)>) {
-    let mut i = 0;
-    while i < records.len() {
-        let (ref fs, _, ref r) = records[i];
-        if r.ecosystem == "maven" && r.purl.is_none() {
-            let fs = fs.clone();
-            if let Some(j) = records
-                .iter()
-                .position(|(f, _, o)| *f == fs && o.ecosystem == "maven" && o.purl.is_some())
-            {
-                let (_, _, manifest) = records.remove(i);
-                let j = if j > i { j - 1 } else { j };
-                let target = &mut records[j].2;
-                target.parties.extend(manifest.parties);
-                if target.licenses.is_empty() {
-                    target.licenses = manifest.licenses;
-                }
-                if target.description.is_none() {
-                    target.description = manifest.description;
-                }
-                continue;
-            }
+/// (one jar), parties and licences of purl-less maven records move to the first record with a
+/// purl. One pass over the records, whatever their number.
+fn merge_jar_records(records: Vec<(String, String, PackageRecord)>) -> Vec<(String, String, PackageRecord)> {
+    let is_maven = |r: &PackageRecord, with_purl: bool| r.ecosystem == "maven" && r.purl.is_some() == with_purl;
+    let mut pom: HashMap<String, usize> = HashMap::new();
+    for (i, (fs, _, r)) in records.iter().enumerate() {
+        if is_maven(r, true) {
+            pom.entry(fs.clone()).or_insert(i);
         }
-        i += 1;
     }
+    let mut slots: Vec<Option<(String, String, PackageRecord)>> = records.into_iter().map(Some).collect();
+    for i in 0..slots.len() {
+        let Some(target) = slots[i]
+            .as_ref()
+            .filter(|(_, _, r)| is_maven(r, false))
+            .and_then(|(fs, _, _)| pom.get(fs).copied())
+        else {
+            continue;
+        };
+        let Some((_, _, manifest)) = slots[i].take() else {
+            continue;
+        };
+        let Some((_, _, into)) = slots[target].as_mut() else {
+            continue;
+        };
+        into.parties.extend(manifest.parties);
+        if into.licenses.is_empty() {
+            into.licenses = manifest.licenses;
+        }
+        if into.description.is_none() {
+            into.description = manifest.description;
+        }
+    }
+    slots.into_iter().flatten().collect()
 }
 
 /// The version a file's own facts give: a module's, a kernel banner's, a version resource's.
@@ -196,15 +212,16 @@ pub fn assemble(target: &str, is_dir: bool, walked: &mut Walked) -> InventoryPar
     document.describes = vec![ComponentId::new(root)];
 
     // Packages first, so files can be given to their owners: (filesystem, database file, record).
+    // The records are taken out of the facts: they live on as components.
     let mut records: Vec<(String, String, PackageRecord)> = Vec::new();
-    for f in &walked.files {
-        let Some(facts) = &f.facts else { continue };
+    for f in &mut walked.files {
+        let Some(facts) = &mut f.facts else { continue };
         let fs = filesystem_of(&f.path, target);
-        for record in &facts.packages {
-            records.push((fs.to_string(), f.path.clone(), record.clone()));
+        for record in std::mem::take(&mut facts.packages) {
+            records.push((fs.to_string(), f.path.clone(), record));
         }
     }
-    merge_jar_records(&mut records);
+    let records = merge_jar_records(records);
     let mut owner: HashMap<(String, String), usize> = HashMap::new();
     let mut by_name: HashMap<(String, String), usize> = HashMap::new();
     let mut seen: HashMap<(String, &'static str, String, Option<String>), usize> = HashMap::new();
@@ -255,7 +272,7 @@ pub fn assemble(target: &str, is_dir: bool, walked: &mut Walked) -> InventoryPar
         let inner = &f.path[fs.len()..];
         let owned_by = owner.get(&(fs.to_string(), inner.to_string())).copied();
         let facts = f.facts.take().map(|b| *b).unwrap_or_default();
-        let name = file_name(&f.path);
+        let name = file_name(&f.path, target);
         let mut c = Component::new(Origin::File, name, Location::file(&f.path, None, None));
         c.kind = Some("file".into());
         c.hashes.push(Hash::new("SHA-256", &sha));
@@ -329,11 +346,19 @@ mod tests {
 
     #[test]
     fn names_and_filesystems() {
-        assert_eq!(file_name("fw.bin!/0x200:uimage!/Linux-5.10.0!gzip"), "Linux-5.10.0");
-        assert_eq!(file_name("fw.bin!/0x3001:fdt"), "0x3001:fdt");
-        assert_eq!(file_name("a.tar.gz!gzip!/usr/bin/ls"), "ls");
-        assert_eq!(file_name("dir/rootfs/"), "rootfs");
-        assert_eq!(file_name("k.gz!gzip"), "k.gz");
+        assert_eq!(
+            file_name("fw.bin!/0x200:uimage!/Linux-5.10.0!gzip", "fw.bin"),
+            "Linux-5.10.0"
+        );
+        assert_eq!(file_name("fw.bin!/0x3001:fdt", "fw.bin"), "0x3001:fdt");
+        assert_eq!(file_name("a.tar.gz!gzip!/usr/bin/ls", "a.tar.gz"), "ls");
+        assert_eq!(file_name("dir/rootfs/etc/", "dir/rootfs"), "etc");
+        assert_eq!(file_name("k.gz!gzip", "k.gz"), "k.gz");
+        // a `!` in the target's own name is not notation
+        assert_eq!(file_name("old!fw/etc/passwd", "old!fw"), "passwd");
+        assert_eq!(file_name("old!fw.bin!gzip", "old!fw.bin"), "old!fw.bin");
+        assert_eq!(filesystem_of("old!fw/etc/passwd", "old!fw"), "old!fw");
+        assert_eq!(filesystem_of("old!fw.bin!/usr/x", "old!fw.bin"), "old!fw.bin!");
         assert_eq!(
             filesystem_of("fw.bin!/0x4003:squashfs!/usr/lib/opkg/status", "fw.bin"),
             "fw.bin!/0x4003:squashfs!"

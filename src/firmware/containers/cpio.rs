@@ -120,12 +120,9 @@ struct Stream<R>(R);
 
 impl<'a, R: Read> Source<'a> for Stream<R> {
     fn take(&mut self, n: u64) -> io::Result<Cow<'a, [u8]>> {
-        // Sized up front, so a large member's buffer is not grown (and doubled) while read: every
-        // caller bounds `n` first (a name by MAX_NAME, a link by MAX_LINK, data by the walker's
-        // member limit).
-        let mut out = Vec::with_capacity(usize::try_from(n).unwrap_or(0));
-        (&mut self.0).take(n).read_to_end(&mut out)?;
-        Ok(Cow::Owned(out))
+        // Every caller bounds `n` first (a name by MAX_NAME, a link by MAX_LINK, data by the
+        // walker's member limit).
+        super::read_sized((&mut self.0).take(n), n).map(Cow::Owned)
     }
 
     fn skip(&mut self, n: u64) -> io::Result<u64> {

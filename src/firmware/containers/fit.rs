@@ -10,7 +10,7 @@ use super::{Corrupt, Member, Visit};
 use crate::fdt::{self, Fdt, Node};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::ops::ControlFlow;
+use std::ops::{ControlFlow, Range};
 
 /// The image nodes: the children of `/images`.
 fn images<'t, 'a>(tree: &'t Fdt<'a>) -> impl Iterator<Item = &'t Node<'a>> + 't {
@@ -37,9 +37,7 @@ pub fn extent(bytes: &[u8]) -> Option<usize> {
     for image in images(&tree) {
         any |= has_payload(image);
         if let Ok(data) = payload(bytes, tree_size, image) {
-            // The payload is a subslice of `bytes`: its end offset is where it stops.
-            let start = data.as_ptr() as usize - bytes.as_ptr() as usize;
-            end = end.max(start + data.len());
+            end = end.max(data.end);
         }
     }
     any.then_some(end)
@@ -58,11 +56,11 @@ pub fn details(bytes: &[u8]) -> BTreeMap<String, String> {
     details
 }
 
-/// The bytes of one image, every offset and size checked against the file. External data must
+/// Where the bytes of one image lie in the file, every offset and size checked against it. External data must
 /// lie after the tree itself, so an image can never be the FIT that holds it (no loops).
-fn payload<'a>(bytes: &'a [u8], tree_size: usize, image: &Node<'a>) -> Result<&'a [u8], String> {
+fn payload(bytes: &[u8], tree_size: usize, image: &Node<'_>) -> Result<Range<usize>, String> {
     if let Some(data) = image.property("data") {
-        return Ok(data.value);
+        return Ok(data.offset..data.offset + data.value.len());
     }
     let number = |name: &str| -> Result<Option<usize>, String> {
         image.property(name).map_or(Ok(None), |p| {
@@ -85,7 +83,8 @@ fn payload<'a>(bytes: &'a [u8], tree_size: usize, image: &Node<'a>) -> Result<&'
     };
     start
         .checked_add(size)
-        .and_then(|end| bytes.get(start..end))
+        .filter(|&end| end <= bytes.len())
+        .map(|end| start..end)
         .ok_or_else(|| format!("{size} bytes at {start} run past the end of the file"))
 }
 
@@ -97,13 +96,14 @@ pub fn read<'a>(bytes: &'a [u8], limit: u64, visit: &mut Visit<'_, 'a>) -> Resul
     let mut fault = None;
     for image in images(&tree) {
         let name = format!("images/{}", image.name).into_bytes();
-        let data = match payload(bytes, tree_size, image) {
-            Ok(data) => data,
-            Err(message) => {
-                fault.get_or_insert_with(|| format!("image {}: {message}", image.name));
-                continue;
-            }
-        };
+        let data =
+            match payload(bytes, tree_size, image).and_then(|r| bytes.get(r).ok_or_else(|| "out of range".into())) {
+                Ok(data) => data,
+                Err(message) => {
+                    fault.get_or_insert_with(|| format!("image {}: {message}", image.name));
+                    continue;
+                }
+            };
         let member = if data.len() as u64 > limit {
             Member::TooBig {
                 name,

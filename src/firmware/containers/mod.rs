@@ -65,3 +65,39 @@ pub fn read_bounded(mut r: impl Read, limit: u64) -> std::io::Result<Option<Vec<
     }
     Ok(Some(out))
 }
+
+/// Reads all of `reader`, which yields at most `size` bytes (a member whose size the header
+/// gave and the walker's member limit bounds). The buffer is reserved exactly, in steps of at
+/// most 64 MiB: a large member's buffer is never doubled while it grows, and a declared size
+/// the data never reaches (a truncated or lying header) reserves one step, not the whole size.
+pub fn read_sized(mut reader: impl Read, size: u64) -> std::io::Result<Vec<u8>> {
+    const STEP: u64 = 64 << 20;
+    let mut out = Vec::new();
+    loop {
+        let want = size.saturating_sub(out.len() as u64).min(STEP);
+        if want == 0 {
+            return Ok(out);
+        }
+        out.reserve_exact(want as usize);
+        let got = (&mut reader).take(want).read_to_end(&mut out)? as u64;
+        if got < want {
+            return Ok(out);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read_sized;
+
+    #[test]
+    fn a_lying_size_reserves_one_step_and_keeps_what_came() {
+        let data = vec![7u8; 1000];
+        let got = read_sized(&data[..], 1 << 40).unwrap();
+        assert_eq!(got, data);
+        assert!(got.capacity() <= 64 << 20);
+        let got = read_sized(&data[..], 1000).unwrap();
+        assert_eq!((got.len(), got.capacity()), (1000, 1000));
+        assert!(read_sized(&data[..0], 0).unwrap().is_empty());
+    }
+}

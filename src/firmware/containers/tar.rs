@@ -21,7 +21,7 @@ pub fn read<'a>(reader: impl Read, limit: u64, visit: &mut Visit<'_, 'a>) -> Res
             } else {
                 Member::File {
                     name,
-                    data: Cow::Owned(data(entry, size)?),
+                    data: Cow::Owned(super::read_sized(entry, size).map_err(|e| Corrupt(e.to_string()))?),
                 }
             }
         } else if kind.is_symlink() || kind.is_hard_link() {
@@ -41,14 +41,4 @@ pub fn read<'a>(reader: impl Read, limit: u64, visit: &mut Visit<'_, 'a>) -> Res
         }
     }
     Ok(())
-}
-
-/// A member's data in a buffer of its size (at most the walker's member limit). The tar crate
-/// yields no more than the header says, so the buffer never grows: grown while read, a 256 MiB
-/// member's buffer would end with 512 MiB reserved, and part of that touched.
-fn data(mut entry: impl Read, size: u64) -> Result<Vec<u8>, Corrupt> {
-    let capacity = usize::try_from(size).map_err(|_| Corrupt(format!("member of {size} bytes")))?;
-    let mut data = Vec::with_capacity(capacity);
-    entry.read_to_end(&mut data).map_err(|e| Corrupt(e.to_string()))?;
-    Ok(data)
 }
