@@ -3,38 +3,21 @@
 //! every analyser, the indicator scan, assembly and the rule engine — against plain
 //! multi-threaded SHA-256 of the same files, measured in the same run (issue 5: ≥ 0.5×).
 
+#[path = "support/rootfs.rs"]
+mod rootfs;
+
 use criterion::{Criterion, Throughput};
-use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 use vendorscan::analyse::assemble::assemble;
 use vendorscan::firmware::{self, Limits};
 use vendorscan::model::Inventory;
 use vendorscan::rules::{self, AuditOptions, Date, Index};
 
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    walkdir::WalkDir::new(dir)
-        .follow_links(false)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| e.into_path())
-        .collect()
-}
-
 fn main() {
-    let Some(dir) = std::env::var_os("VENDORSCAN_ROOTFS")
-        .map(PathBuf::from)
-        .filter(|d| d.join("rootfs").is_dir())
-    else {
-        println!("VENDORSCAN_ROOTFS unset: run ../shared/scripts/make-rootfs.sh DIR and set it to DIR");
-        return;
-    };
+    let Some(dir) = rootfs::dir() else { return };
     let rootfs = dir.join("rootfs");
-    let files = files_under(&rootfs);
-    let total: u64 = files.iter().map(|f| std::fs::metadata(f).map_or(0, |m| m.len())).sum();
+    let (files, total) = rootfs::files_under(&rootfs);
     let rules = rules::load(&[]).unwrap();
     let index = Index::new(&rules);
     let analysers = vendorscan::pipeline::audit_analysers(&rules, &index).unwrap();
@@ -51,12 +34,7 @@ fn main() {
         .measurement_time(Duration::from_secs(30))
         .throughput(Throughput::Bytes(total));
     g.bench_function("sha256 of every file, rayon (baseline)", |b| {
-        b.iter(|| {
-            files.par_iter().for_each(|f| {
-                let bytes = std::fs::read(f).unwrap();
-                black_box(Sha256::digest(&bytes));
-            })
-        })
+        b.iter(|| rootfs::sha256_all(&files))
     });
     g.bench_function("vendorscan audit", |b| {
         b.iter(|| {

@@ -14,25 +14,16 @@
 //! Baselines use the same builds of sha2 (runtime-detected SHA-NI) and flate2 (zlib-rs backend)
 //! as the walker. `VENDORSCAN_BENCH_RSS=0` skips the 4 GiB image (it takes a minute to write).
 
+#[path = "support/rootfs.rs"]
+mod rootfs;
+
 use criterion::{Criterion, Throughput};
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 use std::hint::black_box;
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 use vendorscan::firmware::{self, Limits};
-
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    walkdir::WalkDir::new(dir)
-        .follow_links(false)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| e.into_path())
-        .collect()
-}
 
 /// Peak RSS (bytes) and wall time of `vendorscan inventory --format json` on `target`, in a
 /// child of its own: `wait4` reports that child's peak, not the largest of all children.
@@ -167,18 +158,11 @@ fn memory(dir: &Path) {
 }
 
 fn main() {
-    let Some(dir) = std::env::var_os("VENDORSCAN_ROOTFS")
-        .map(PathBuf::from)
-        .filter(|d| d.join("rootfs").is_dir())
-    else {
-        println!("VENDORSCAN_ROOTFS unset: run ../shared/scripts/make-rootfs.sh DIR and set it to DIR");
-        return;
-    };
+    let Some(dir) = rootfs::dir() else { return };
     memory(&dir);
     let limits = Limits::default();
     let rootfs = dir.join("rootfs");
-    let files = files_under(&rootfs);
-    let total: u64 = files.iter().map(|f| std::fs::metadata(f).map_or(0, |m| m.len())).sum();
+    let (files, total) = rootfs::files_under(&rootfs);
     let mut c = Criterion::default().configure_from_args();
 
     let mut g = c.benchmark_group("rootfs-directory");
@@ -186,12 +170,7 @@ fn main() {
         .measurement_time(Duration::from_secs(20))
         .throughput(Throughput::Bytes(total));
     g.bench_function("sha256 of every file, rayon (baseline)", |b| {
-        b.iter(|| {
-            files.par_iter().for_each(|f| {
-                let bytes = std::fs::read(f).unwrap();
-                black_box(Sha256::digest(&bytes));
-            })
-        })
+        b.iter(|| rootfs::sha256_all(&files))
     });
     g.bench_function("vendorscan walk", |b| {
         b.iter(|| black_box(firmware::walk(&rootfs, &limits, &(), &()).unwrap()))

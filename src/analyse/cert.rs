@@ -376,17 +376,7 @@ mod tests {
     }
 
     fn analyse(name: &str, kind: Kind) -> Facts {
-        let bytes = fixture(name);
-        let mut facts = Facts::default();
-        Certificates.analyse(
-            &FileView {
-                path: name,
-                bytes: &bytes,
-                kind,
-            },
-            &mut facts,
-        );
-        facts
+        crate::analyse::test_support::run(&Certificates, name, &fixture(name), kind)
     }
 
     const CA_DN: &str = "C=CN, O=Huawei Technologies Co.\\, Ltd., OU=Vendorscan Test, CN=Vendorscan Test Root CA";

@@ -3,7 +3,7 @@
 //! package records, so what a vendor declared about a part is evidence about that part.
 
 use super::{Analyser, FileView};
-use crate::model::{Facts, Origin, PackageParty, PackageRecord, Role};
+use crate::model::{Facts, Origin, PackageParty, PackageRecord};
 
 /// The largest embedded SBOM read; larger files are left to a top-level `audit` of the file.
 const MAX_SBOM: usize = 64 << 20;
@@ -28,18 +28,6 @@ fn named_like_sbom(path: &str) -> bool {
         .iter()
         .any(|s| name.ends_with(s))
         || matches!(name.as_str(), "bom.json" | "bom.xml" | "sbom.json" | "cyclonedx.json")
-}
-
-fn role_field(role: Role) -> &'static str {
-    match role {
-        Role::Supplier => "supplier",
-        Role::Manufacturer => "manufacturer",
-        Role::Author => "author",
-        Role::Publisher => "publisher",
-        Role::Originator => "originator",
-        Role::CopyrightHolder => "copyright",
-        Role::Provider => "provider",
-    }
 }
 
 impl Analyser for EmbeddedSbom {
@@ -80,7 +68,8 @@ impl Analyser for EmbeddedSbom {
                     };
                     Some(PackageParty {
                         role: p.role,
-                        field: role_field(p.role),
+                        // the SBOM's own field is its role (`supplier`, `author`, …)
+                        field: p.role.as_str(),
                         value,
                         line: match p.at {
                             crate::model::Location::Line { line } => Some(line),
@@ -130,7 +119,7 @@ mod tests {
         let p = &facts.packages[0];
         assert_eq!((p.name.as_str(), p.version.as_deref()), ("hilink-sdk", Some("2.1")));
         assert_eq!(p.purl.as_deref(), Some("pkg:generic/hilink-sdk@2.1"));
-        assert_eq!(p.parties[0].role, Role::Supplier);
+        assert_eq!(p.parties[0].role, crate::model::Role::Supplier);
         assert_eq!(p.parties[0].value, "Huawei Technologies Co., Ltd.");
         // Not named like an SBOM: not read.
         let mut facts = Facts::default();

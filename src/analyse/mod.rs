@@ -29,11 +29,6 @@ pub struct FileView<'a> {
 }
 
 impl FileView<'_> {
-    /// The last component of the path (`status`, `libc.so.6`), as escaped in the virtual path.
-    pub fn name(&self) -> &str {
-        self.path.rsplit(['/', '!']).next().unwrap_or(self.path)
-    }
-
     /// The path inside the filesystem the file was found in: what follows the last `!` (an
     /// image member: `/usr/lib/opkg/status`), or the whole path below a directory target.
     pub fn inner_path(&self) -> &str {
@@ -85,10 +80,18 @@ impl Analyser for Analysers {
     }
 }
 
-/// Views of facts that tests compare against expected values.
+/// Running an analyser, and views of its facts, as the analysers' tests compare them.
 #[cfg(test)]
 pub(crate) mod test_support {
+    use super::{Analyser, FileView, Kind};
     use crate::model::Facts;
+
+    /// What `analyser` finds in `bytes`, as a file at `path` of the given kind.
+    pub fn run(analyser: &dyn Analyser, path: &str, bytes: &[u8], kind: Kind) -> Facts {
+        let mut facts = Facts::default();
+        analyser.analyse(&FileView { path, bytes, kind }, &mut facts);
+        facts
+    }
 
     /// (field, value, offset, place) of each graded fact.
     pub fn evidence(facts: &Facts) -> Vec<(&str, &str, Option<u64>, &str)> {

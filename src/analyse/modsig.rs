@@ -91,16 +91,7 @@ mod tests {
     const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/analyse/sig/");
 
     fn analyse(bytes: &[u8]) -> Facts {
-        let mut facts = Facts::default();
-        ModuleSignature.analyse(
-            &FileView {
-                path: "m.ko",
-                bytes,
-                kind: Kind::Elf,
-            },
-            &mut facts,
-        );
-        facts
+        crate::analyse::test_support::run(&ModuleSignature, "m.ko", bytes, Kind::Elf)
     }
 
     const CA_DN: &str = "C=CN, O=Huawei Technologies Co.\\, Ltd., OU=Vendorscan Test, CN=Vendorscan Test Root CA";

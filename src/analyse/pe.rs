@@ -155,16 +155,7 @@ mod tests {
     }
 
     pub(super) fn analyse(bytes: &[u8]) -> Facts {
-        let mut facts = Facts::default();
-        Pe.analyse(
-            &FileView {
-                path: "x.exe",
-                bytes,
-                kind: Kind::Pe,
-            },
-            &mut facts,
-        );
-        facts
+        crate::analyse::test_support::run(&Pe, "x.exe", bytes, Kind::Pe)
     }
 
     const DAHUA_DN: &str = "C=CN, ST=Zhejiang, O=Zhejiang Dahua Technology Co.\\, Ltd., CN=Dahua Test Code Signing";

@@ -16,14 +16,7 @@ macro_rules! fixture {
 }
 
 fn analyse(bytes: &[u8]) -> Facts {
-    let mut facts = Facts::default();
-    let file = FileView {
-        path: "test.elf",
-        bytes,
-        kind: Kind::Elf,
-    };
-    Elf.analyse(&file, &mut facts);
-    facts
+    crate::analyse::test_support::run(&Elf, "test.elf", bytes, Kind::Elf)
 }
 
 /// A corpus file, from `VENDORSCAN_CORPUS/bin` or `../shared/corpus/bin`; `None` when absent.

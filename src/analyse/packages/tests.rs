@@ -4,7 +4,6 @@
 use proptest::prelude::*;
 
 use super::{Format, Packages};
-use crate::analyse::{Analyser, FileView};
 use crate::firmware::detect::Kind;
 use crate::model::{Facts, Ownership, PackageParty, PackageRecord, Role};
 
@@ -20,16 +19,7 @@ macro_rules! fixture {
 }
 
 fn analyse(path: &str, bytes: &[u8]) -> Facts {
-    let mut facts = Facts::default();
-    Packages.analyse(
-        &FileView {
-            path,
-            bytes,
-            kind: Kind::Text,
-        },
-        &mut facts,
-    );
-    facts
+    crate::analyse::test_support::run(&Packages, path, bytes, Kind::Text)
 }
 
 fn party(role: Role, field: &'static str, value: &str, line: Option<u32>) -> PackageParty {

@@ -2,7 +2,7 @@
 //! policies, prints graded findings, and exits 0 (nothing reaches --fail-on), 1 (something
 //! does) or 2 (bad usage or unreadable input).
 
-use crate::inputs::{self, OutputFormat, Scheme, WalkArgs, Walking};
+use crate::inputs::{self, OutputFormat, WalkArgs};
 use anyhow::{bail, Context};
 use clap::{Args as ClapArgs, ValueEnum};
 use std::path::PathBuf;
@@ -84,11 +84,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let index = Index::new(&rules);
     let analysers = vendorscan::pipeline::audit_analysers(&rules, &index)
         .context("cannot build the indicator scan from the rules")?;
-    let walking = Walking {
-        limits: &args.walk.limits(),
-        analyser: &analysers,
-    };
-    let inventory = inputs::read(&args.targets, Scheme::Auto, &limits, Some(&walking), args.quiet);
+    let inventory = inputs::read(&args.targets, &limits, &args.walk.walking(&analysers), args.quiet);
     let audit = rules::audit(
         &inventory,
         &rules,

@@ -42,26 +42,16 @@ pub fn parse_target(arg: &Path) -> (Scheme, PathBuf) {
 
 /// How directories and images are read: within these limits, each file through the analyser.
 pub struct Walking<'a> {
-    pub limits: &'a firmware::Limits,
+    pub limits: firmware::Limits,
     pub analyser: &'a dyn Analyser,
 }
 
-/// Reads every target. `default` applies to targets without a scheme prefix; `walking` is
-/// `None` where directories and images are not accepted (a target that needs walking is then an
-/// error).
-pub fn read(
-    targets: &[PathBuf],
-    default: Scheme,
-    limits: &Limits,
-    walking: Option<&Walking<'_>>,
-    quiet: bool,
-) -> Inventory {
+/// Reads every target: an SBOM into its document, a directory or image walked into one (see
+/// [`Scheme`] for how a target is told apart).
+pub fn read(targets: &[PathBuf], limits: &Limits, walking: &Walking<'_>, quiet: bool) -> Inventory {
     let mut inventory = Inventory::default();
     for arg in targets {
-        let (scheme, path) = match parse_target(arg) {
-            (Scheme::Auto, p) => (default, p),
-            other => other,
-        };
+        let (scheme, path) = parse_target(arg);
         let walk_it = match scheme {
             Scheme::Walk => true,
             Scheme::Auto if path.is_dir() => true,
@@ -81,13 +71,8 @@ pub fn read(
             },
         };
         if walk_it {
-            let Some(walking) = walking else {
-                let message = format!("{}: only SBOMs are read here (`sbom:` targets)", path.display());
-                fail(&mut inventory, &path, &message);
-                continue;
-            };
             let progress = WalkProgress::new(quiet);
-            let walked = firmware::walk(&path, walking.limits, &progress, walking.analyser);
+            let walked = firmware::walk(&path, &walking.limits, &progress, walking.analyser);
             progress.finish();
             match walked {
                 Ok(mut walked) => {
@@ -156,7 +141,15 @@ pub struct WalkArgs {
 }
 
 impl WalkArgs {
-    pub fn limits(&self) -> firmware::Limits {
+    /// Walking within these limits, each file through `analyser`.
+    pub fn walking<'a>(&self, analyser: &'a dyn Analyser) -> Walking<'a> {
+        Walking {
+            limits: self.limits(),
+            analyser,
+        }
+    }
+
+    fn limits(&self) -> firmware::Limits {
         firmware::Limits {
             max_depth: self.max_depth,
             max_total_bytes: self.max_total_bytes,

@@ -1,6 +1,6 @@
 //! `vendorscan inventory <SBOM>...`: read SBOMs, print what they list.
 
-use crate::inputs::{self, OutputFormat, Scheme, WalkArgs, Walking};
+use crate::inputs::{self, OutputFormat, WalkArgs};
 use anyhow::Context;
 use clap::Args as ClapArgs;
 use std::path::PathBuf;
@@ -38,11 +38,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         max_bytes: args.max_bytes,
     };
     let analysers = vendorscan::analyse::standard();
-    let walking = Walking {
-        limits: &args.walk.limits(),
-        analyser: &analysers,
-    };
-    let inventory = inputs::read(&args.inputs, Scheme::Auto, &limits, Some(&walking), args.quiet);
+    let inventory = inputs::read(&args.inputs, &limits, &args.walk.walking(&analysers), args.quiet);
     let mut out = inputs::output(&args.output)?;
     match args.format {
         OutputFormat::Json => inventory_json::write(&inventory, &mut out),

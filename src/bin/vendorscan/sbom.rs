@@ -2,7 +2,7 @@
 //! and directories (and what SBOMs given as targets list), written as CycloneDX 1.6 (JSON or XML)
 //! or SPDX 2.3 JSON.
 
-use crate::inputs::{self, Scheme, WalkArgs, Walking};
+use crate::inputs::{self, WalkArgs};
 use anyhow::Context;
 use clap::{Args as ClapArgs, ValueEnum};
 use std::path::PathBuf;
@@ -49,11 +49,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         max_bytes: args.max_bytes,
     };
     let analysers = vendorscan::analyse::standard();
-    let walking = Walking {
-        limits: &args.walk.limits(),
-        analyser: &analysers,
-    };
-    let inventory = inputs::read(&args.targets, Scheme::Auto, &limits, Some(&walking), args.quiet);
+    let inventory = inputs::read(&args.targets, &limits, &args.walk.walking(&analysers), args.quiet);
     let timestamp = if args.no_timestamp {
         None
     } else {
