@@ -23,7 +23,7 @@ use super::detect::{detect, Kind};
 use super::limits::Limits;
 use super::vpath::VPath;
 use crate::analyse::{Analyser, FileView};
-use crate::model::{ContainerEntry, Facts, FileEntry, Warning, WarningCode};
+use crate::model::{ContainerEntry, Facts, FileEntry, Skipped, Warning, WarningCode};
 use digest::{hash_file, sha256_hex};
 use in_flight::{lock, InFlight, IN_FLIGHT_BYTES};
 use meter::Meter;
@@ -63,6 +63,8 @@ const TUNING: Tuning = Tuning {
 pub struct Walked {
     pub files: Vec<FileEntry>,
     pub containers: Vec<ContainerEntry>,
+    /// Paths not entered on purpose (`--exclude`, pseudo filesystems).
+    pub skipped: Vec<Skipped>,
     pub warnings: Vec<Warning>,
 }
 
@@ -70,6 +72,7 @@ impl Walked {
     fn merge(&mut self, other: Walked) {
         self.files.extend(other.files);
         self.containers.extend(other.containers);
+        self.skipped.extend(other.skipped);
         self.warnings.extend(other.warnings);
     }
 
@@ -293,27 +296,24 @@ impl Walker<'_> {
         let rest = io::BufReader::with_capacity(256 << 10, file);
         let mut meter = Meter::new(io::Cursor::new(head).chain(rest), u64::MAX);
         let result = if kind.is_compression() {
-            self.stream(kind, &mut meter, len, &path, 0, out);
-            Ok(())
+            Ok(self.stream(kind, &mut meter, len, &path, 0, out))
         } else {
             self.archive_from(kind, &mut meter, &path, 0, out)
         };
         meter.drain();
-        if let Some(message) = &meter.failed {
+        let damaged = if let Some(message) = &meter.failed {
             out.warn(WarningCode::Unreadable, &path, format!("cannot read: {message}"));
-        } else if let Err(Corrupt(message)) = result {
-            out.warn(
-                WarningCode::Corrupt,
-                &path,
-                format!("{} is corrupt: {message}", kind.name()),
-            );
-        }
+            true
+        } else {
+            settle(result, kind, &path, out)
+        };
         out.containers.push(ContainerEntry {
             path: path.into_string(),
             kind: kind.name().to_string(),
             size: meter.len,
             sha256: meter.sha256(),
             unpacked: true,
+            damaged,
             details: BTreeMap::new(),
         });
         Ok(())
@@ -334,13 +334,7 @@ impl Walker<'_> {
                 })
             },
         );
-        if let Err(Corrupt(message)) = result {
-            out.warn(
-                WarningCode::Corrupt,
-                &path,
-                format!("{} is corrupt: {message}", kind.name()),
-            );
-        }
+        let damaged = settle(result, kind, &path, out);
         let (sha256, size) = hashed?;
         out.containers.push(ContainerEntry {
             path: path.into_string(),
@@ -348,6 +342,7 @@ impl Walker<'_> {
             size,
             sha256,
             unpacked: true,
+            damaged,
             details: BTreeMap::new(),
         });
         Ok(())
@@ -441,12 +436,12 @@ impl Walker<'_> {
         } else if opens {
             let mut entry = container(&path, kind, bytes, true);
             entry.details = details(kind, bytes);
-            out.containers.push(entry);
-            if kind.is_compression() {
-                self.decompress(kind, bytes, &path, depth, out);
+            entry.damaged = if kind.is_compression() {
+                self.decompress(kind, bytes, &path, depth, out)
             } else {
-                self.archive(kind, bytes, &path, depth, out);
-            }
+                self.archive(kind, bytes, &path, depth, out)
+            };
+            out.containers.push(entry);
             return;
         } else if kind.is_unread_container() {
             out.containers.push(container(&path, kind, bytes, false));
@@ -500,15 +495,16 @@ impl Walker<'_> {
         }
     }
 
-    /// A compressed stream held in memory.
-    fn decompress(&self, kind: Kind, bytes: &[u8], path: &VPath, depth: usize, out: &mut Walked) {
-        self.stream(kind, bytes, bytes.len() as u64, path, depth, out);
+    /// A compressed stream held in memory; true when it is damaged.
+    fn decompress(&self, kind: Kind, bytes: &[u8], path: &VPath, depth: usize, out: &mut Walked) -> bool {
+        self.stream(kind, bytes, bytes.len() as u64, path, depth, out)
     }
 
     /// The content of a compressed stream of `compressed` bytes read from `source`. A tar or cpio
     /// inside is walked as it decodes; anything else is decoded into memory through a cap (the
-    /// member limit and `--max-ratio` times the compressed size) and visited.
-    fn stream(&self, kind: Kind, source: impl Read, compressed: u64, path: &VPath, depth: usize, out: &mut Walked) {
+    /// member limit and `--max-ratio` times the compressed size) and visited. True when the
+    /// stream is damaged (what decoded before the damage is still walked).
+    fn stream(&self, kind: Kind, source: impl Read, compressed: u64, path: &VPath, depth: usize, out: &mut Walked) -> bool {
         let inner = path.stream(kind.name());
         let ratio_limit = compressed.saturating_mul(self.limits.max_ratio);
         let limit = self.member_limit().min(ratio_limit);
@@ -538,8 +534,7 @@ impl Walker<'_> {
                                 .max_total_bytes
                                 .saturating_sub(self.bytes.load(Ordering::Relaxed));
                             let meter = Meter::new(io::Cursor::new(head).chain(decoder), ratio_limit.min(budget));
-                            self.stream_archive(kind, archive, meter, path, depth + 1, out);
-                            return;
+                            return self.stream_archive(kind, archive, meter, path, depth + 1, out);
                         }
                         compress::finish(decoder, head, limit)
                     }
@@ -554,7 +549,7 @@ impl Walker<'_> {
                     path,
                     format!("{} stream expands beyond {limit} bytes; not read", kind.name()),
                 );
-                return;
+                return false;
             }
             compress::Outcome::Corrupt { partial, message } => {
                 out.warn(
@@ -562,19 +557,21 @@ impl Walker<'_> {
                     path,
                     format!("{} stream is corrupt: {message}", kind.name()),
                 );
-                if partial.is_empty() {
-                    return;
+                if !partial.is_empty() && self.spend(partial.len() as u64, &inner, out) {
+                    self.blob(&partial, inner, depth + 1, out);
                 }
-                partial
+                return true;
             }
         };
         if self.spend(data.len() as u64, &inner, out) {
             self.blob(&data, inner, depth + 1, out);
         }
+        false
     }
 
     /// A tar or cpio (`kind`) read as its `codec` stream decodes: counted as the stream's entry,
-    /// hashed and measured on the way by `meter` (which bounds it too), never held whole.
+    /// hashed and measured on the way by `meter` (which bounds it too), never held whole. True
+    /// when the compressed stream is damaged.
     fn stream_archive<R: Read>(
         &self,
         codec: Kind,
@@ -583,15 +580,16 @@ impl Walker<'_> {
         path: &VPath,
         depth: usize,
         out: &mut Walked,
-    ) {
+    ) -> bool {
         let inner = path.stream(codec.name());
         if !self.count(&inner, out) {
-            return;
+            return false;
         }
         let limit = meter.limit;
         let result = self.archive_from(kind, &mut meter, &inner, depth, out);
         meter.drain();
         self.progress.blob(meter.len);
+        let (mut stream_damaged, mut damaged) = (false, false);
         if meter.over {
             out.warn(
                 WarningCode::LimitExceeded,
@@ -607,12 +605,9 @@ impl Walker<'_> {
                 path,
                 format!("{} stream is corrupt: {message}", codec.name()),
             );
-        } else if let Err(Corrupt(message)) = result {
-            out.warn(
-                WarningCode::Corrupt,
-                &inner,
-                format!("{} is corrupt: {message}", kind.name()),
-            );
+            stream_damaged = true;
+        } else {
+            damaged = settle(result, kind, &inner, out);
         }
         self.spend(meter.len, &inner, out);
         out.containers.push(ContainerEntry {
@@ -621,8 +616,10 @@ impl Walker<'_> {
             size: meter.len,
             sha256: meter.sha256(),
             unpacked: true,
+            damaged,
             details: BTreeMap::new(),
         });
+        stream_damaged
     }
 
     /// A tar or cpio read from a stream.
@@ -633,7 +630,7 @@ impl Walker<'_> {
         path: &VPath,
         depth: usize,
         out: &mut Walked,
-    ) -> Result<(), Corrupt> {
+    ) -> Result<bool, Corrupt> {
         let limit = self.member_limit();
         self.members(path, depth, limit, out, |visit| match kind {
             Kind::Cpio => containers::cpio::read_stream(reader, limit, visit),
@@ -641,19 +638,13 @@ impl Walker<'_> {
         })
     }
 
-    /// A container held in memory.
-    fn archive(&self, kind: Kind, bytes: &[u8], path: &VPath, depth: usize, out: &mut Walked) {
+    /// A container held in memory; true when it is damaged.
+    fn archive(&self, kind: Kind, bytes: &[u8], path: &VPath, depth: usize, out: &mut Walked) -> bool {
         let limit = self.member_limit();
         let result = self.members(path, depth, limit, out, |visit| {
             self.read_archive(kind, bytes, limit, visit)
         });
-        if let Err(containers::Corrupt(message)) = result {
-            out.warn(
-                WarningCode::Corrupt,
-                path,
-                format!("{} is corrupt: {message}", kind.name()),
-            );
-        }
+        settle(result, kind, path, out)
     }
 
     /// A container held in memory, read by its format's reader.
@@ -688,7 +679,8 @@ impl Walker<'_> {
     /// reader goes on to the next (a member larger than [`IN_FLIGHT_BYTES`] is walked here, so no
     /// more than one such is in memory per reader). What the members yield is merged when the
     /// reader is done, and a hard link to an earlier member is then listed as the file it names
-    /// (as a directory listing shows it), not as an empty entry.
+    /// (as a directory listing shows it), not as an empty entry. `Ok(true)` when a member was
+    /// damaged (each is a warning of its own).
     fn members<'a>(
         &self,
         path: &VPath,
@@ -696,7 +688,7 @@ impl Walker<'_> {
         limit: u64,
         out: &mut Walked,
         read: impl FnOnce(&mut Visit<'_, 'a>) -> Result<(), Corrupt>,
-    ) -> Result<(), Corrupt> {
+    ) -> Result<bool, Corrupt> {
         // What each member handed over yielded, by its number.
         let results: Mutex<Vec<(usize, Walked)>> = Mutex::new(Vec::new());
         let in_flight = InFlight::default();
@@ -705,6 +697,7 @@ impl Walker<'_> {
         // Hard links to one of them: the link's path, the file's number and path, the target.
         let mut links: Vec<(VPath, usize, String, Vec<u8>)> = Vec::new();
         let mut handed = 0usize;
+        let mut damaged = false;
         let result = rayon::in_place_scope(|scope| {
             let (results, in_flight) = (&results, &in_flight);
             let mut visit = |member: Member<'a>| -> ControlFlow<()> {
@@ -752,11 +745,35 @@ impl Walker<'_> {
                     }
                     Member::TooBig { name, size } => {
                         let at = path.member(&name);
+                        let message = if limit < self.limits.max_member_bytes {
+                            format!(
+                                "member of {size} bytes is over what is left ({limit} bytes) of the \
+                                 target's --max-total-bytes budget ({}); not read",
+                                self.limits.max_total_bytes
+                            )
+                        } else {
+                            format!(
+                                "member of {size} bytes is over the --max-member-bytes limit ({limit}); not read"
+                            )
+                        };
+                        out.warn(WarningCode::LimitExceeded, &at, message);
+                    }
+                    Member::OverRatio { name, size, compressed } => {
+                        let at = path.member(&name);
                         out.warn(
                             WarningCode::LimitExceeded,
                             &at,
-                            format!("member of {size} bytes is over the {limit}-byte limit; not read"),
+                            format!(
+                                "member of {size} bytes from {compressed} compressed is over the \
+                                 --max-ratio limit ({}); not read",
+                                self.limits.max_ratio
+                            ),
                         );
+                    }
+                    Member::Damaged { name, message } => {
+                        let at = path.member(&name);
+                        damaged = true;
+                        out.warn(WarningCode::Corrupt, &at, format!("damaged member: {message}"));
                     }
                     Member::Link { name, target, hard } => {
                         let at = path.member(&name);
@@ -799,7 +816,23 @@ impl Walker<'_> {
         for (_, walked) in results {
             out.merge(walked);
         }
-        result
+        result.map(|()| damaged)
+    }
+}
+
+/// Reports a reader's failure as a `corrupt` warning on the container; true when the container
+/// is damaged (the reader failed, or one of its members was).
+fn settle(result: Result<bool, Corrupt>, kind: Kind, path: &VPath, out: &mut Walked) -> bool {
+    match result {
+        Ok(damaged) => damaged,
+        Err(Corrupt(message)) => {
+            out.warn(
+                WarningCode::Corrupt,
+                path,
+                format!("{} is corrupt: {message}", kind.name()),
+            );
+            true
+        }
     }
 }
 
@@ -837,6 +870,7 @@ fn container(path: &VPath, kind: Kind, bytes: &[u8], unpacked: bool) -> Containe
         size: bytes.len() as u64,
         sha256: sha256_hex(bytes),
         unpacked,
+        damaged: false,
         details: BTreeMap::new(),
     }
 }

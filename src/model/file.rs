@@ -35,8 +35,31 @@ pub struct ContainerEntry {
     pub sha256: String,
     /// False when the format was recognised but is not unpacked (the reason is a warning).
     pub unpacked: bool,
+    /// True when the container, or one of its members, could not be read to its end (the
+    /// reason and the place are a `corrupt` warning): what it holds was examined only in part.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub damaged: bool,
     /// What the container's header says, where that matters (a uImage's name, load address,
     /// operating system and compression).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub details: BTreeMap<String, String>,
+}
+
+/// A path the walk did not enter on purpose, and why. Listed in coverage; never makes a verdict
+/// `incomplete` (the user asked for it, or it holds no files of the system: `/proc`, `/sys`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Skipped {
+    pub path: String,
+    #[serde(flatten)]
+    pub reason: SkipReason,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "reason", rename_all = "kebab-case")]
+pub enum SkipReason {
+    /// Matched an `--exclude` pattern.
+    Excluded { pattern: String },
+    /// A mount of a pseudo filesystem (proc, sysfs, devtmpfs, cgroup, …), told by its
+    /// filesystem type, not its name.
+    PseudoFilesystem { fstype: String },
 }

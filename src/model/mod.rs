@@ -19,7 +19,7 @@ pub use component::{Component, ComponentId, Details, Hash, Origin, Property, Pur
 pub use cpe::{Cpe, CpeError};
 pub use document::{Document, Encoding, Format, Tool};
 pub use facts::{Fact, Facts, FileProperty, Ownership, PackageParty, PackageRecord};
-pub use file::{ContainerEntry, FileEntry};
+pub use file::{ContainerEntry, FileEntry, SkipReason, Skipped};
 pub use finding::{EvidenceItem, EvidenceKind, Finding, Overall, Strength, Verdict, WaiverRef};
 pub use graph::{RelationKind, Relationship};
 pub use location::{push_pointer, FilePlace, Located, Location, XmlPlace};
@@ -67,6 +67,9 @@ pub struct Inventory {
     /// Archives, compressed streams and filesystems opened on the way, sorted by path.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub containers: Vec<ContainerEntry>,
+    /// Paths the walks did not enter on purpose (`--exclude`, pseudo filesystems).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<Skipped>,
     pub warnings: Vec<Warning>,
     pub errors: Vec<InputError>,
 }

@@ -80,6 +80,7 @@ pub fn read(targets: &[PathBuf], limits: &Limits, walking: &Walking<'_>, quiet: 
                     inventory.add(assemble(&display, path.is_dir(), &mut walked));
                     inventory.files.extend(walked.files);
                     inventory.containers.extend(walked.containers);
+                    inventory.skipped.extend(walked.skipped);
                     inventory.warnings.extend(walked.warnings);
                 }
                 Err(e) => fail(&mut inventory, &path, &e.to_string()),

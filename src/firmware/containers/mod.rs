@@ -26,6 +26,15 @@ pub enum Member<'a> {
     File { name: Vec<u8>, data: Cow<'a, [u8]> },
     /// A regular file whose contents exceed the limit the walker set; not read.
     TooBig { name: Vec<u8>, size: u64 },
+    /// A regular file whose declared size is more than `--max-ratio` times its `compressed`
+    /// size (a zip member); not read.
+    OverRatio { name: Vec<u8>, size: u64, compressed: u64 },
+    /// A member that could not be read (a bad checksum, a header that runs past the end, a
+    /// damaged inode): the walker reports it at the member's path with `message` as the
+    /// reason, marks the container damaged, and the reader goes on to the next member where
+    /// the format allows. `message` must say what is wrong and, where known, where (`at byte
+    /// 1234`, `inode table at 0x5000`).
+    Damaged { name: Vec<u8>, message: String },
     /// A symbolic or hard link: recorded, never followed.
     Link { name: Vec<u8>, target: Vec<u8>, hard: bool },
     /// A device, FIFO or socket node.
