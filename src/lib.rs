@@ -12,3 +12,4 @@ pub mod pipeline;
 pub mod report;
 pub mod rules;
 pub mod sbom;
+pub mod source;

@@ -196,15 +196,25 @@ pub fn assemble(target: &str, is_dir: bool, walked: &mut Walked) -> InventoryPar
         .files
         .iter()
         .find(|f| f.path == target)
-        .and_then(|f| f.sha256.clone())
+        .and_then(|f| Some((f.sha256.clone()?, f.size)))
         .or_else(|| {
             walked
                 .containers
                 .iter()
                 .find(|c| c.path == target)
-                .map(|c| c.sha256.clone())
+                .map(|c| (c.sha256.clone(), c.size))
         });
-    if let Some(sha) = top {
+    document.size = match &top {
+        Some((_, size)) => *size,
+        // a directory: its own files, not what was unpacked from them
+        None => walked
+            .files
+            .iter()
+            .filter(|f| !f.path.contains('!'))
+            .map(|f| f.size)
+            .sum(),
+    };
+    if let Some((sha, _)) = top {
         document.sha256 = sha.clone();
         root.hashes.push(Hash::new("SHA-256", &sha));
     }

@@ -48,6 +48,9 @@ pub struct Document {
     pub spec_version: Option<String>,
     /// SHA-256 of the file as read (before decompression): which exact input a report is about.
     pub sha256: String,
+    /// Bytes of the input as read (an SBOM file before decompression, an image file; for a
+    /// directory, its files' bytes).
+    pub size: u64,
     /// True when the document was gzip-compressed.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub compressed: bool,
@@ -82,6 +85,7 @@ impl Document {
             encoding,
             spec_version: None,
             sha256: String::new(),
+            size: 0,
             compressed: false,
             serial: None,
             name: None,

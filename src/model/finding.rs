@@ -50,13 +50,39 @@ impl Verdict {
     }
 }
 
-/// The verdict of a whole audit: the most serious unwaived finding; mentions alone are clear.
+/// The verdict of a target or a whole audit, weakest first: the most serious unwaived finding
+/// (mentions alone are clear), and `incomplete` when anything that could hold components was not
+/// examined. An excluded part outranks incompleteness — the run still says it found one, and
+/// its coverage says what it could not read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Overall {
+    /// Everything was examined and nothing at or above review was found.
     Clear,
     Review,
+    /// Part of the input could not be examined (coverage says what and why).
+    Incomplete,
     Excluded,
+}
+
+impl Overall {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Overall::Clear => "clear",
+            Overall::Review => "review",
+            Overall::Incomplete => "incomplete",
+            Overall::Excluded => "excluded",
+        }
+    }
+
+    /// The verdict of findings alone.
+    pub fn of(verdict: Verdict) -> Overall {
+        match verdict {
+            Verdict::Excluded => Overall::Excluded,
+            Verdict::Review => Overall::Review,
+            Verdict::Mention => Overall::Clear,
+        }
+    }
 }
 
 /// One observation tying a component to an entity.

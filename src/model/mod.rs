@@ -3,6 +3,7 @@
 //! [`Inventory::add`] renumbers them into one flat list.
 
 mod component;
+pub mod coverage;
 mod cpe;
 mod document;
 mod facts;
@@ -16,6 +17,7 @@ mod pointer;
 mod warning;
 
 pub use component::{Component, ComponentId, Details, Hash, Origin, Property, Purl, PurlError, Reference, Swid};
+pub use coverage::{Cause, ContainerCounts, Coverage};
 pub use cpe::{Cpe, CpeError};
 pub use document::{Document, Encoding, Format, Tool};
 pub use facts::{Fact, Facts, FileProperty, Ownership, PackageParty, PackageRecord};

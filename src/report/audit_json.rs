@@ -3,7 +3,7 @@
 //! asked for).
 
 use super::ToolInfo;
-use crate::model::{ComponentId, EvidenceItem, Finding, Inventory, Location, Overall, Verdict, WaiverRef, Warning};
+use crate::model::{ComponentId, Coverage, EvidenceItem, Finding, Inventory, Location, Overall, Verdict, WaiverRef, Warning};
 use crate::rules::load::Pack;
 use crate::rules::Audit;
 use serde::Serialize;
@@ -21,6 +21,7 @@ struct Report<'a> {
     policies: &'a [String],
     targets: Vec<Target<'a>>,
     verdict: Overall,
+    coverage: &'a Coverage,
     findings: Vec<FindingOut<'a>>,
     warnings: Vec<&'a Warning>,
     errors: &'a [crate::model::InputError],
@@ -36,6 +37,7 @@ struct Target<'a> {
     path: &'a str,
     kind: String,
     sha256: &'a str,
+    verdict: Overall,
 }
 
 /// A location with the file it is in.
@@ -152,25 +154,39 @@ pub fn write(
         timestamp,
         rules: Rules { packs },
         policies: &audit.policies,
-        targets: inventory
-            .documents
+        targets: audit
+            .targets
             .iter()
-            .map(|d| Target {
-                path: &d.path,
-                kind: match d.format {
-                    // A walk: what the product root says it is.
-                    crate::model::Format::Image => {
-                        match d.describes.first().map(|&c| inventory.component(c).kind.as_deref()) {
-                            Some(Some("platform")) => "directory".to_string(),
-                            _ => "image".to_string(),
-                        }
+            .map(|t| match t.document {
+                Some(i) => {
+                    let d = &inventory.documents[i];
+                    Target {
+                        path: &d.path,
+                        kind: match d.format {
+                            // A walk: what the product root says it is.
+                            crate::model::Format::Image => {
+                                match d.describes.first().map(|&c| inventory.component(c).kind.as_deref()) {
+                                    Some(Some("platform")) => "directory".to_string(),
+                                    _ => "image".to_string(),
+                                }
+                            }
+                            _ => format!("{:?}-{}", d.format, super::inventory_table::encoding_name(d.encoding))
+                                .to_lowercase(),
+                        },
+                        sha256: &d.sha256,
+                        verdict: t.verdict,
                     }
-                    _ => format!("{:?}-{}", d.format, super::inventory_table::encoding_name(d.encoding)).to_lowercase(),
+                }
+                None => Target {
+                    path: &t.path,
+                    kind: "unreadable".to_string(),
+                    sha256: "",
+                    verdict: t.verdict,
                 },
-                sha256: &d.sha256,
             })
             .collect(),
         verdict: audit.verdict,
+        coverage: &audit.coverage,
         findings: audit.findings.iter().map(|f| finding(inventory, f)).collect(),
         warnings: inventory.warnings.iter().chain(&audit.warnings).collect(),
         errors: &inventory.errors,

@@ -16,9 +16,10 @@ use super::date::Date;
 use super::index::{host_of, Index};
 use super::load::{Grade, RuleSet};
 use super::waiver::Waiver;
+use crate::model::coverage::{self, Coverage};
 use crate::model::{
-    Component, ComponentId, EvidenceItem, EvidenceKind, Finding, Inventory, Location, Overall, RelationKind, Strength,
-    Verdict, WaiverRef, Warning, WarningCode,
+    Component, ComponentId, EvidenceItem, EvidenceKind, Finding, Format, Inventory, Location, Overall, RelationKind,
+    Strength, Verdict, WaiverRef, Warning, WarningCode,
 };
 use std::collections::{HashMap, VecDeque};
 
@@ -33,13 +34,30 @@ pub struct AuditOptions {
 
 pub struct Audit {
     pub findings: Vec<Finding>,
+    /// The run's verdict: the findings' ([`Audit::findings_verdict`]), raised to `incomplete`
+    /// when coverage is not complete (an excluded part still outranks it).
     pub verdict: Overall,
+    /// The verdict of the unwaived findings alone, as if everything had been read.
+    pub findings_verdict: Overall,
+    /// One verdict per input, in the order read: the documents, then inputs that could not be
+    /// read at all.
+    pub targets: Vec<TargetVerdict>,
+    pub coverage: Coverage,
     pub policies: Vec<String>,
     pub warnings: Vec<Warning>,
 }
 
+/// The verdict of one input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetVerdict {
+    pub path: String,
+    /// Index of its document, `None` for an input that could not be read.
+    pub document: Option<usize>,
+    pub verdict: Overall,
+}
+
 /// What an entity's place in the corporate tree means for every finding about it.
-struct Coverage {
+struct Standing {
     lineage: Vec<String>,
     policies: Vec<String>,
     notes: Vec<String>,
@@ -47,7 +65,7 @@ struct Coverage {
     capped: bool,
 }
 
-fn coverage(rules: &RuleSet, active: &[&super::load::Policy], entity: usize, today: Date) -> Coverage {
+fn standing(rules: &RuleSet, active: &[&super::load::Policy], entity: usize, today: Date) -> Standing {
     let mut chain = vec![entity];
     while let Some(parent) = rules.entities[*chain.last().unwrap_or(&entity)].parent.as_deref() {
         match rules.entities.iter().position(|e| e.id == parent) {
@@ -55,7 +73,7 @@ fn coverage(rules: &RuleSet, active: &[&super::load::Policy], entity: usize, tod
             _ => break,
         }
     }
-    let mut cov = Coverage {
+    let mut cov = Standing {
         lineage: chain.iter().map(|&i| rules.entities[i].id.clone()).collect(),
         policies: Vec::new(),
         notes: Vec::new(),
@@ -253,8 +271,8 @@ pub fn audit(inventory: &Inventory, rules: &RuleSet, index: &Index, opts: &Audit
             .filter(|p| opts.policies.contains(&p.id))
             .collect()
     };
-    let coverages: Vec<Coverage> = (0..rules.entities.len())
-        .map(|e| coverage(rules, &active, e, opts.today))
+    let coverages: Vec<Standing> = (0..rules.entities.len())
+        .map(|e| standing(rules, &active, e, opts.today))
         .collect();
     let matcher = Matcher {
         index,
@@ -392,22 +410,75 @@ pub fn audit(inventory: &Inventory, rules: &RuleSet, index: &Index, opts: &Audit
         }
     }
 
-    let verdict = findings
+    let findings_verdict = findings
         .iter()
         .filter(|f| f.waived.is_none())
-        .map(|f| match f.verdict {
-            Verdict::Excluded => Overall::Excluded,
-            Verdict::Review => Overall::Review,
-            Verdict::Mention => Overall::Clear,
-        })
+        .map(|f| Overall::of(f.verdict))
         .max()
         .unwrap_or(Overall::Clear);
+    let coverage = Coverage::measure(inventory);
+    let verdict = if coverage.complete {
+        findings_verdict
+    } else {
+        findings_verdict.max(Overall::Incomplete)
+    };
     Audit {
+        targets: target_verdicts(inventory, &findings),
         findings,
         verdict,
+        findings_verdict,
+        coverage,
         policies: active.iter().map(|p| p.id.clone()).collect(),
         warnings,
     }
+}
+
+/// Each input's verdict: its own unwaived findings, raised to `incomplete` when a warning that
+/// leaves part of it unexamined lies in it (at its path, or a virtual path below it), when it
+/// is an SBOM listing no components, or when it could not be read at all.
+fn target_verdicts(inventory: &Inventory, findings: &[Finding]) -> Vec<TargetVerdict> {
+    let mut verdicts: Vec<Overall> = vec![Overall::Clear; inventory.documents.len()];
+    for f in findings.iter().filter(|f| f.waived.is_none()) {
+        let doc = inventory.component(f.component).document;
+        verdicts[doc] = verdicts[doc].max(Overall::of(f.verdict));
+    }
+    let within = |file: &str, target: &str| {
+        file.strip_prefix(target)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('!') || rest.starts_with('/'))
+    };
+    for w in inventory.warnings.iter().filter(|w| coverage::leaves_unexamined(w)) {
+        // the longest target path the warning lies in (a directory may hold another target)
+        let owner = inventory
+            .documents
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| within(&w.file, &d.path))
+            .max_by_key(|(_, d)| d.path.len());
+        if let Some((i, _)) = owner {
+            verdicts[i] = verdicts[i].max(Overall::Incomplete);
+        }
+    }
+    let mut out: Vec<TargetVerdict> = inventory
+        .documents
+        .iter()
+        .zip(verdicts)
+        .enumerate()
+        .map(|(i, (d, verdict))| TargetVerdict {
+            path: d.path.clone(),
+            document: Some(i),
+            verdict: if d.format != Format::Image && d.component_count == 0 {
+                verdict.max(Overall::Incomplete)
+            } else {
+                verdict
+            },
+        })
+        .collect();
+    out.extend(inventory.errors.iter().map(|e| TargetVerdict {
+        path: e.file.clone(),
+        document: None,
+        verdict: Overall::Incomplete,
+    }));
+    out
 }
 
 fn waiver_covers(w: &Waiver, c: &Component, f: &Finding) -> bool {
@@ -586,6 +657,7 @@ mod tests {
                 ));
             }
             self.0.components.push(c);
+            self.0.documents[0].component_count += 1;
             id
         }
 
@@ -732,5 +804,99 @@ mod tests {
         }
         let a = inv.audit(&rules, vec![]);
         assert!(a.findings.is_empty(), "{:#?}", a.findings);
+    }
+}
+
+#[cfg(test)]
+mod incomplete_tests {
+    use super::*;
+    use crate::model::{Document, Encoding, InputError, Origin, Party, PartyKind, Role};
+
+    fn run(inv: &Inventory) -> Audit {
+        let rules = super::super::load(&[]).expect("bundled rules load");
+        let opts = AuditOptions {
+            policies: Vec::new(),
+            waivers: Vec::new(),
+            waivers_file: String::new(),
+            today: Date::parse("2026-11-28").unwrap(),
+        };
+        audit(inv, &rules, &Index::new(&rules), &opts)
+    }
+
+    fn image(path: &str, supplier: Option<&str>) -> Inventory {
+        let mut inv = Inventory::default();
+        inv.documents.push(Document::new(path, Format::Image, Encoding::Binary));
+        let mut c = Component::new(Origin::Component, "pkg", Location::file(path, None, None));
+        if let Some(s) = supplier {
+            c.parties.push(Party::named(Role::Supplier, PartyKind::Organization, Some(s.into()), c.at.clone()));
+        }
+        inv.components.push(c);
+        inv
+    }
+
+    fn warn(inv: &mut Inventory, code: WarningCode, file: &str) {
+        inv.warnings.push(Warning {
+            code,
+            file: file.to_string(),
+            at: None,
+            message: "zip is corrupt: bad CRC".to_string(),
+        });
+    }
+
+    #[test]
+    fn a_damaged_part_makes_a_clean_target_incomplete() {
+        let mut inv = image("fw.bin", Some("Acme"));
+        warn(&mut inv, WarningCode::Corrupt, "fw.bin!/a.zip");
+        let a = run(&inv);
+        assert_eq!((a.verdict, a.findings_verdict), (Overall::Incomplete, Overall::Clear));
+        assert_eq!(a.targets[0].verdict, Overall::Incomplete);
+        assert_eq!(a.coverage.causes[0].code, "corrupt");
+    }
+
+    #[test]
+    fn an_excluded_part_outranks_incompleteness_and_both_are_told() {
+        let mut inv = image("fw.bin", Some("Huawei Technologies Co., Ltd."));
+        warn(&mut inv, WarningCode::LimitExceeded, "fw.bin!/b.tar");
+        let a = run(&inv);
+        assert_eq!(a.verdict, Overall::Excluded);
+        assert!(!a.coverage.complete);
+    }
+
+    #[test]
+    fn a_warning_about_what_was_read_does_not_make_it_incomplete() {
+        let mut inv = image("fw.bin", Some("Acme"));
+        warn(&mut inv, WarningCode::UnknownField, "fw.bin");
+        // a warning under another target's path does not count for this one
+        warn(&mut inv, WarningCode::Corrupt, "fw.binary");
+        let a = run(&inv);
+        assert_eq!(a.targets[0].verdict, Overall::Clear);
+        assert_eq!(a.verdict, Overall::Incomplete, "the run still is");
+    }
+
+    #[test]
+    fn unreadable_inputs_and_empty_sboms_are_incomplete_targets() {
+        let mut inv = Inventory::default();
+        inv.documents.push(Document::new("empty.cdx.json", Format::CycloneDX, Encoding::Json));
+        inv.errors.push(InputError {
+            file: "/nonexistent".into(),
+            message: "/nonexistent: cannot read".into(),
+        });
+        let a = run(&inv);
+        let got: Vec<(&str, Overall)> = a.targets.iter().map(|t| (t.path.as_str(), t.verdict)).collect();
+        assert_eq!(
+            got,
+            [("empty.cdx.json", Overall::Incomplete), ("/nonexistent", Overall::Incomplete)]
+        );
+        let codes: Vec<&str> = a.coverage.causes.iter().map(|c| c.code).collect();
+        assert_eq!(codes, ["unreadable-input", "no-components"]);
+    }
+
+    #[test]
+    fn supplier_coverage_counts_packages_naming_no_party() {
+        let mut inv = image("fw.bin", None);
+        inv.components.extend(image("fw.bin", Some("Acme")).components);
+        let a = run(&inv);
+        assert_eq!((a.coverage.packages, a.coverage.packages_without_supplier), (2, 1));
+        assert_eq!(a.coverage.supplier_percent(), 50.0);
     }
 }

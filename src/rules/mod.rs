@@ -11,7 +11,7 @@ pub mod schema;
 pub mod waiver;
 
 pub use date::Date;
-pub use engine::{audit, Audit, AuditOptions};
+pub use engine::{audit, Audit, AuditOptions, TargetVerdict};
 pub use index::Index;
 pub use load::{load, load_unchecked, RuleError, RuleErrors, RuleSet};
 

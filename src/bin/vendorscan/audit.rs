@@ -1,10 +1,12 @@
 //! `vendorscan audit <TARGET>...`: the main job. Reads the targets, applies the rule packs and
-//! policies, prints graded findings, and exits 0 (nothing reaches --fail-on), 1 (something
-//! does) or 2 (bad usage or unreadable input).
+//! policies, prints graded findings and coverage, and exits 0 (clear), 1 (a finding at or over
+//! --fail-on, or supplier coverage under --min-supplier-coverage) or 2 (bad usage, unreadable
+//! input, or an incomplete run — unless --allow-incomplete).
 
 use crate::inputs::{self, OutputFormat, WalkArgs};
 use anyhow::{bail, Context};
 use clap::{Args as ClapArgs, ValueEnum};
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use vendorscan::model::Overall;
@@ -22,9 +24,10 @@ pub enum FailOn {
 #[derive(ClapArgs)]
 pub struct Args {
     /// SBOMs (CycloneDX, SPDX; optionally gzipped), firmware images and directories.
-    /// `sbom:PATH` insists on an SBOM; `dir:PATH` or `image:PATH` walks.
+    /// `sbom:PATH` insists on an SBOM; `dir:PATH`, `file:PATH` or `image:PATH` walks; `-` reads
+    /// an SBOM from standard input.
     #[arg(required = true, value_name = "TARGET")]
-    targets: Vec<PathBuf>,
+    targets: Vec<OsString>,
     /// A folder of your own rules, layered over the bundled pack (repeatable; later wins).
     #[arg(long = "rules", value_name = "DIR")]
     rules: Vec<PathBuf>,
@@ -37,10 +40,18 @@ pub struct Args {
     /// The verdict at which the exit code becomes 1.
     #[arg(long, value_enum, default_value = "excluded")]
     fail_on: FailOn,
+    /// Exit 1 when fewer than this percentage of the packages name a supplier, manufacturer,
+    /// author or originator (the NTIA minimum element; 0 to 100).
+    #[arg(long, value_name = "PCT", value_parser = percent)]
+    min_supplier_coverage: Option<f64>,
+    /// Let an incomplete run (a damaged or unreadable part, a limit reached, a format not
+    /// unpacked) exit as its findings say, instead of 2. The report still says incomplete.
+    #[arg(long)]
+    allow_incomplete: bool,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     format: OutputFormat,
-    /// Write the report to this file instead of standard output.
+    /// Write the report to this file instead of standard output (`-`: standard output).
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
     /// Show mentions and every piece of evidence with its location (table format).
@@ -84,6 +95,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let index = Index::new(&rules);
     let analysers = vendorscan::pipeline::audit_analysers(&rules, &index)
         .context("cannot build the indicator scan from the rules")?;
+    let mut out = inputs::output(&args.output)?;
     let inventory = inputs::read(&args.targets, &limits, &args.walk.walking(&analysers), args.quiet);
     let audit = rules::audit(
         &inventory,
@@ -106,22 +118,80 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     let timestamp = args.timestamp.then(inputs::now_rfc3339);
-    let mut out = inputs::output(&args.output)?;
-    match args.format {
+    let written = match args.format {
         OutputFormat::Json => audit_json::write(&inventory, &audit, &rules.packs, timestamp.as_deref(), &mut out),
         OutputFormat::Table => {
             out.write_all(audit_table::render(&inventory, &audit, &rules.packs, args.verbose).as_bytes())
         }
     }
-    .and_then(|()| out.flush())
-    .context("cannot write the report")?;
-    if !inventory.errors.is_empty() {
-        return Ok(ExitCode::from(crate::EXIT_BAD_INPUT));
+    .and_then(|()| out.flush());
+    inputs::finish_output(written, "report")?;
+    let supplier_gate = args
+        .min_supplier_coverage
+        .filter(|&min| audit.coverage.supplier_percent() < min);
+    if let Some(min) = supplier_gate {
+        eprintln!(
+            "error: {:.1}% of {} package(s) name a supplier, under --min-supplier-coverage {min}",
+            audit.coverage.supplier_percent(),
+            audit.coverage.packages
+        );
     }
-    let fails = match args.fail_on {
-        FailOn::Excluded => audit.verdict >= Overall::Excluded,
-        FailOn::Review => audit.verdict >= Overall::Review,
+    Ok(ExitCode::from(exit_code(
+        audit.findings_verdict,
+        audit.coverage.complete || args.allow_incomplete,
+        args.fail_on,
+        supplier_gate.is_some(),
+    )))
+}
+
+/// The exit status, in the verdicts' order: an excluded finding at or over --fail-on 1; an
+/// incomplete run 2 (unless `complete`, which --allow-incomplete forces); a review finding at or
+/// over --fail-on 1; a failed supplier gate 1; otherwise 0.
+fn exit_code(findings: Overall, complete: bool, fail_on: FailOn, supplier_gate_failed: bool) -> u8 {
+    let fails = match fail_on {
+        FailOn::Excluded => findings >= Overall::Excluded,
+        FailOn::Review => findings >= Overall::Review,
         FailOn::Never => false,
     };
-    Ok(if fails { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    if fails && findings == Overall::Excluded {
+        1
+    } else if !complete {
+        crate::EXIT_BAD_INPUT
+    } else {
+        u8::from(fails || supplier_gate_failed)
+    }
+}
+
+fn percent(s: &str) -> Result<f64, String> {
+    match s.trim_end_matches('%').parse::<f64>() {
+        Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
+        _ => Err(format!("`{s}` is not a percentage from 0 to 100")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes_follow_the_verdict_order() {
+        use Overall::*;
+        // (findings, complete, --fail-on, supplier gate failed) → exit status
+        let cases = [
+            (Clear, true, FailOn::Excluded, false, 0),
+            (Clear, true, FailOn::Excluded, true, 1),
+            (Review, true, FailOn::Excluded, false, 0),
+            (Review, true, FailOn::Review, false, 1),
+            (Clear, false, FailOn::Excluded, false, 2),
+            (Review, false, FailOn::Review, false, 2),
+            (Clear, false, FailOn::Never, false, 2),
+            (Excluded, false, FailOn::Excluded, false, 1),
+            (Excluded, true, FailOn::Excluded, false, 1),
+            (Excluded, true, FailOn::Never, false, 0),
+            (Excluded, false, FailOn::Never, false, 2),
+        ];
+        for (findings, complete, fail_on, gate, code) in cases {
+            assert_eq!(exit_code(findings, complete, fail_on, gate), code, "{findings:?} {complete}");
+        }
+    }
 }

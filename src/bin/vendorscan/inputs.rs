@@ -1,44 +1,18 @@
-//! Reading the targets named on the command line into one inventory: shared by every subcommand
-//! that takes inputs. Unreadable inputs are reported (one line each) and kept in the inventory's
-//! error list; the rest is still read.
+//! Reading the targets named on the command line: a thin layer over [`vendorscan::source`],
+//! which resolves them; this module prints what could not be read (one line each) and the
+//! warnings, and opens the output.
 
 use crate::progress::WalkProgress;
 use clap::{Args as ClapArgs, ValueEnum};
-use std::path::{Path, PathBuf};
-use vendorscan::analyse::assemble::assemble;
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::PathBuf;
 use vendorscan::analyse::Analyser;
 use vendorscan::firmware;
-use vendorscan::model::{InputError, Inventory};
+use vendorscan::model::Inventory;
 use vendorscan::report::text::escape;
-use vendorscan::sbom::{self, Limits, SbomError};
-
-/// How a target is read. A plain path is auto-detected; a scheme prefix (as Grype's `sbom:`)
-/// says what the user means, so a vendor's SBOM that is not one fails instead of being walked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scheme {
-    /// A directory is walked; a file is read as an SBOM when its content is one, else walked as
-    /// an image.
-    Auto,
-    /// `sbom:PATH`: must be an SBOM.
-    Sbom,
-    /// `dir:PATH` or `image:PATH`: walked, whatever it holds.
-    Walk,
-}
-
-pub fn parse_target(arg: &Path) -> (Scheme, PathBuf) {
-    if let Some(s) = arg.to_str() {
-        for (prefix, scheme) in [
-            ("sbom:", Scheme::Sbom),
-            ("dir:", Scheme::Walk),
-            ("image:", Scheme::Walk),
-        ] {
-            if let Some(rest) = s.strip_prefix(prefix) {
-                return (scheme, PathBuf::from(rest));
-            }
-        }
-    }
-    (Scheme::Auto, arg.to_path_buf())
-}
+use vendorscan::sbom::Limits;
+use vendorscan::source::{self, Options, Target};
 
 /// How directories and images are read: within these limits, each file through the analyser.
 pub struct Walking<'a> {
@@ -46,46 +20,23 @@ pub struct Walking<'a> {
     pub analyser: &'a dyn Analyser,
 }
 
-/// Reads every target: an SBOM into its document, a directory or image walked into one (see
-/// [`Scheme`] for how a target is told apart).
-pub fn read(targets: &[PathBuf], limits: &Limits, walking: &Walking<'_>, quiet: bool) -> Inventory {
-    let mut inventory = Inventory::default();
-    for arg in targets {
-        let (scheme, path) = parse_target(arg);
-        let walk_it = match scheme {
-            Scheme::Walk => true,
-            Scheme::Auto if path.is_dir() => true,
-            // Not even the start of an SBOM: walked without being read as one first.
-            Scheme::Auto if path.is_file() && !sbom::could_be_sbom(&path).unwrap_or(true) => true,
-            Scheme::Auto | Scheme::Sbom => match sbom::read_path(&path, limits) {
-                Ok(part) => {
-                    inventory.add(part);
-                    false
-                }
-                // Not an SBOM at all: under auto-detection that makes it an image.
-                Err(SbomError::UnknownFormat { .. } | SbomError::Empty { .. }) if scheme == Scheme::Auto => true,
-                Err(e) => {
-                    fail(&mut inventory, &path, &e.to_string());
-                    false
-                }
-            },
-        };
-        if walk_it {
-            let progress = WalkProgress::new(quiet);
-            let walked = firmware::walk(&path, &walking.limits, &progress, walking.analyser);
-            progress.finish();
-            match walked {
-                Ok(mut walked) => {
-                    let display = path.display().to_string();
-                    inventory.add(assemble(&display, path.is_dir(), &mut walked));
-                    inventory.files.extend(walked.files);
-                    inventory.containers.extend(walked.containers);
-                    inventory.skipped.extend(walked.skipped);
-                    inventory.warnings.extend(walked.warnings);
-                }
-                Err(e) => fail(&mut inventory, &path, &e.to_string()),
-            }
-        }
+/// Reads every target (see [`vendorscan::source`] for how a target is told apart), printing
+/// each input that could not be read and, unless `quiet`, the warnings.
+pub fn read(targets: &[OsString], limits: &Limits, walking: &Walking<'_>, quiet: bool) -> Inventory {
+    let targets: Vec<Target> = targets.iter().map(|t| Target::from_os(t)).collect();
+    let progress = WalkProgress::new(quiet);
+    let inventory = source::read(
+        &targets,
+        &Options {
+            sbom_limits: *limits,
+            walk_limits: walking.limits,
+            analyser: walking.analyser,
+            progress: &progress,
+        },
+    );
+    progress.finish();
+    for e in &inventory.errors {
+        eprintln!("error: {}", escape(&e.message));
     }
     if !quiet {
         for w in &inventory.warnings {
@@ -95,23 +46,26 @@ pub fn read(targets: &[PathBuf], limits: &Limits, walking: &Walking<'_>, quiet: 
     inventory
 }
 
-fn fail(inventory: &mut Inventory, path: &Path, message: &str) {
-    eprintln!("error: {}", escape(message));
-    inventory.errors.push(InputError {
-        file: path.display().to_string(),
-        message: message.to_string(),
-    });
-}
-
-/// Standard output, or a file when `--output` names one.
-pub fn output(path: &Option<PathBuf>) -> anyhow::Result<Box<dyn std::io::Write>> {
+/// Where a report goes: standard output, or a file when `--output` names one (`-` is standard
+/// output). The file is created before any input is read, so an unwritable path fails at once
+/// rather than after a long walk.
+pub fn output(path: &Option<PathBuf>) -> anyhow::Result<Box<dyn Write>> {
     use anyhow::Context;
     Ok(match path {
-        Some(p) => Box::new(std::io::BufWriter::new(
+        Some(p) if p.as_os_str() != "-" => Box::new(std::io::BufWriter::new(
             std::fs::File::create(p).with_context(|| format!("{}: cannot create", p.display()))?,
         )),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+        _ => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     })
+}
+
+/// Writes a report; a reader that went away (`| head`) ends the run quietly, as other
+/// command-line tools do, rather than with an error line.
+pub fn finish_output(result: std::io::Result<()>, what: &str) -> anyhow::Result<()> {
+    match result {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.map_err(|e| anyhow::anyhow!("cannot write the {what}: {e}")),
+    }
 }
 
 /// `--format` of the commands that print for people or for programs.
@@ -170,21 +124,14 @@ pub fn now_rfc3339() -> String {
     rfc3339(secs)
 }
 
-/// Seconds since 1970 as `YYYY-MM-DDThh:mm:ssZ` (the proleptic Gregorian calendar, by Howard
-/// Hinnant's days-to-civil algorithm).
+/// Seconds since 1970 as `YYYY-MM-DDThh:mm:ssZ`.
 pub fn rfc3339(secs: u64) -> String {
-    let days = (secs / 86_400) as i64;
-    let s = secs % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", s / 3600, s / 60 % 60, s % 60)
+    let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+    i64::try_from(secs)
+        .ok()
+        .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
+        .and_then(|t| t.format(&format).ok())
+        .unwrap_or_else(|| "1970-01-01T00:00:00Z".to_string())
 }
 
 #[cfg(test)]

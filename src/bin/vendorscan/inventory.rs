@@ -1,8 +1,8 @@
 //! `vendorscan inventory <SBOM>...`: read SBOMs, print what they list.
 
 use crate::inputs::{self, OutputFormat, WalkArgs};
-use anyhow::Context;
 use clap::Args as ClapArgs;
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use vendorscan::report::{inventory_json, inventory_table};
@@ -11,13 +11,14 @@ use vendorscan::sbom::Limits;
 #[derive(ClapArgs)]
 pub struct Args {
     /// SBOMs (CycloneDX JSON/XML, SPDX JSON/YAML/tag-value/3.0 JSON-LD, optionally gzipped),
-    /// directories and images. `sbom:PATH` insists on an SBOM; `dir:PATH` or `image:PATH` walks.
+    /// directories and images. `sbom:PATH` insists on an SBOM; `dir:PATH`, `file:PATH` or
+    /// `image:PATH` walks; `-` reads an SBOM from standard input.
     #[arg(required = true, value_name = "TARGET")]
-    inputs: Vec<PathBuf>,
+    inputs: Vec<OsString>,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     format: OutputFormat,
-    /// Write the output to this file instead of standard output.
+    /// Write the output to this file instead of standard output (`-`: standard output).
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
     /// The most bytes one SBOM may take, after decompression.
@@ -37,15 +38,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let limits = Limits {
         max_bytes: args.max_bytes,
     };
+    let mut out = inputs::output(&args.output)?;
     let analysers = vendorscan::analyse::standard();
     let inventory = inputs::read(&args.inputs, &limits, &args.walk.walking(&analysers), args.quiet);
-    let mut out = inputs::output(&args.output)?;
-    match args.format {
-        OutputFormat::Json => inventory_json::write(&inventory, &mut out),
-        OutputFormat::Table => out.write_all(inventory_table::render(&inventory).as_bytes()),
-    }
-    .and_then(|()| out.flush())
-    .context("cannot write the output")?;
+    inputs::finish_output(
+        match args.format {
+            OutputFormat::Json => inventory_json::write(&inventory, &mut out),
+            OutputFormat::Table => out.write_all(inventory_table::render(&inventory).as_bytes()),
+        }
+        .and_then(|()| out.flush()),
+        "output",
+    )?;
     let partial = args.strict && !inventory.warnings.is_empty();
     Ok(if inventory.errors.is_empty() && !partial {
         ExitCode::SUCCESS

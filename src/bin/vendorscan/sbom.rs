@@ -3,8 +3,8 @@
 //! or SPDX 2.3 JSON.
 
 use crate::inputs::{self, WalkArgs};
-use anyhow::Context;
 use clap::{Args as ClapArgs, ValueEnum};
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use vendorscan::report::{self, ToolInfo};
@@ -19,14 +19,14 @@ pub enum SbomFormat {
 
 #[derive(ClapArgs)]
 pub struct Args {
-    /// Firmware images, directories and SBOMs. `sbom:PATH` insists on an SBOM; `dir:PATH` or
-    /// `image:PATH` walks.
+    /// Firmware images, directories and SBOMs. `sbom:PATH` insists on an SBOM; `dir:PATH`,
+    /// `file:PATH` or `image:PATH` walks; `-` reads an SBOM from standard input.
     #[arg(required = true, value_name = "TARGET")]
-    targets: Vec<PathBuf>,
+    targets: Vec<OsString>,
     /// Output format.
     #[arg(long, value_enum, default_value = "cyclonedx-json")]
     format: SbomFormat,
-    /// Write the SBOM to this file instead of standard output.
+    /// Write the SBOM to this file instead of standard output (`-`: standard output).
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
     /// Leave the creation time out (CycloneDX) or write the fixed 1970-01-01 (SPDX, which
@@ -40,6 +40,10 @@ pub struct Args {
     /// Do not print warnings on standard error.
     #[arg(long, short)]
     quiet: bool,
+    /// Exit 0 even when part of a target could not be examined (a damaged or unreadable part,
+    /// a limit reached, a format not unpacked); the SBOM then lists only what was read.
+    #[arg(long)]
+    allow_incomplete: bool,
     #[command(flatten)]
     walk: WalkArgs,
 }
@@ -48,6 +52,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let limits = Limits {
         max_bytes: args.max_bytes,
     };
+    let mut out = inputs::output(&args.output)?;
     let analysers = vendorscan::analyse::standard();
     let inventory = inputs::read(&args.targets, &limits, &args.walk.walking(&analysers), args.quiet);
     let timestamp = if args.no_timestamp {
@@ -63,9 +68,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             },
         )
     };
-    let mut out = inputs::output(&args.output)?;
     let tool = ToolInfo::THIS;
-    match args.format {
+    let written = match args.format {
         SbomFormat::CyclonedxJson => {
             report::write_cyclonedx_json(&inventory, &tool, None, timestamp.as_deref(), &mut out)
         }
@@ -74,9 +78,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         SbomFormat::SpdxJson => report::write_spdx_json(&inventory, &tool, timestamp.as_deref(), &mut out),
     }
-    .and_then(|()| out.flush())
-    .context("cannot write the SBOM")?;
-    Ok(if inventory.errors.is_empty() {
+    .and_then(|()| out.flush());
+    inputs::finish_output(written, "SBOM")?;
+    let complete = vendorscan::model::Coverage::measure(&inventory).complete;
+    Ok(if inventory.errors.is_empty() && (complete || args.allow_incomplete) {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(crate::EXIT_BAD_INPUT)

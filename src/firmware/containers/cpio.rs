@@ -395,6 +395,10 @@ mod tests {
                     if hard { 'h' } else { 'l' },
                 ),
                 Member::Special { name } => (String::from_utf8_lossy(&name).into_owned(), Vec::new(), 's'),
+                Member::Damaged { name, message } => {
+                    (String::from_utf8_lossy(&name).into_owned(), message.into_bytes(), 'd')
+                }
+                Member::OverRatio { .. } => unreachable!("cpio stores no compressed members"),
             });
             ControlFlow::Continue(())
         };
