@@ -48,38 +48,20 @@ impl Date {
 
     /// Today in UTC, from the system clock.
     pub fn today() -> Date {
-        let secs = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        Date::from_days_since_epoch((secs / 86_400) as i64)
+        Date::from_calendar(time::OffsetDateTime::now_utc().date())
     }
 
-    /// Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    fn from_days_since_epoch(days: i64) -> Date {
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z.rem_euclid(146_097);
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-        let year = (yoe + era * 400 + i64::from(month <= 2)) as u16;
+    fn from_calendar(d: time::Date) -> Date {
         Date {
-            year,
-            month: Some(month),
-            day: Some(day),
+            year: u16::try_from(d.year()).unwrap_or(0),
+            month: Some(u8::from(d.month())),
+            day: Some(d.day()),
         }
     }
 }
 
 fn days_in_month(year: u16, month: u8) -> u8 {
-    match month {
-        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
+    time::Month::try_from(month).map_or(31, |m| m.length(i32::from(year)))
 }
 
 impl fmt::Display for Date {
@@ -125,9 +107,10 @@ mod tests {
     }
 
     #[test]
-    fn civil_from_days() {
-        assert_eq!(Date::from_days_since_epoch(0).to_string(), "1970-01-01");
-        assert_eq!(Date::from_days_since_epoch(20_785).to_string(), "2026-11-28");
-        assert_eq!(Date::from_days_since_epoch(11_016).to_string(), "2000-02-29");
+    fn civil_from_calendar() {
+        let d = |days: i64| Date::from_calendar(time::Date::from_julian_day(2_440_588 + days as i32).unwrap());
+        assert_eq!(d(0).to_string(), "1970-01-01");
+        assert_eq!(d(20_785).to_string(), "2026-11-28");
+        assert_eq!(d(11_016).to_string(), "2000-02-29");
     }
 }
