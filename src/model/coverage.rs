@@ -123,7 +123,8 @@ impl Coverage {
 
         let mut causes = Causes::default();
         for e in &inventory.errors {
-            causes.add("unreadable-input", &e.message, &e.file);
+            let reason = e.message.strip_prefix(&format!("{}: ", e.file)).unwrap_or(&e.message);
+            causes.add("unreadable-input", reason, &e.file);
         }
         for w in inventory.warnings.iter().filter(|w| leaves_unexamined(w)) {
             causes.add(w.code.as_str(), &w.message, &place(w));
