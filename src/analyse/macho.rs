@@ -3,7 +3,8 @@
 //! in O= and the team in OU=). Thin and fat (universal) binaries; goblin reads the load
 //! commands, the signature's SuperBlob is read here (goblin does not parse it), bounded.
 
-use super::{pkcs7, Analyser, FileView};
+use super::signatures::pkcs7;
+use super::{Analyser, FileView};
 use crate::firmware::detect::Kind;
 use crate::model::Facts;
 use goblin::mach::load_command::CommandVariant;

@@ -4,7 +4,7 @@
 //! handed its patterns as plain strings) and nothing of output.
 
 pub mod assemble;
-pub mod cert;
+pub mod cert_files;
 pub mod copyright_text;
 pub mod dtb;
 pub mod elf;
@@ -14,7 +14,7 @@ pub mod macho;
 pub mod modsig;
 pub mod packages;
 pub mod pe;
-pub mod pkcs7;
+pub mod signatures;
 
 use crate::firmware::detect::Kind;
 use crate::model::Facts;
@@ -54,7 +54,7 @@ pub fn standard() -> Analysers {
     set.push(modsig::ModuleSignature);
     set.push(pe::Pe);
     set.push(macho::MachO);
-    set.push(cert::Certificates);
+    set.push(cert_files::Certificates);
     set.push(dtb::DeviceTree);
     set.push(packages::Packages);
     set.push(copyright_text::CopyrightText);

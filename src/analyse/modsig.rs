@@ -9,7 +9,8 @@
 
 use std::ops::Range;
 
-use super::{pkcs7, Analyser, FileView};
+use super::signatures::pkcs7;
+use super::{Analyser, FileView};
 use crate::model::Facts;
 
 /// The marker at the very end of a signed module (`MODULE_SIG_STRING` + newline).

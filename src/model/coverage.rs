@@ -224,11 +224,17 @@ mod tests {
             inv.warnings.push(warning(
                 WarningCode::LimitExceeded,
                 &format!("a.tar!/m{i}"),
-                &format!("member of {} bytes is over the --max-member-bytes limit (1024); not read", 2000 + i),
+                &format!(
+                    "member of {} bytes is over the --max-member-bytes limit (1024); not read",
+                    2000 + i
+                ),
             ));
         }
-        inv.warnings
-            .push(warning(WarningCode::Corrupt, "b.zip", "zip is corrupt: bad CRC at 0x1f"));
+        inv.warnings.push(warning(
+            WarningCode::Corrupt,
+            "b.zip",
+            "zip is corrupt: bad CRC at 0x1f",
+        ));
         inv.warnings
             .push(warning(WarningCode::UnknownField, "c.spdx", "unknown tag `Foo`"));
         inv.errors.push(InputError {

@@ -3,7 +3,9 @@
 //! asked for).
 
 use super::ToolInfo;
-use crate::model::{ComponentId, Coverage, EvidenceItem, Finding, Inventory, Location, Overall, Verdict, WaiverRef, Warning};
+use crate::model::{
+    ComponentId, Coverage, EvidenceItem, Finding, Inventory, Location, Overall, Verdict, WaiverRef, Warning,
+};
 use crate::rules::load::Pack;
 use crate::rules::Audit;
 use serde::Serialize;

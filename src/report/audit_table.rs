@@ -120,11 +120,19 @@ pub fn render(inv: &Inventory, audit: &Audit, packs: &[Pack], verbose: bool) -> 
             v.as_str(),
             causes.len()
         )),
-        v => out.push_str(&format!("verdict: {} ({counted} finding(s) under {under})\n", v.as_str())),
+        v => out.push_str(&format!(
+            "verdict: {} ({counted} finding(s) under {under})\n",
+            v.as_str()
+        )),
     }
     for c in causes {
         let more = c.count.saturating_sub(c.places.len() as u64);
-        let places = c.places.iter().map(|p| escape(p).into_owned()).collect::<Vec<_>>().join(", ");
+        let places = c
+            .places
+            .iter()
+            .map(|p| escape(p).into_owned())
+            .collect::<Vec<_>>()
+            .join(", ");
         let places = if more > 0 {
             format!("{places} and {more} more")
         } else {
@@ -156,7 +164,11 @@ pub fn coverage_lines(c: &Coverage) -> String {
     if !c.containers.is_empty() {
         let (mut opened, mut damaged, mut not_unpacked) = (Vec::new(), Vec::new(), Vec::new());
         for (kind, n) in &c.containers {
-            for (list, count) in [(&mut opened, n.opened), (&mut damaged, n.damaged), (&mut not_unpacked, n.not_unpacked)] {
+            for (list, count) in [
+                (&mut opened, n.opened),
+                (&mut damaged, n.damaged),
+                (&mut not_unpacked, n.not_unpacked),
+            ] {
                 if count > 0 {
                     list.push(format!("{kind} {count}"));
                 }
@@ -176,7 +188,10 @@ pub fn coverage_lines(c: &Coverage) -> String {
         out.push_str(&format!("containers: {}\n", parts.join("; ")));
     }
     if c.packages == 0 {
-        out.push_str(&format!("suppliers: no packages listed ({} component(s) in all)\n", c.components));
+        out.push_str(&format!(
+            "suppliers: no packages listed ({} component(s) in all)\n",
+            c.components
+        ));
     } else {
         out.push_str(&format!(
             "suppliers: {} of {} package(s) name a supplier, manufacturer, author or originator ({:.1}%)\n",
@@ -192,7 +207,11 @@ pub fn coverage_lines(c: &Coverage) -> String {
             "skipped on purpose: {} path(s): {}{}\n",
             c.skipped.len(),
             paths.join(", "),
-            if more > 0 { format!(" and {more} more") } else { String::new() }
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
         ));
     }
     out

@@ -828,7 +828,12 @@ mod incomplete_tests {
         inv.documents.push(Document::new(path, Format::Image, Encoding::Binary));
         let mut c = Component::new(Origin::Component, "pkg", Location::file(path, None, None));
         if let Some(s) = supplier {
-            c.parties.push(Party::named(Role::Supplier, PartyKind::Organization, Some(s.into()), c.at.clone()));
+            c.parties.push(Party::named(
+                Role::Supplier,
+                PartyKind::Organization,
+                Some(s.into()),
+                c.at.clone(),
+            ));
         }
         inv.components.push(c);
         inv
@@ -876,7 +881,8 @@ mod incomplete_tests {
     #[test]
     fn unreadable_inputs_and_empty_sboms_are_incomplete_targets() {
         let mut inv = Inventory::default();
-        inv.documents.push(Document::new("empty.cdx.json", Format::CycloneDX, Encoding::Json));
+        inv.documents
+            .push(Document::new("empty.cdx.json", Format::CycloneDX, Encoding::Json));
         inv.errors.push(InputError {
             file: "/nonexistent".into(),
             message: "/nonexistent: cannot read".into(),
@@ -885,7 +891,10 @@ mod incomplete_tests {
         let got: Vec<(&str, Overall)> = a.targets.iter().map(|t| (t.path.as_str(), t.verdict)).collect();
         assert_eq!(
             got,
-            [("empty.cdx.json", Overall::Incomplete), ("/nonexistent", Overall::Incomplete)]
+            [
+                ("empty.cdx.json", Overall::Incomplete),
+                ("/nonexistent", Overall::Incomplete)
+            ]
         );
         let codes: Vec<&str> = a.coverage.causes.iter().map(|c| c.code).collect();
         assert_eq!(codes, ["unreadable-input", "no-components"]);

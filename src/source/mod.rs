@@ -154,7 +154,11 @@ fn read_one(target: &Target, options: &Options<'_>, inventory: &mut Inventory) {
             // An empty file holds nothing to examine: never a clear result.
             match std::fs::metadata(path) {
                 Ok(m) if m.is_file() && m.len() == 0 => {
-                    return fail(inventory, target, format!("{}: file is empty; nothing to examine", path.display()));
+                    return fail(
+                        inventory,
+                        target,
+                        format!("{}: file is empty; nothing to examine", path.display()),
+                    );
                 }
                 Err(e) => return fail(inventory, target, format!("{}: cannot read: {e}", path.display())),
                 Ok(_) => {}
@@ -256,8 +260,16 @@ mod tests {
         assert!(inv.documents.is_empty());
         let messages: Vec<&str> = inv.errors.iter().map(|e| e.message.as_str()).collect();
         assert_eq!(messages.len(), 3, "{messages:?}");
-        assert!(messages[0].starts_with("/nonexistent/sbom.cdx.json: cannot read: "), "{}", messages[0]);
-        assert!(messages[1].ends_with("empty.json: file is empty; nothing to examine"), "{}", messages[1]);
+        assert!(
+            messages[0].starts_with("/nonexistent/sbom.cdx.json: cannot read: "),
+            "{}",
+            messages[0]
+        );
+        assert!(
+            messages[1].ends_with("empty.json: file is empty; nothing to examine"),
+            "{}",
+            messages[1]
+        );
         assert_eq!(messages[2], "/nonexistent: not a directory");
     }
 }

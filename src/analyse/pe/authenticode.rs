@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use crate::analyse::pkcs7;
+use crate::analyse::signatures::pkcs7;
 use crate::model::Facts;
 
 const WIN_CERT_REVISION_2_0: u16 = 0x0200;

@@ -191,7 +191,11 @@ mod tests {
             (Excluded, false, FailOn::Never, false, 2),
         ];
         for (findings, complete, fail_on, gate, code) in cases {
-            assert_eq!(exit_code(findings, complete, fail_on, gate), code, "{findings:?} {complete}");
+            assert_eq!(
+                exit_code(findings, complete, fail_on, gate),
+                code,
+                "{findings:?} {complete}"
+            );
         }
     }
 }
