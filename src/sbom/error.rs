@@ -26,6 +26,35 @@ impl fmt::Display for Place {
     }
 }
 
+/// Why a document holds nothing to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Emptiness {
+    /// Zero bytes (after decompression, when gzip).
+    NoBytes,
+    /// Only white space (and perhaps a byte-order mark).
+    WhiteSpace,
+}
+
+impl fmt::Display for Emptiness {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Emptiness::NoBytes => "file is empty",
+            Emptiness::WhiteSpace => "file holds only white space",
+        })
+    }
+}
+
+/// Why one SBOM could not be read. The variants fall in two groups, and callers that
+/// auto-detect must tell them apart (see [`SbomError::is_not_an_sbom`]):
+///
+/// - **not an SBOM at all**: [`Empty`](SbomError::Empty) and
+///   [`UnknownFormat`](SbomError::UnknownFormat) — the content has none of the markers that
+///   [`crate::sbom::sniff`] defines as "looks like an SBOM", so it may well be something else (an
+///   image, a script);
+/// - **an SBOM that could not be read**: everything else — it looks like an SBOM but is broken
+///   ([`Syntax`](SbomError::Syntax), [`Invalid`](SbomError::Invalid)), in a form vendorscan
+///   does not read ([`Unsupported`](SbomError::Unsupported)), over a limit, or unreadable.
+///   These are errors, never a reason to treat the input as something else.
 #[derive(Debug, thiserror::Error)]
 pub enum SbomError {
     #[error("{}: cannot read: {source}", path.display())]
@@ -38,14 +67,20 @@ pub enum SbomError {
     IsDirectory { path: PathBuf },
     #[error("{}: is not a regular file", path.display())]
     NotAFile { path: PathBuf },
-    #[error("{file}: file is empty")]
-    Empty { file: String },
+    #[error("{file}: {what}")]
+    Empty { file: String, what: Emptiness },
     #[error("{file}: {size} bytes, over the limit of {limit} bytes (--max-bytes)")]
     TooLarge { file: String, size: u64, limit: u64 },
+    /// A stream (standard input) that went on past the limit; its size is not known.
+    #[error("{file}: more than {limit} bytes, over the limit (--max-bytes)")]
+    StreamTooLarge { file: String, limit: u64 },
     #[error("{file}: expands to more than {limit} bytes after decompression (--max-bytes)")]
     ExpandsTooLarge { file: String, limit: u64 },
     #[error("{file}: not a recognised SBOM: {reason}")]
     UnknownFormat { file: String, reason: String },
+    /// An SBOM, by its markers, in a form no reader here takes (SPDX RDF/XML, UTF-16 text).
+    #[error("{file}: an SBOM in a form vendorscan does not read: {reason}")]
+    Unsupported { file: String, reason: String },
     #[error("{file}:{place}: {message}")]
     Syntax {
         file: String,
@@ -64,6 +99,13 @@ pub enum SbomError {
 }
 
 impl SbomError {
+    /// Whether the input is not an SBOM at all (empty, or without any SBOM's markers), as
+    /// opposed to an SBOM that is broken, unsupported, too large or unreadable. Only the former
+    /// may be read as something else under auto-detection.
+    pub fn is_not_an_sbom(&self) -> bool {
+        matches!(self, SbomError::Empty { .. } | SbomError::UnknownFormat { .. })
+    }
+
     /// The position of a byte offset in text, as 1-based line and column (column in characters).
     pub fn line_column(text: &[u8], offset: usize) -> Place {
         let upto = &text[..offset.min(text.len())];

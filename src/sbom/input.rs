@@ -70,6 +70,26 @@ pub fn read_file(path: &Path, limits: &Limits) -> Result<Input, SbomError> {
     from_bytes(&file, bytes, limits)
 }
 
+/// Reads a stream (standard input) to its end, or to one byte past the limit: a stream has no
+/// size to check first, so the limit bounds the read itself. Then as [`from_bytes`].
+pub fn read_stream(file: &str, reader: impl Read, limits: &Limits) -> Result<Input, SbomError> {
+    let mut bytes = Vec::new();
+    reader
+        .take(limits.max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|source| SbomError::Io {
+            path: file.into(),
+            source,
+        })?;
+    if bytes.len() as u64 > limits.max_bytes {
+        return Err(SbomError::StreamTooLarge {
+            file: file.to_string(),
+            limit: limits.max_bytes,
+        });
+    }
+    from_bytes(file, bytes, limits)
+}
+
 /// Accepts bytes already in memory (an SBOM found inside an image), decompressing gzip.
 pub fn from_bytes(file: &str, bytes: Vec<u8>, limits: &Limits) -> Result<Input, SbomError> {
     if bytes.len() as u64 > limits.max_bytes {

@@ -13,7 +13,7 @@ pub mod json_value;
 pub mod sniff;
 pub mod spdx;
 
-pub use error::{Place, SbomError};
+pub use error::{Emptiness, Place, SbomError};
 pub use input::Limits;
 pub use sniff::Kind;
 
@@ -32,9 +32,20 @@ pub fn read_bytes(file: &str, bytes: Vec<u8>, limits: &Limits) -> Result<Invento
     read_input(file, input)
 }
 
-/// Whether a file could be an SBOM, from its first 64 KiB (decompressed, when gzip): JSON, XML,
-/// or SPDX tag-value or YAML. A firmware image is not read in full — nor refused for its size —
-/// just to learn that it is not an SBOM; a file that passes is then read and checked in full.
+/// Reads one SBOM from a stream (standard input: `vendorscan audit -`), at most
+/// `limits.max_bytes` of it, gunzipping as for files; `file` names it in locations and errors.
+pub fn read_reader(file: &str, reader: impl std::io::Read, limits: &Limits) -> Result<InventoryPart, SbomError> {
+    let input = input::read_stream(file, reader, limits)?;
+    read_input(file, input)
+}
+
+/// Whether a file could be an SBOM, from its first 64 KiB (decompressed, when gzip): false only
+/// when that head already shows it is not — binary data, or text without an SPDX version line
+/// (see [`sniff::could_be`]). A firmware image is not read in full — nor refused for its size —
+/// just to learn that it is not an SBOM. A file that passes is then read in full (bounded by
+/// [`Limits::max_bytes`]) and sniffed again on all its content, so white space, a byte-order mark
+/// or an XML prolog that fills the head do not hide an SBOM; if it then proves not to be one,
+/// reading says so with an error for which [`SbomError::is_not_an_sbom`] holds.
 pub fn could_be_sbom(path: &Path) -> std::io::Result<bool> {
     use std::io::Read;
     const HEAD: u64 = 64 * 1024;

@@ -1,5 +1,7 @@
-//! CycloneDX XML, read with roxmltree under its default options: DTDs are refused, so an entity
-//! bomb ("billion laughs") is a syntax error, never an expansion. roxmltree does not bound element
+//! CycloneDX XML, read with roxmltree. A DTD is allowed only when the text declares no entity
+//! (`<!ENTITY` appears nowhere, not even in a comment): such a DTD cannot expand into anything,
+//! and `<!DOCTYPE bom>` is valid XML. Any entity declaration refuses the DTD, so an entity bomb
+//! ("billion laughs") is a syntax error, never an expansion. roxmltree does not bound element
 //! nesting, so the mapping bounds its own recursion ([`super::mapping::MAX_DEPTH`]).
 //!
 //! Elements are matched by local name in the document's CycloneDX namespace; elements of other
@@ -26,7 +28,11 @@ pub(super) struct XmlRead<'t> {
 pub(super) fn read<'t>(file: &str, bytes: &'t [u8]) -> Result<XmlRead<'t>, SbomError> {
     let body = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     let text = std::str::from_utf8(body).map_err(|e| SbomError::invalid_utf8(file, body, e))?;
-    let doc = roxmltree::Document::parse(text).map_err(|e| syntax_error(file, text, &e))?;
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: memchr::memmem::find(body, b"<!ENTITY").is_none(),
+        ..roxmltree::ParsingOptions::default()
+    };
+    let doc = roxmltree::Document::parse_with_options(text, options).map_err(|e| syntax_error(file, text, &e))?;
     let lines = LineIndex::new(text);
     let root = doc.root_element();
     let namespace = root.tag_name().namespace().unwrap_or("");
