@@ -179,6 +179,7 @@ fn read_one(target: &Target, options: &Options<'_>, inventory: &mut Inventory) {
                 return;
             }
             // Nothing like an SBOM: under auto-detection that makes it an image.
+            // (An empty or white-space-only file is an error: it holds nothing to examine.)
             Err(SbomError::UnknownFormat { .. }) if target.scheme == Scheme::Auto => {}
             Err(e) => return fail(inventory, target, e.to_string()),
         }
@@ -199,22 +200,34 @@ fn walk(path: &Path, options: &Options<'_>, inventory: &mut Inventory, target: &
     }
 }
 
-/// An SBOM on standard input, read through the size limit (one byte more tells it is over).
+/// An SBOM on standard input, read through the size limit.
 fn read_stdin(options: &Options<'_>, inventory: &mut Inventory) {
     let target = Target::parse("-");
     let name = target.display();
-    let limit = options.sbom_limits.max_bytes;
-    let mut bytes = Vec::new();
-    if let Err(e) = std::io::stdin().lock().take(limit + 1).read_to_end(&mut bytes) {
-        return fail(inventory, &target, format!("{name}: cannot read: {e}"));
-    }
-    let size = bytes.len() as u64;
-    match sbom::read_bytes(&name, bytes, &options.sbom_limits) {
+    let mut counted = Counted {
+        inner: std::io::stdin().lock(),
+        n: 0,
+    };
+    match sbom::read_reader(&name, &mut counted, &options.sbom_limits) {
         Ok(mut part) => {
-            part.document.size = size;
+            part.document.size = counted.n;
             inventory.add(part);
         }
         Err(e) => fail(inventory, &target, e.to_string()),
+    }
+}
+
+/// A reader that counts the bytes read through it.
+struct Counted<R> {
+    inner: R,
+    n: u64,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let got = self.inner.read(buf)?;
+        self.n += got as u64;
+        Ok(got)
     }
 }
 

@@ -144,18 +144,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     )))
 }
 
-/// The exit status, in the verdicts' order: an excluded finding at or over --fail-on 1; an
-/// incomplete run 2 (unless `complete`, which --allow-incomplete forces); a review finding at or
-/// over --fail-on 1; a failed supplier gate 1; otherwise 0.
+/// The exit status: an incomplete run 2 whatever it found (unless `complete`, which
+/// --allow-incomplete forces: then it exits as its findings say), so a gate never takes a run
+/// that could not look everywhere for one that did; a finding at or over --fail-on 1; a failed
+/// supplier gate 1; otherwise 0.
 fn exit_code(findings: Overall, complete: bool, fail_on: FailOn, supplier_gate_failed: bool) -> u8 {
     let fails = match fail_on {
         FailOn::Excluded => findings >= Overall::Excluded,
         FailOn::Review => findings >= Overall::Review,
         FailOn::Never => false,
     };
-    if fails && findings == Overall::Excluded {
-        1
-    } else if !complete {
+    if !complete {
         crate::EXIT_BAD_INPUT
     } else {
         u8::from(fails || supplier_gate_failed)
@@ -185,7 +184,7 @@ mod tests {
             (Clear, false, FailOn::Excluded, false, 2),
             (Review, false, FailOn::Review, false, 2),
             (Clear, false, FailOn::Never, false, 2),
-            (Excluded, false, FailOn::Excluded, false, 1),
+            (Excluded, false, FailOn::Excluded, false, 2),
             (Excluded, true, FailOn::Excluded, false, 1),
             (Excluded, true, FailOn::Never, false, 0),
             (Excluded, false, FailOn::Never, false, 2),
