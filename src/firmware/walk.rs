@@ -504,7 +504,15 @@ impl Walker<'_> {
     /// inside is walked as it decodes; anything else is decoded into memory through a cap (the
     /// member limit and `--max-ratio` times the compressed size) and visited. True when the
     /// stream is damaged (what decoded before the damage is still walked).
-    fn stream(&self, kind: Kind, source: impl Read, compressed: u64, path: &VPath, depth: usize, out: &mut Walked) -> bool {
+    fn stream(
+        &self,
+        kind: Kind,
+        source: impl Read,
+        compressed: u64,
+        path: &VPath,
+        depth: usize,
+        out: &mut Walked,
+    ) -> bool {
         let inner = path.stream(kind.name());
         let ratio_limit = compressed.saturating_mul(self.limits.max_ratio);
         let limit = self.member_limit().min(ratio_limit);
@@ -752,9 +760,7 @@ impl Walker<'_> {
                                 self.limits.max_total_bytes
                             )
                         } else {
-                            format!(
-                                "member of {size} bytes is over the --max-member-bytes limit ({limit}); not read"
-                            )
+                            format!("member of {size} bytes is over the --max-member-bytes limit ({limit}); not read")
                         };
                         out.warn(WarningCode::LimitExceeded, &at, message);
                     }

@@ -57,16 +57,25 @@ pub fn read<'a>(bytes: &'a [u8], limit: u64, visit: &mut Visit<'_, 'a>) -> Resul
         let name: Vec<u8> = if let Some(len) = raw_name.strip_prefix(b"#1/") {
             // BSD: the name follows the header and is counted in the size
             let len = number(len, 10).filter(|&l| l <= declared).ok_or_else(|| {
-                Corrupt(format!("damaged header at byte {at}: BSD name length beyond the member"))
+                Corrupt(format!(
+                    "damaged header at byte {at}: BSD name length beyond the member"
+                ))
             })?;
-            let name = bytes.get(data_at..data_at.saturating_add(len as usize)).ok_or_else(|| {
-                Corrupt(format!("the archive ends inside the name of the member whose header begins at byte {at}"))
-            })?;
+            let name = bytes
+                .get(data_at..data_at.saturating_add(len as usize))
+                .ok_or_else(|| {
+                    Corrupt(format!(
+                        "the archive ends inside the name of the member whose header begins at byte {at}"
+                    ))
+                })?;
             data_at += len as usize;
             size -= len;
             let end = name.iter().position(|&b| b == 0).unwrap_or(name.len());
             name[..end].to_vec()
-        } else if let Some(offset) = raw_name.strip_prefix(b"/").filter(|o| o.first().is_some_and(u8::is_ascii_digit)) {
+        } else if let Some(offset) = raw_name
+            .strip_prefix(b"/")
+            .filter(|o| o.first().is_some_and(u8::is_ascii_digit))
+        {
             // GNU: an offset into the name table
             let start = number(offset, 10)
                 .and_then(|o| usize::try_from(o).ok())
@@ -170,7 +179,9 @@ mod tests {
         assert_eq!(error, None);
         assert_eq!(members[2].0, "bsd.name");
         assert!(
-            members[2].1.ends_with("declares 4 bytes of data at byte 294, but the archive ends 2 bytes later"),
+            members[2]
+                .1
+                .ends_with("declares 4 bytes of data at byte 294, but the archive ends 2 bytes later"),
             "{}",
             members[2].1
         );

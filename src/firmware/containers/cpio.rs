@@ -291,7 +291,11 @@ fn entries<'a>(
         let is_file = matches!(kind, S_IFREG | 0) && name != b"TRAILER!!!";
         // a regular file within the limit is read whole; of anything else, at most WINDOW bytes
         // are held (a link's target, or the bytes to search after a member that runs past the end)
-        let wanted = if is_file && size <= limit { size } else { size.min(WINDOW) };
+        let wanted = if is_file && size <= limit {
+            size
+        } else {
+            size.min(WINDOW)
+        };
         let skipped = src.skip(name_pad).map_err(io)?;
         let held = src.take(wanted).map_err(io)?;
         let mut came = held.len() as u64;
@@ -299,9 +303,8 @@ fn entries<'a>(
             came += src.skip(size - wanted).map_err(io)?;
         }
         if skipped < name_pad || came < size {
-            let message = format!(
-                "declares {size} bytes of data at byte {data_at}, but the archive ends {came} bytes later"
-            );
+            let message =
+                format!("declares {size} bytes of data at byte {data_at}, but the archive ends {came} bytes later");
             if visit(Member::Damaged { name, message }) == ControlFlow::Break(()) {
                 return Ok(ControlFlow::Break(()));
             }
@@ -447,7 +450,9 @@ mod tests {
                     if hard { 'h' } else { 'l' },
                 ),
                 Member::Special { name } => (String::from_utf8_lossy(&name).into_owned(), Vec::new(), 's'),
-                Member::Damaged { name, message } => (String::from_utf8_lossy(&name).into_owned(), message.into_bytes(), 'd'),
+                Member::Damaged { name, message } => {
+                    (String::from_utf8_lossy(&name).into_owned(), message.into_bytes(), 'd')
+                }
                 Member::OverRatio { .. } => panic!("cpio has no ratio"),
             });
             ControlFlow::Continue(())
@@ -548,8 +553,7 @@ mod tests {
                     ("one".to_string(), b"1111".to_vec(), 'f'),
                     (
                         "liar".to_string(),
-                        b"declares 4294967040 bytes of data at byte 236, but the archive ends 248 bytes later"
-                            .to_vec(),
+                        b"declares 4294967040 bytes of data at byte 236, but the archive ends 248 bytes later".to_vec(),
                         'd'
                     ),
                     ("three".to_string(), b"3333".to_vec(), 'f'),

@@ -76,7 +76,9 @@ pub fn read<'a>(reader: impl Read, limit: u64, visit: &mut Visit<'_, 'a>) -> Res
         }
         let next = resync(&mut tape).map_err(|e| Corrupt(format!("after the damaged header at byte {at}: {e}")))?;
         let message = match next {
-            Some(next) => format!("damaged header at byte {at} ({why}); read on from the next valid header, at byte {next}"),
+            Some(next) => {
+                format!("damaged header at byte {at} ({why}); read on from the next valid header, at byte {next}")
+            }
             None => format!("damaged header at byte {at} ({why}); no valid header follows it"),
         };
         if visit(Member::Damaged { name, message }) == ControlFlow::Break(()) || next.is_none() {
@@ -213,8 +215,18 @@ fn valid_header(block: &[u8; BLOCK]) -> bool {
         return false;
     };
     let spaces = 8 * u32::from(b' ');
-    let unsigned: u32 = block[..148].iter().chain(&block[156..]).map(|&b| u32::from(b)).sum::<u32>() + spaces;
-    let signed: i32 = block[..148].iter().chain(&block[156..]).map(|&b| i32::from(b as i8)).sum::<i32>() + spaces as i32;
+    let unsigned: u32 = block[..148]
+        .iter()
+        .chain(&block[156..])
+        .map(|&b| u32::from(b))
+        .sum::<u32>()
+        + spaces;
+    let signed: i32 = block[..148]
+        .iter()
+        .chain(&block[156..])
+        .map(|&b| i32::from(b as i8))
+        .sum::<i32>()
+        + spaces as i32;
     want == unsigned || want as i32 == signed
 }
 
@@ -252,9 +264,10 @@ mod tests {
                     String::from_utf8_lossy(&name).into_owned(),
                     String::from_utf8_lossy(&data).into_owned(),
                 ),
-                Member::Damaged { name, message } => {
-                    (String::from_utf8_lossy(&name).into_owned(), format!("damaged: {message}"))
-                }
+                Member::Damaged { name, message } => (
+                    String::from_utf8_lossy(&name).into_owned(),
+                    format!("damaged: {message}"),
+                ),
                 _ => panic!("unexpected member"),
             });
             ControlFlow::Continue(())
@@ -272,9 +285,9 @@ mod tests {
         assert_eq!(members[0], ("one".into(), "1111".into()));
         assert_eq!(members[1].0, "two");
         assert!(
-            members[1]
-                .1
-                .starts_with("damaged: the archive ends at byte 1624, inside this member's 700 bytes of data (from byte 1536)"),
+            members[1].1.starts_with(
+                "damaged: the archive ends at byte 1624, inside this member's 700 bytes of data (from byte 1536)"
+            ),
             "{}",
             members[1].1
         );

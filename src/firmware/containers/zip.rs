@@ -42,7 +42,7 @@ pub fn read<'a>(bytes: &'a [u8], limit: u64, max_ratio: u64, visit: &mut Visit<'
         Err(e) => {
             let found = local_headers(bytes, limit, max_ratio, visit)?;
             Err(Corrupt(format!(
-                "no usable central directory ({e}); {found} members read from their local headers, \
+                "no usable central directory ({e}); {found} members found through their local headers, \
                  members after a damaged or missing part may be lost"
             )))
         }
@@ -106,7 +106,15 @@ fn central<'a>(
             match archive.by_index(i) {
                 Ok(file) => {
                     let place = format!("{method} data at bytes {data_start}..{end}");
-                    decode(name, size, compressed, is_link, limit, max_ratio, &place, file)
+                    decode(
+                        name,
+                        size,
+                        compressed,
+                        is_link,
+                        cap(compressed, limit, max_ratio),
+                        &place,
+                        file,
+                    )
                 }
                 Err(e) => Member::Damaged {
                     name,
@@ -136,14 +144,14 @@ fn cap(compressed: u64, limit: u64, max_ratio: u64) -> (u64, bool) {
 }
 
 /// One member read from `reader` (which decodes and checks it): never an error, since one bad
-/// member must not end the archive. `place` says where its data is, for the messages.
+/// member must not end the archive. `bound` is what [`cap`] gives for it; `place` says where
+/// its data is, for the messages.
 fn decode<'a>(
     name: Vec<u8>,
     size: u64,
     compressed: u64,
     is_link: bool,
-    limit: u64,
-    max_ratio: u64,
+    bound: (u64, bool),
     place: &str,
     mut reader: impl Read,
 ) -> Member<'a> {
@@ -161,7 +169,7 @@ fn decode<'a>(
             },
         };
     }
-    let (cap, by_ratio) = cap(compressed, limit, max_ratio);
+    let (cap, by_ratio) = bound;
     if size > cap {
         return if by_ratio {
             Member::OverRatio { name, size, compressed }
@@ -311,7 +319,15 @@ fn local_member<'a>(bytes: &'a [u8], start: usize, h: Local, limit: u64, max_rat
     // the crate decodes exactly this member's bytes (header and data), and checks its CRC
     let mut cursor = Cursor::new(&bytes[start..end]);
     let member = match zip::read::read_zipfile_from_stream(&mut cursor) {
-        Ok(Some(file)) => decode(name, h.size, h.compressed, false, limit, max_ratio, &place, file),
+        Ok(Some(file)) => decode(
+            name,
+            h.size,
+            h.compressed,
+            false,
+            cap(h.compressed, limit, max_ratio),
+            &place,
+            file,
+        ),
         Ok(None) => damaged(name, format!("no local header at byte {start}")).0,
         Err(e) => damaged(name, format!("{place}: {e}")).0,
     };
@@ -354,7 +370,15 @@ fn deflate_unsized<'a>(
             let message = format!("{place}: decodes to more than {cap} bytes; not read");
             return (Member::Damaged { name, message }, end);
         }
-        Err(e) => return (Member::Damaged { name, message: format!("{place}: {e}") }, end),
+        Err(e) => {
+            return (
+                Member::Damaged {
+                    name,
+                    message: format!("{place}: {e}"),
+                },
+                end,
+            )
+        }
     };
     let descriptor = &data[consumed..];
     let crc_at = if descriptor.starts_with(DESCRIPTOR_SIG) { 4 } else { 0 };
@@ -373,9 +397,7 @@ fn deflate_unsized<'a>(
         Some(crc) => (
             Member::Damaged {
                 name,
-                message: format!(
-                    "{place}: CRC {sum:08x} of the data is not the {crc:08x} its data descriptor gives"
-                ),
+                message: format!("{place}: CRC {sum:08x} of the data is not the {crc:08x} its data descriptor gives"),
             },
             next,
         ),
@@ -440,7 +462,11 @@ mod tests {
 
     #[test]
     fn a_bad_crc_is_one_damaged_member_and_the_rest_is_read() {
-        let mut z = build(&[("a", b"alpha", STORED), ("b", b"bravo", STORED), ("c", b"charlie", DEFLATED)]);
+        let mut z = build(&[
+            ("a", b"alpha", STORED),
+            ("b", b"bravo", STORED),
+            ("c", b"charlie", DEFLATED),
+        ]);
         let at = memchr::memmem::find(&z, b"alpha").unwrap();
         z[at] = b'A';
         let (members, error) = listing(&z, 1 << 20, 1000);
@@ -460,19 +486,62 @@ mod tests {
         assert_eq!(members.len(), 2);
         assert_eq!(members[0], ("a".into(), 'f', "alpha".into()));
         assert_eq!(members[1].2.len(), 3000);
-        assert!(error.unwrap().contains("2 members read from their local headers"));
+        assert!(error.unwrap().contains("2 members found through their local headers"));
         // cut inside the second member's data: the first is kept, the second is damaged
         let b = memchr::memmem::find(&z[4..], LOCAL_SIG).unwrap() + 4;
         let (members, error) = listing(&z[..b + 40], 1 << 20, 1000);
         assert_eq!(members[0], ("a".into(), 'f', "alpha".into()));
         assert_eq!(members[1].1, 'd');
-        assert!(members[1].2.contains("runs past the end of the archive"), "{}", members[1].2);
+        assert!(
+            members[1].2.contains("runs past the end of the archive"),
+            "{}",
+            members[1].2
+        );
         assert!(error.is_some());
     }
 
     #[test]
+    fn members_with_data_descriptors_are_read_from_local_headers() {
+        let mut w = zip::ZipWriter::new_stream(Vec::new());
+        for (name, data) in [("a", &b"alpha alpha alpha"[..]), ("b", &[b'y'; 5000][..])] {
+            let options = zip::write::SimpleFileOptions::default().compression_method(DEFLATED);
+            w.start_file(name, options).unwrap();
+            w.write_all(data).unwrap();
+        }
+        let z = w.finish().unwrap().into_inner();
+        let cd = memchr::memmem::find(&z, CENTRAL_SIG).unwrap();
+        let (members, error) = listing(&z[..cd], 1 << 20, 1000);
+        assert_eq!(members[0], ("a".into(), 'f', "alpha alpha alpha".into()));
+        assert_eq!(members[1].2, "y".repeat(5000));
+        assert!(error.unwrap().contains("2 members found"));
+        // a damaged deflate stream in the first: one damaged member, the second still read
+        let mut bad = z[..cd].to_vec();
+        bad[30 + 1] ^= 0xff;
+        let (members, _) = listing(&bad, 1 << 20, 1000);
+        assert_eq!(members.last().unwrap().2, "y".repeat(5000));
+        assert_eq!(members[0].1, 'd');
+    }
+
+    #[test]
+    fn a_name_listed_twice_is_reported() {
+        let mut z = build(&[("aa", b"alpha", STORED), ("bb", b"bravo", STORED)]);
+        // rename the second entry to the first's name, in the central directory
+        let cd = memchr::memmem::find(&z, CENTRAL_SIG).unwrap();
+        let second = cd + memchr::memmem::find(&z[cd + 4..], CENTRAL_SIG).unwrap() + 4;
+        z[second + 46..second + 48].copy_from_slice(b"aa");
+        let (_, error) = listing(&z, 1 << 20, 1000);
+        assert!(error
+            .unwrap()
+            .starts_with("the central directory names a member more than once"));
+    }
+
+    #[test]
     fn entries_sharing_one_body_stop_at_the_first_overlap() {
-        let mut z = build(&[("a", b"alpha", STORED), ("b", b"bravo", STORED), ("c", b"charlie", STORED)]);
+        let mut z = build(&[
+            ("a", b"alpha", STORED),
+            ("b", b"bravo", STORED),
+            ("c", b"charlie", STORED),
+        ]);
         // point the central directory's second and third entries at the first local header
         let mut at = 0;
         let mut n = 0;
