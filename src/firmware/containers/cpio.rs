@@ -25,6 +25,9 @@ const MAX_NAME: u64 = 1 << 20;
 const MAX_LINK: u64 = 64 << 10;
 /// Hard-link members waiting for the member of their set that carries the data.
 const MAX_PENDING: usize = 100_000;
+/// Most bytes held of a member that is not read whole (over the limit, or not a regular
+/// file): what is searched for the next header when it runs past the end of the archive.
+const WINDOW: u64 = 16 << 20;
 
 struct Header {
     ino: u64,
@@ -90,6 +93,9 @@ trait Source<'a> {
     fn skip(&mut self, n: u64) -> io::Result<u64>;
     /// Reads to the end: true when every remaining byte is zero (padding after the trailer).
     fn rest_is_zero(&mut self) -> io::Result<bool>;
+    /// The input has ended; reading goes on with `rest` (bytes taken before, from where a
+    /// header was found in them).
+    fn resume(&mut self, rest: Cow<'a, [u8]>);
 }
 
 /// An archive in memory: members are borrowed.
@@ -113,26 +119,51 @@ impl<'a> Source<'a> for Slice<'a> {
         self.0 = &[];
         Ok(zero)
     }
+
+    fn resume(&mut self, rest: Cow<'a, [u8]>) {
+        // what this source takes is always borrowed
+        self.0 = match rest {
+            Cow::Borrowed(rest) => rest,
+            Cow::Owned(_) => &[],
+        };
+    }
 }
 
-/// An archive read as a stream: each member is read into memory when reached.
-struct Stream<R>(R);
+/// An archive read as a stream: each member is read into memory when reached. Bytes put
+/// back by [`Source::resume`] are read first.
+struct Stream<R> {
+    put_back: io::Cursor<Vec<u8>>,
+    inner: R,
+}
+
+impl<R: Read> Read for Stream<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self.put_back.read(buf)? {
+            0 => self.inner.read(buf),
+            n => Ok(n),
+        }
+    }
+}
 
 impl<'a, R: Read> Source<'a> for Stream<R> {
     fn take(&mut self, n: u64) -> io::Result<Cow<'a, [u8]>> {
-        // Every caller bounds `n` first (a name by MAX_NAME, a link by MAX_LINK, data by the
+        // Every caller bounds `n` first (a name by MAX_NAME, other data by WINDOW or the
         // walker's member limit).
-        super::read_sized((&mut self.0).take(n), n).map(Cow::Owned)
+        super::read_sized(Read::take(&mut *self, n), n).map(Cow::Owned)
     }
 
     fn skip(&mut self, n: u64) -> io::Result<u64> {
-        io::copy(&mut (&mut self.0).take(n), &mut io::sink())
+        io::copy(&mut Read::take(&mut *self, n), &mut io::sink())
+    }
+
+    fn resume(&mut self, rest: Cow<'a, [u8]>) {
+        self.put_back = io::Cursor::new(rest.into_owned());
     }
 
     fn rest_is_zero(&mut self) -> io::Result<bool> {
         let mut buf = [0u8; 8192];
         loop {
-            match self.0.read(&mut buf) {
+            match Read::read(self, &mut buf) {
                 Ok(0) => return Ok(true),
                 Ok(n) if buf[..n].iter().all(|&b| b == 0) => {}
                 Ok(_) => return Ok(false),
@@ -150,7 +181,14 @@ pub fn read<'a>(bytes: &'a [u8], limit: u64, visit: &mut Visit<'_, 'a>) -> Resul
 
 /// A cpio archive read from a stream.
 pub fn read_stream<'a>(reader: impl Read, limit: u64, visit: &mut Visit<'_, 'a>) -> Result<(), Corrupt> {
-    parse(Stream(reader), limit, visit)
+    parse(
+        Stream {
+            put_back: io::Cursor::new(Vec::new()),
+            inner: reader,
+        },
+        limit,
+        visit,
+    )
 }
 
 /// Hard-link sets: in "newc", the members of a set carry their data only once, on the last of
@@ -186,7 +224,14 @@ fn parse<'a>(mut src: impl Source<'a>, limit: u64, visit: &mut Visit<'_, 'a>) ->
     result.map(|_| ())
 }
 
-/// Every entry up to the end, the first damage, or until the walker says stop.
+/// Every entry up to the end, the first damage that cannot be read past, or until the walker
+/// says stop.
+///
+/// A member whose data runs past the end of the archive (a header that claims 4 GB, a cut
+/// archive) is a damaged member; the bytes after its name are then searched for the next
+/// header, which is where reading goes on (an intact member after a lying size is still
+/// found). Only the first [`WINDOW`] bytes are searched after a member over the limit, so a
+/// stream never holds more than that of a member it does not read.
 fn entries<'a>(
     src: &mut impl Source<'a>,
     limit: u64,
@@ -195,14 +240,21 @@ fn entries<'a>(
 ) -> Result<ControlFlow<()>, Corrupt> {
     let io = |e: io::Error| Corrupt(e.to_string());
     let mut pos = 0u64;
+    // the last record read was a trailer (an initramfs may hold several archives back to back)
+    let mut after_trailer = false;
     loop {
         let magic = src.take(6).map_err(io)?;
         if magic.is_empty() {
+            if !after_trailer {
+                return Err(Corrupt(format!(
+                    "the archive ends at byte {pos} without its TRAILER!!! record; it may have been cut short"
+                )));
+            }
             return Ok(ControlFlow::Continue(()));
         }
         let no_header = || Corrupt(format!("no cpio header at byte {pos}"));
         let Some(len) = header_len(&magic) else {
-            if magic.iter().all(|&b| b == 0) && src.rest_is_zero().map_err(io)? {
+            if after_trailer && magic.iter().all(|&b| b == 0) && src.rest_is_zero().map_err(io)? {
                 return Ok(ControlFlow::Continue(())); // padding after the trailer
             }
             return Err(no_header());
@@ -210,88 +262,91 @@ fn entries<'a>(
         let mut raw = [0u8; 110];
         raw[..6].copy_from_slice(&magic);
         let rest = src.take(len as u64 - 6).map_err(io)?;
+        if rest.len() < len - 6 {
+            return Err(Corrupt(format!(
+                "the archive ends at byte {}, inside the header that begins at byte {pos}",
+                pos + 6 + rest.len() as u64
+            )));
+        }
         let raw = raw.get_mut(..len).ok_or_else(no_header)?;
-        raw.get_mut(6..6 + rest.len())
-            .ok_or_else(no_header)?
-            .copy_from_slice(&rest);
-        let h = header(raw).filter(|_| rest.len() == len - 6).ok_or_else(no_header)?;
-        let past_end = || Corrupt(format!("member data runs past the end at byte {pos}"));
+        raw.get_mut(6..len).ok_or_else(no_header)?.copy_from_slice(&rest);
+        let h = header(raw).ok_or_else(no_header)?;
         if h.name_len > MAX_NAME {
             return Err(Corrupt(format!("name of {} bytes at byte {pos}", h.name_len)));
         }
         let name = src.take(h.name_len).map_err(io)?;
         if (name.len() as u64) < h.name_len {
-            return Err(Corrupt(format!("name runs past the end at byte {pos}")));
+            return Err(Corrupt(format!(
+                "the archive ends inside the name of the member whose header begins at byte {pos}"
+            )));
         }
         let mut name = name.into_owned();
         while name.last() == Some(&0) {
             name.pop();
         }
         let name_pad = padding(h.header_len + h.name_len, h.align);
-        skip_exact(src, name_pad, past_end)?;
+        let data_at = pos + h.header_len + h.name_len + name_pad;
         let size = h.file_size;
-        let member = match h.mode & S_IFMT {
-            // An initramfs may hold several archives back to back, each ending in a trailer.
-            _ if name == b"TRAILER!!!" => {
-                skip_exact(src, size, past_end)?;
-                None
+        let kind = h.mode & S_IFMT;
+        let is_file = matches!(kind, S_IFREG | 0) && name != b"TRAILER!!!";
+        // a regular file within the limit is read whole; of anything else, at most WINDOW bytes
+        // are held (a link's target, or the bytes to search after a member that runs past the end)
+        let wanted = if is_file && size <= limit {
+            size
+        } else {
+            size.min(WINDOW)
+        };
+        let skipped = src.skip(name_pad).map_err(io)?;
+        let held = src.take(wanted).map_err(io)?;
+        let mut came = held.len() as u64;
+        if came == wanted {
+            came += src.skip(size - wanted).map_err(io)?;
+        }
+        if skipped < name_pad || came < size {
+            let message =
+                format!("declares {size} bytes of data at byte {data_at}, but the archive ends {came} bytes later");
+            if visit(Member::Damaged { name, message }) == ControlFlow::Break(()) {
+                return Ok(ControlFlow::Break(()));
             }
-            S_IFDIR => {
-                skip_exact(src, size, past_end)?;
-                None
-            }
-            S_IFLNK => {
-                let kept = size.min(MAX_LINK);
-                let target = src.take(kept).map_err(io)?;
-                if (target.len() as u64) < kept {
-                    return Err(past_end());
-                }
-                let target = target.into_owned();
-                skip_exact(src, size - kept, past_end)?;
-                Some(Member::Link {
-                    name,
-                    target,
-                    hard: false,
-                })
-            }
-            S_IFREG | 0 if size > limit => {
-                skip_exact(src, size, past_end)?;
-                Some(Member::TooBig { name, size })
-            }
+            // the next header among the bytes that came
+            let found = memchr::memmem::find_iter(&held, b"0707").find(|&at| header(&held[at..]).is_some());
+            let Some(at) = found else {
+                return Ok(ControlFlow::Continue(()));
+            };
+            pos = data_at + at as u64;
+            src.resume(match held {
+                Cow::Borrowed(b) => Cow::Borrowed(&b[at..]),
+                Cow::Owned(v) => Cow::Owned(v[at..].to_vec()),
+            });
+            after_trailer = false;
+            continue;
+        }
+        // the data's padding may be missing at the very end
+        src.skip(padding(size, h.align)).map_err(io)?;
+        pos = data_at + size + padding(size, h.align);
+        after_trailer = name == b"TRAILER!!!";
+        let member = match kind {
+            _ if after_trailer => None,
+            S_IFDIR => None,
+            S_IFLNK => Some(Member::Link {
+                name,
+                target: held[..held.len().min(MAX_LINK as usize)].to_vec(),
+                hard: false,
+            }),
+            S_IFREG | 0 if size > limit => Some(Member::TooBig { name, size }),
             S_IFREG | 0 => {
-                let data = src.take(size).map_err(io)?;
-                if (data.len() as u64) < size {
-                    return Err(past_end());
-                }
-                // the data's padding may be missing at the very end
-                src.skip(padding(size, h.align)).map_err(io)?;
-                pos += h.header_len + h.name_len + name_pad + size + padding(size, h.align);
-                if regular(h.nlink, h.ino, name, data, links, visit) == ControlFlow::Break(()) {
+                if regular(h.nlink, h.ino, name, held, links, visit) == ControlFlow::Break(()) {
                     return Ok(ControlFlow::Break(()));
                 }
                 continue;
             }
-            _ => {
-                skip_exact(src, size, past_end)?;
-                Some(Member::Special { name })
-            }
+            _ => Some(Member::Special { name }),
         };
-        src.skip(padding(size, h.align)).map_err(io)?;
-        pos += h.header_len + h.name_len + name_pad + size + padding(size, h.align);
         if let Some(member) = member {
             if visit(member) == ControlFlow::Break(()) {
                 return Ok(ControlFlow::Break(()));
             }
         }
-    }
-}
-
-/// Skips exactly `n` bytes; `past_end` when the input ends first.
-fn skip_exact<'a>(src: &mut impl Source<'a>, n: u64, past_end: impl Fn() -> Corrupt) -> Result<(), Corrupt> {
-    match src.skip(n) {
-        Ok(skipped) if skipped == n => Ok(()),
-        Ok(_) => Err(past_end()),
-        Err(e) => Err(Corrupt(e.to_string())),
     }
 }
 
@@ -398,7 +453,7 @@ mod tests {
                 Member::Damaged { name, message } => {
                     (String::from_utf8_lossy(&name).into_owned(), message.into_bytes(), 'd')
                 }
-                Member::OverRatio { .. } => unreachable!("cpio stores no compressed members"),
+                Member::OverRatio { .. } => panic!("cpio has no ratio"),
             });
             ControlFlow::Continue(())
         };
@@ -448,8 +503,31 @@ mod tests {
         newc(&mut a, 2, 0o100644, 1, "two", b"2222");
         let cut = a.len() - 3;
         let (members, error) = both(&a[..cut], 1 << 20);
-        assert_eq!(members, [("one".to_string(), b"1111".to_vec(), 'f')]);
-        assert_eq!(error.as_deref(), Some("member data runs past the end at byte 120"));
+        assert_eq!(error, None);
+        assert_eq!(
+            members,
+            [
+                ("one".to_string(), b"1111".to_vec(), 'f'),
+                (
+                    "two".to_string(),
+                    b"declares 4 bytes of data at byte 236, but the archive ends 1 bytes later".to_vec(),
+                    'd'
+                ),
+            ]
+        );
+        // at a member boundary, with no trailer
+        let (members, error) = both(&a, 1 << 20);
+        assert_eq!(members.len(), 2);
+        assert_eq!(
+            error.as_deref(),
+            Some("the archive ends at byte 240 without its TRAILER!!! record; it may have been cut short")
+        );
+        // inside a header
+        let (_, error) = both(&a[..150], 1 << 20);
+        assert_eq!(
+            error.as_deref(),
+            Some("the archive ends at byte 150, inside the header that begins at byte 120")
+        );
         a.extend_from_slice(b"garbage");
         let (members, error) = both(&a, 1 << 20);
         assert_eq!(members.len(), 2);
@@ -457,10 +535,40 @@ mod tests {
     }
 
     #[test]
+    fn a_size_past_the_end_is_damage_and_the_next_header_is_found() {
+        for limit in [1 << 20, 16] {
+            let mut a = Vec::new();
+            newc(&mut a, 1, 0o100644, 1, "one", b"1111");
+            let lying = a.len();
+            newc(&mut a, 2, 0o100644, 1, "liar", b"2222");
+            newc(&mut a, 3, 0o100644, 1, "three", b"3333");
+            newc(&mut a, 0, 0, 1, "TRAILER!!!", b"");
+            // "liar" claims 4 GB
+            a[lying + 54..lying + 62].copy_from_slice(b"ffffff00");
+            let (members, error) = both(&a, limit);
+            assert_eq!(error, None);
+            assert_eq!(
+                members,
+                [
+                    ("one".to_string(), b"1111".to_vec(), 'f'),
+                    (
+                        "liar".to_string(),
+                        b"declares 4294967040 bytes of data at byte 236, but the archive ends 248 bytes later".to_vec(),
+                        'd'
+                    ),
+                    ("three".to_string(), b"3333".to_vec(), 'f'),
+                ],
+                "limit {limit}"
+            );
+        }
+    }
+
+    #[test]
     fn a_set_whose_data_never_comes_is_empty_files() {
         let mut a = Vec::new();
         newc(&mut a, 3, 0o100644, 2, "x", b"");
         newc(&mut a, 3, 0o100644, 2, "y", b"");
+        newc(&mut a, 0, 0, 1, "TRAILER!!!", b"");
         let (members, error) = both(&a, 1 << 20);
         assert_eq!(error, None);
         assert_eq!(
