@@ -43,6 +43,7 @@ pub fn parse_target(arg: &Path) -> (Scheme, PathBuf) {
 /// How directories and images are read: within these limits, each file through the analyser.
 pub struct Walking<'a> {
     pub limits: firmware::Limits,
+    pub scope: firmware::Scope,
     pub analyser: &'a dyn Analyser,
 }
 
@@ -72,7 +73,7 @@ pub fn read(targets: &[PathBuf], limits: &Limits, walking: &Walking<'_>, quiet: 
         };
         if walk_it {
             let progress = WalkProgress::new(quiet);
-            let walked = firmware::walk(&path, &walking.limits, &progress, walking.analyser);
+            let walked = firmware::walk_scoped(&path, &walking.limits, &walking.scope, &progress, walking.analyser);
             progress.finish();
             match walked {
                 Ok(mut walked) => {
@@ -139,6 +140,13 @@ pub struct WalkArgs {
     /// Files and members in one target, at most.
     #[arg(long, value_name = "N", default_value_t = firmware::Limits::default().max_entries)]
     max_entries: u64,
+    /// Paths not to enter in directories walked (repeatable). GLOB is matched against the path
+    /// relative to the target, a leading `/` or `./` dropped: `/proc`, `./usr/share/doc/**`,
+    /// `**/*.pyc`. `*` does not match `/`, `**` matches any number of directories, and a pattern
+    /// ending in `/**` excludes the directory itself. Excluded paths are listed as skipped.
+    /// Members inside images are not excluded (yet).
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<firmware::Exclude>,
 }
 
 impl WalkArgs {
@@ -146,6 +154,9 @@ impl WalkArgs {
     pub fn walking<'a>(&self, analyser: &'a dyn Analyser) -> Walking<'a> {
         Walking {
             limits: self.limits(),
+            scope: firmware::Scope {
+                exclude: self.exclude.clone(),
+            },
             analyser,
         }
     }
