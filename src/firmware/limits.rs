@@ -8,7 +8,10 @@ pub struct Limits {
     pub max_depth: usize,
     /// Bytes produced by decompressing and unpacking, summed over the whole target.
     pub max_total_bytes: u64,
-    /// Bytes one member or decompressed stream may have; it is held in memory while analysed.
+    /// Bytes one member, decompressed stream or file read whole may have; it is held in memory
+    /// while analysed. A file on disk is read whole when it says it is small — and through this
+    /// bound whatever it says, since a `/proc` or `/sys` file says it is empty and may stream
+    /// without end. (A large file on a real filesystem is mapped or streamed instead, not held.)
     pub max_member_bytes: u64,
     /// Output over input of one decompression; a higher ratio is a bomb.
     pub max_ratio: u64,

@@ -14,8 +14,10 @@ pub mod carve;
 pub mod containers;
 pub mod detect;
 pub mod limits;
+pub mod scope;
 pub mod vpath;
 pub mod walk;
 
 pub use limits::Limits;
-pub use walk::{walk, Progress, WalkError, Walked};
+pub use scope::{Exclude, Scope};
+pub use walk::{walk, walk_scoped, Progress, WalkError, Walked};

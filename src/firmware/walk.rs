@@ -15,15 +15,18 @@
 
 mod digest;
 mod in_flight;
+#[cfg(test)]
+mod live_tests;
 mod meter;
 
 use super::carve;
 use super::containers::{self, compress, Corrupt, Member, Visit};
 use super::detect::{detect, Kind};
 use super::limits::Limits;
+use super::scope::{self, Scope};
 use super::vpath::VPath;
 use crate::analyse::{Analyser, FileView};
-use crate::model::{ContainerEntry, Facts, FileEntry, Skipped, Warning, WarningCode};
+use crate::model::{ContainerEntry, Facts, FileEntry, SkipReason, Skipped, Warning, WarningCode};
 use digest::{hash_file, sha256_hex};
 use in_flight::{lock, InFlight, IN_FLIGHT_BYTES};
 use meter::Meter;
@@ -117,6 +120,7 @@ impl Progress for () {
 /// Shared state of one target's walk: its limits and what has been spent of them.
 struct Walker<'l> {
     limits: &'l Limits,
+    scope: &'l Scope,
     progress: &'l dyn Progress,
     analyser: &'l dyn Analyser,
     tuning: Tuning,
@@ -136,12 +140,42 @@ pub fn walk(
     progress: &dyn Progress,
     analyser: &dyn Analyser,
 ) -> Result<Walked, WalkError> {
-    walk_tuned(target, limits, progress, analyser, TUNING)
+    walk_scoped(target, limits, &Scope::default(), progress, analyser)
 }
 
+/// Walks one target as [`walk`] does, leaving out what `scope` excludes: each path left out is
+/// in [`Walked::skipped`], once, at the top of what was not entered.
+///
+/// Walking a live system is safe: mounts of pseudo filesystems below the target (`/proc`,
+/// `/sys`, cgroup, debugfs, …, told by their type) are not entered but listed as skipped; the
+/// target itself is walked whatever it is (`/proc/self`, when asked for). Special files (FIFOs,
+/// devices, sockets) are never opened, and no file is held beyond the member limit whatever
+/// size it says it has.
+pub fn walk_scoped(
+    target: &Path,
+    limits: &Limits,
+    scope: &Scope,
+    progress: &dyn Progress,
+    analyser: &dyn Analyser,
+) -> Result<Walked, WalkError> {
+    walk_with(target, limits, scope, progress, analyser, TUNING)
+}
+
+#[cfg(test)]
 fn walk_tuned(
     target: &Path,
     limits: &Limits,
+    progress: &dyn Progress,
+    analyser: &dyn Analyser,
+    tuning: Tuning,
+) -> Result<Walked, WalkError> {
+    walk_with(target, limits, &Scope::default(), progress, analyser, tuning)
+}
+
+fn walk_with(
+    target: &Path,
+    limits: &Limits,
+    scope: &Scope,
     progress: &dyn Progress,
     analyser: &dyn Analyser,
     tuning: Tuning,
@@ -153,6 +187,7 @@ fn walk_tuned(
     };
     let walker = Walker {
         limits,
+        scope,
         progress,
         analyser,
         tuning,
@@ -163,14 +198,134 @@ fn walk_tuned(
     };
     let root = VPath::root(&display);
     let meta = std::fs::metadata(target).map_err(fail)?;
+    // on a pseudo filesystem (the user asked for /proc/self): walked, but no size is believed
+    let live = scope::pseudo_filesystem(target).is_some();
     let mut out = Walked::default();
     if meta.is_dir() {
-        out = walker.directory(target, &root);
+        out = walker.directory(target, &root, scope::device(&meta), live);
     } else if walker.count(&root, &mut out) {
-        walker.file(target, root, &mut out).map_err(fail)?;
+        if meta.is_file() {
+            walker.file(target, root, live, &mut out).map_err(fail)?;
+        } else {
+            // opening a FIFO would wait for a writer, and a device is not a file's content
+            out.warn(
+                WarningCode::Unreadable,
+                &root,
+                format!(
+                    "{}, not a regular file: not opened (copy a device's content to a file to walk it)",
+                    special_kind(&meta.file_type())
+                ),
+            );
+            out.files.push(special_entry(root));
+        }
     }
     out.sort();
+    out.skipped.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
+}
+
+/// What a special file is, for a message.
+fn special_kind(ft: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if ft.is_fifo() {
+            return "a FIFO";
+        } else if ft.is_block_device() {
+            return "a block device";
+        } else if ft.is_char_device() {
+            return "a character device";
+        } else if ft.is_socket() {
+            return "a socket";
+        }
+    }
+    let _ = ft;
+    "a special file"
+}
+
+/// Opens a file listed as regular. Without blocking: a FIFO put in its place since it was listed
+/// fails here instead of waiting for a writer, and a pseudo file that would wait for data (a
+/// kernel log, a trace pipe) fails its read instead.
+fn open_regular(on_disk: &Path) -> io::Result<File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        #[allow(clippy::cast_possible_wrap)]
+        options.custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32);
+    }
+    let file = options.open(on_disk)?;
+    if !file.metadata()?.is_file() {
+        return Err(io::Error::other("no longer a regular file"));
+    }
+    Ok(file)
+}
+
+/// Reads a file whole through `limit`: its bytes when it holds at most `limit`, `None` when more
+/// arrives. The size a file says is only a hint — a `/proc` or `/sys` file says 0 or 4096
+/// whatever it holds, and `/proc/self/pagemap` streams hundreds of gigabytes — so once more than
+/// `hold` bytes arrive the rest is only counted, and the file is read again into memory only when
+/// the count ends within the limit: what would be dropped is never held.
+fn read_whole(mut file: File, on_disk: &Path, hint: u64, limit: u64, hold: u64) -> io::Result<Option<Vec<u8>>> {
+    Ok(match read_pass(&mut file, hint, limit.min(hold), limit)? {
+        Pass::Held(bytes) => Some(bytes),
+        Pass::Over => None,
+        Pass::Counted(total) => {
+            drop(file);
+            // it may have changed since: what this read brings is walked, still within the limit
+            match read_pass(&mut open_regular(on_disk)?, total, limit, limit)? {
+                Pass::Held(bytes) => Some(bytes),
+                Pass::Over | Pass::Counted(_) => None,
+            }
+        }
+    })
+}
+
+/// What one read of a file to its end brought.
+enum Pass {
+    /// All of it, at most the bytes asked to hold.
+    Held(Vec<u8>),
+    /// More than could be held but no more than the limit: this many bytes, not kept.
+    Counted(u64),
+    /// More than the limit (reading stopped there).
+    Over,
+}
+
+/// Reads `file` to its end, keeping what arrives while it is at most `hold` bytes and counting
+/// the rest, and stopping once more than `limit` bytes have arrived. Reads are asked for in whole
+/// 16 KiB pieces: some pseudo files refuse a read of any other size (a pagemap's entries are 8
+/// bytes).
+fn read_pass(file: &mut File, hint: u64, hold: u64, limit: u64) -> io::Result<Pass> {
+    let mut bytes = Vec::with_capacity(usize::try_from(hint.min(hold)).unwrap_or(0));
+    let mut piece = [0u8; 16 << 10];
+    let mut total = 0u64;
+    let mut counting: Option<Vec<u8>> = None;
+    loop {
+        let buf = counting.as_deref_mut().unwrap_or(&mut piece);
+        let n = match file.read(buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        total += n as u64;
+        if total > limit {
+            return Ok(Pass::Over);
+        }
+        if total <= hold {
+            bytes.extend_from_slice(&piece[..n]);
+        } else if counting.is_none() {
+            // no longer held: counted in larger reads
+            bytes = Vec::new();
+            counting = Some(vec![0; 256 << 10]);
+        }
+    }
+    Ok(if total <= hold {
+        Pass::Held(bytes)
+    } else {
+        Pass::Counted(total)
+    })
 }
 
 /// A whole file, memory-mapped: read once, paged in by the kernel.
@@ -200,12 +355,21 @@ fn return_freed_memory() {
 
 impl Walker<'_> {
     /// Every entry of a directory tree: symbolic links recorded with their targets and never
-    /// followed (so a link out of the tree, or a loop, goes nowhere); regular files read and
-    /// walked in parallel.
-    fn directory(&self, dir: &Path, root: &VPath) -> Walked {
+    /// followed (so a link out of the tree, or a loop, goes nowhere); special files listed and
+    /// never opened; regular files read and walked in parallel. Paths the scope excludes, and
+    /// mounts of pseudo filesystems, are not entered (each is listed as skipped). `device` and
+    /// `live` are the root's: its `st_dev`, and whether it is on a pseudo filesystem itself.
+    fn directory(&self, dir: &Path, root: &VPath, device: Option<u64>, live: bool) -> Walked {
         let mut out = Walked::default();
         let mut regular = Vec::new();
-        for entry in walkdir::WalkDir::new(dir).follow_links(false).sort_by_file_name() {
+        // By depth, for the directories from the root to the one being listed: its device, and
+        // whether it is on a pseudo filesystem (whose files' sizes are not believed).
+        let mut mounts: Vec<(Option<u64>, bool)> = vec![(device, live)];
+        let mut entries = walkdir::WalkDir::new(dir)
+            .follow_links(false)
+            .sort_by_file_name()
+            .into_iter();
+        while let Some(entry) = entries.next() {
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
@@ -223,7 +387,41 @@ impl Walker<'_> {
             }
             let path = root.child(relative.as_os_str().as_encoded_bytes());
             let ft = entry.file_type();
+            if let Some(pattern) = self.scope.excluded(relative) {
+                out.skipped.push(Skipped {
+                    path: path.into_string(),
+                    reason: SkipReason::Excluded {
+                        pattern: pattern.to_string(),
+                    },
+                });
+                if ft.is_dir() {
+                    entries.skip_current_dir();
+                }
+                continue;
+            }
+            let depth = entry.depth();
+            let (parent_device, parent_live) = mounts.get(depth - 1).copied().unwrap_or((device, live));
             if ft.is_dir() {
+                mounts.truncate(depth);
+                // a mount point: its device is not its parent's (one lstat per directory, and one
+                // statfs per mount)
+                let own = entry.metadata().ok().and_then(|m| scope::device(&m)).or(parent_device);
+                let mut own_live = parent_live;
+                if own != parent_device {
+                    if let Some(fstype) = scope::pseudo_filesystem(entry.path()) {
+                        out.skipped.push(Skipped {
+                            path: path.into_string(),
+                            reason: SkipReason::PseudoFilesystem {
+                                fstype: fstype.to_string(),
+                            },
+                        });
+                        entries.skip_current_dir();
+                        continue;
+                    }
+                    // a real filesystem mounted inside a pseudo one (a tmpfs at /sys/fs/cgroup)
+                    own_live = false;
+                }
+                mounts.push((own, own_live));
                 continue;
             }
             if !self.count(&path, &mut out) {
@@ -235,7 +433,7 @@ impl Walker<'_> {
                     .unwrap_or_default();
                 out.files.push(link_entry(path, target.as_encoded_bytes(), false));
             } else if ft.is_file() {
-                regular.push((entry.into_path(), path));
+                regular.push((entry.into_path(), path, parent_live));
             } else {
                 out.files.push(special_entry(path));
             }
@@ -246,9 +444,9 @@ impl Walker<'_> {
         let results: Vec<Walked> = regular
             .par_iter()
             .with_max_len(1)
-            .map(|(file, path)| {
+            .map(|(file, path, live)| {
                 let mut out = Walked::default();
-                if let Err(e) = self.file(file, path.clone(), &mut out) {
+                if let Err(e) = self.file(file, path.clone(), *live, &mut out) {
                     out.warn(WarningCode::Unreadable, path, format!("cannot read: {e}"));
                 }
                 out
@@ -260,21 +458,32 @@ impl Walker<'_> {
         out
     }
 
-    /// A file on disk, already counted. A small file is read whole with one read. A large tar,
-    /// cpio or compressed file is read as a stream and a large SquashFS or ext image through
-    /// positioned reads, so neither is ever held or mapped whole (a mapped page once read counts
-    /// in the process's resident memory); other large files are mapped. An error is the file's
-    /// own (it cannot be opened or read at all); damage found inside it is a warning.
-    fn file(&self, on_disk: &Path, path: VPath, out: &mut Walked) -> io::Result<()> {
-        let mut file = File::open(on_disk)?;
+    /// A regular file on disk, already counted. A small file is read whole, through the member
+    /// limit whatever size it says (see [`read_whole`]); so is every file of a pseudo filesystem
+    /// (`live`), whose sizes mean nothing and which is never mapped. A large tar, cpio or
+    /// compressed file is read as a stream and a large SquashFS or ext image through positioned
+    /// reads, so neither is ever held or mapped whole (a mapped page once read counts in the
+    /// process's resident memory); other large files are mapped. An error is the file's own (it
+    /// cannot be opened or read at all); damage found inside it is a warning.
+    fn file(&self, on_disk: &Path, path: VPath, live: bool, out: &mut Walked) -> io::Result<()> {
+        let mut file = open_regular(on_disk)?;
         let len = file.metadata()?.len();
-        self.taken(len);
-        if len <= self.tuning.small_file {
-            let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
-            file.read_to_end(&mut bytes)?;
-            self.visit(&bytes, path, 0, out);
+        if live || len <= self.tuning.small_file {
+            let limit = self.limits.max_member_bytes;
+            match read_whole(file, on_disk, len, limit, self.tuning.small_file)? {
+                Some(bytes) => {
+                    self.taken(bytes.len() as u64);
+                    self.visit(&bytes, path, 0, out);
+                }
+                None => out.warn(
+                    WarningCode::LimitExceeded,
+                    &path,
+                    format!("reads beyond the --max-member-bytes limit ({limit}); not read"),
+                ),
+            }
             return Ok(());
         }
+        self.taken(len);
         let mut head = Vec::with_capacity(self.tuning.head);
         (&mut file).take(self.tuning.head as u64).read_to_end(&mut head)?;
         let kind = detect(&head);

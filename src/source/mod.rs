@@ -106,6 +106,8 @@ impl Target {
 pub struct Options<'a> {
     pub sbom_limits: sbom::Limits,
     pub walk_limits: firmware::Limits,
+    /// What walks leave out on purpose (`--exclude`).
+    pub scope: firmware::Scope,
     pub analyser: &'a dyn Analyser,
     pub progress: &'a dyn firmware::Progress,
 }
@@ -116,6 +118,7 @@ impl<'a> Options<'a> {
         Options {
             sbom_limits: sbom::Limits::default(),
             walk_limits: firmware::Limits::default(),
+            scope: firmware::Scope::default(),
             analyser,
             progress: &(),
         }
@@ -149,6 +152,11 @@ fn read_one(target: &Target, options: &Options<'_>, inventory: &mut Inventory) {
         }
         Scheme::Dir => Plan::Walk,
         Scheme::Image | Scheme::Auto if path.is_dir() => Plan::Walk,
+        // A pipe (`audit <(vendorscan sbom fw.bin)`) can be read once, as it streams: an SBOM.
+        Scheme::Sbom | Scheme::Auto if is_fifo(path) => {
+            read_stream(target, std::fs::File::open(path), options, inventory);
+            return;
+        }
         Scheme::Sbom => Plan::Sbom,
         Scheme::Image | Scheme::Auto => {
             // An empty file holds nothing to examine: never a clear result.
@@ -188,7 +196,13 @@ fn read_one(target: &Target, options: &Options<'_>, inventory: &mut Inventory) {
 }
 
 fn walk(path: &Path, options: &Options<'_>, inventory: &mut Inventory, target: &Target) {
-    match firmware::walk(path, &options.walk_limits, options.progress, options.analyser) {
+    match firmware::walk_scoped(
+        path,
+        &options.walk_limits,
+        &options.scope,
+        options.progress,
+        options.analyser,
+    ) {
         Ok(mut walked) => {
             inventory.add(assemble(&target.display(), path.is_dir(), &mut walked));
             inventory.files.append(&mut walked.files);
@@ -200,21 +214,38 @@ fn walk(path: &Path, options: &Options<'_>, inventory: &mut Inventory, target: &
     }
 }
 
-/// An SBOM on standard input, read through the size limit.
+/// An SBOM on standard input.
 fn read_stdin(options: &Options<'_>, inventory: &mut Inventory) {
     let target = Target::parse("-");
+    read_stream(&target, Ok(std::io::stdin().lock()), options, inventory);
+}
+
+/// An SBOM read as it streams (standard input, a pipe), through the size limit.
+fn read_stream(target: &Target, reader: std::io::Result<impl Read>, options: &Options<'_>, inventory: &mut Inventory) {
     let name = target.display();
-    let mut counted = Counted {
-        inner: std::io::stdin().lock(),
-        n: 0,
+    let reader = match reader {
+        Ok(r) => r,
+        Err(e) => return fail(inventory, target, format!("{name}: cannot read: {e}")),
     };
+    let mut counted = Counted { inner: reader, n: 0 };
     match sbom::read_reader(&name, &mut counted, &options.sbom_limits) {
         Ok(mut part) => {
             part.document.size = counted.n;
             inventory.add(part);
         }
-        Err(e) => fail(inventory, &target, e.to_string()),
+        Err(e) => fail(inventory, target, e.to_string()),
     }
+}
+
+#[cfg(unix)]
+fn is_fifo(path: &Path) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    std::fs::metadata(path).is_ok_and(|m| m.file_type().is_fifo())
+}
+
+#[cfg(not(unix))]
+fn is_fifo(_: &Path) -> bool {
+    false
 }
 
 /// A reader that counts the bytes read through it.

@@ -17,6 +17,7 @@ use vendorscan::source::{self, Options, Target};
 /// How directories and images are read: within these limits, each file through the analyser.
 pub struct Walking<'a> {
     pub limits: firmware::Limits,
+    pub scope: firmware::Scope,
     pub analyser: &'a dyn Analyser,
 }
 
@@ -30,6 +31,7 @@ pub fn read(targets: &[OsString], limits: &Limits, walking: &Walking<'_>, quiet:
         &Options {
             sbom_limits: *limits,
             walk_limits: walking.limits,
+            scope: walking.scope.clone(),
             analyser: walking.analyser,
             progress: &progress,
         },
@@ -93,6 +95,13 @@ pub struct WalkArgs {
     /// Files and members in one target, at most.
     #[arg(long, value_name = "N", default_value_t = firmware::Limits::default().max_entries)]
     max_entries: u64,
+    /// Paths not to enter in directories walked (repeatable). GLOB is matched against the path
+    /// relative to the target, a leading `/` or `./` dropped: `/proc`, `./usr/share/doc/**`,
+    /// `**/*.pyc`. `*` does not match `/`, `**` matches any number of directories, and a pattern
+    /// ending in `/**` excludes the directory itself. Excluded paths are listed as skipped.
+    /// Members inside images are not excluded (yet).
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<firmware::Exclude>,
 }
 
 impl WalkArgs {
@@ -100,6 +109,9 @@ impl WalkArgs {
     pub fn walking<'a>(&self, analyser: &'a dyn Analyser) -> Walking<'a> {
         Walking {
             limits: self.limits(),
+            scope: firmware::Scope {
+                exclude: self.exclude.clone(),
+            },
             analyser,
         }
     }
