@@ -5,7 +5,7 @@
 //! uImage header's checksum, a gzip header's method and flags), and a confirmed region whose
 //! extent is known is skipped past, so its contents are not carved a second time.
 
-use super::detect::Kind;
+use super::detect::{is_cramfs, is_lzip, Kind, EROFS_MAGIC};
 use aho_corasick::{AhoCorasick, MatchKind};
 use std::sync::OnceLock;
 
@@ -19,16 +19,26 @@ pub struct Region {
     pub len: Option<usize>,
 }
 
-const SIGNATURES: &[(&[u8], Kind)] = &[
-    (b"hsqs", Kind::SquashFs),
-    (b"\x27\x05\x19\x56", Kind::UImage),
-    (b"\x1f\x8b\x08", Kind::Gzip),
-    (b"\xfd7zXZ\x00", Kind::Xz),
-    (b"\x28\xb5\x2f\xfd", Kind::Zstd),
-    (b"BZh", Kind::Bzip2),
-    (b"070701", Kind::Cpio),
-    (b"\xd0\x0d\xfe\xed", Kind::Fdt),
-    (b"PK\x03\x04", Kind::Zip),
+/// Each signature, the type it starts, and how far into that type's header it lies (EROFS's
+/// superblock magic is 1024 bytes in).
+const SIGNATURES: &[(&[u8], Kind, usize)] = &[
+    (b"hsqs", Kind::SquashFs, 0),
+    (b"\x27\x05\x19\x56", Kind::UImage, 0),
+    (b"\x1f\x8b\x08", Kind::Gzip, 0),
+    (b"\xfd7zXZ\x00", Kind::Xz, 0),
+    (b"\x28\xb5\x2f\xfd", Kind::Zstd, 0),
+    (b"BZh", Kind::Bzip2, 0),
+    (b"070701", Kind::Cpio, 0),
+    (b"\xd0\x0d\xfe\xed", Kind::Fdt, 0),
+    (b"PK\x03\x04", Kind::Zip, 0),
+    // recognised and reported, not unpacked: each confirmed by a checksum or a long signature
+    (b"7z\xbc\xaf\x27\x1c", Kind::SevenZip, 0),
+    (b"UBI#\x01", Kind::Ubi, 0),
+    (b"Compressed ROMFS", Kind::CramFs, 16),
+    (b"-rom1fs-", Kind::RomFs, 0),
+    (EROFS_MAGIC, Kind::Erofs, 1024),
+    (b"LZIP", Kind::Lzip, 0),
+    (b"\x89LZO\x00\r\n\x1a\n", Kind::Lzop, 0),
 ];
 
 /// One automaton over every signature, built once: a blob is scanned in a single pass however
@@ -52,8 +62,10 @@ pub fn carve(bytes: &[u8]) -> Vec<Region> {
     // end first yet start later, so they are sorted by start before confirming.
     let mut hits: Vec<(usize, Kind)> = Vec::new();
     for m in automaton().find_overlapping_iter(bytes) {
-        if m.start() > 0 {
-            hits.push((m.start(), SIGNATURES[m.pattern().as_usize()].1));
+        let (_, kind, into) = SIGNATURES[m.pattern().as_usize()];
+        match m.start().checked_sub(into) {
+            Some(start) if start > 0 => hits.push((start, kind)),
+            _ => {}
         }
     }
     hits.sort_unstable_by_key(|h| h.0);
@@ -121,13 +133,72 @@ fn confirm(b: &[u8], kind: Kind) -> Option<Option<usize>> {
             (b"123456789".contains(&level) && b.get(4..10)? == b"\x31\x41\x59\x26\x53\x59").then_some(None)
         }
         Kind::Cpio => b.get(6..14)?.iter().all(u8::is_ascii_hexdigit).then_some(None),
+        Kind::SevenZip => {
+            // start header: the next header's offset and size (u64 LE each) and its CRC, under
+            // their own CRC at byte 8
+            let le = |at: usize| -> Option<u64> { Some(u64::from_le_bytes(b.get(at..at + 8)?.try_into().ok()?)) };
+            let crc = u32::from_le_bytes(b.get(8..12)?.try_into().ok()?);
+            let end = le(12)?.checked_add(le(20)?)?.checked_add(32)?;
+            (crc32(b.get(12..32)?) == crc && end <= b.len() as u64).then_some(Some(end as usize))
+        }
+        Kind::Ubi => {
+            // erase counter header: 64 bytes, CRC-32 (initial all ones, not inverted) at 60
+            let h = b.get(..64)?;
+            (crc32_raw(!0, &h[..60]) == be32(60)?).then_some(None)
+        }
+        Kind::CramFs => {
+            if !is_cramfs(b, 0) {
+                return None;
+            }
+            // the size at byte 4, in the magic's byte order
+            let raw: [u8; 4] = b.get(4..8)?.try_into().ok()?;
+            let size = if b[0] == 0x45 {
+                u32::from_le_bytes(raw)
+            } else {
+                u32::from_be_bytes(raw)
+            } as usize;
+            (64..=b.len()).contains(&size).then_some(Some(size))
+        }
+        Kind::RomFs => {
+            // full size at 8; the first 512 bytes (or all, when fewer) sum to zero as u32 BE
+            let size = be32(8)? as usize;
+            if !(32..=b.len()).contains(&size) {
+                return None;
+            }
+            let sum = b[..size.min(512)].chunks_exact(4).fold(0u32, |s, w| {
+                s.wrapping_add(u32::from_be_bytes([w[0], w[1], w[2], w[3]]))
+            });
+            (sum == 0).then_some(Some(size))
+        }
+        Kind::Erofs => {
+            // block size bits at 1036, blocks (u32 LE) at 1060: the image's extent
+            let bits = u32::from(*b.get(1036)?);
+            let blocks = u64::from(u32::from_le_bytes(b.get(1060..1064)?.try_into().ok()?));
+            if !(9..=16).contains(&bits) {
+                return None;
+            }
+            let size = blocks << bits;
+            (size >= 2048 && size <= b.len() as u64).then_some(Some(size as usize))
+        }
+        Kind::Lzip => is_lzip(b).then_some(None),
+        Kind::Lzop => {
+            // version (u16 BE) at 9: lzop 0.x and 1.x
+            let version = u16::from_be_bytes([*b.get(9)?, *b.get(10)?]);
+            (0x0900..0x2000).contains(&version).then_some(None)
+        }
         _ => None,
     }
 }
 
 /// CRC-32 (IEEE), as uImage headers use; small enough not to need a crate here.
 pub fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = 0xffff_ffffu32;
+    !crc32_raw(!0, bytes)
+}
+
+/// The same polynomial from register value `init`, with no final inversion: JFFS2 starts from
+/// zero, UBI from all ones.
+pub fn crc32_raw(init: u32, bytes: &[u8]) -> u32 {
+    let mut crc = init;
     for &b in bytes {
         crc ^= u32::from(b);
         for _ in 0..8 {
@@ -138,7 +209,7 @@ pub fn crc32(bytes: &[u8]) -> u32 {
             };
         }
     }
-    !crc
+    crc
 }
 
 #[cfg(test)]
@@ -175,6 +246,37 @@ mod tests {
                 len: Some(200)
             }]
         );
+    }
+
+    #[test]
+    fn signatures_inside_their_header_start_the_region_before_them() {
+        // EROFS: the magic 1024 bytes in, 4 KiB blocks, 1 block
+        let mut blob = vec![0x55u8; 0x3000];
+        let at = 0x1000;
+        blob[at..at + 2048].fill(0);
+        blob[at + 1024..at + 1028].copy_from_slice(EROFS_MAGIC);
+        blob[at + 1036] = 12;
+        blob[at + 1060] = 1;
+        assert_eq!(
+            carve(&blob),
+            [Region {
+                offset: at,
+                kind: Kind::Erofs,
+                len: Some(4096)
+            }]
+        );
+        // the same magic too close to the start to have its superblock's first 1024 bytes
+        assert!(carve(&blob[at + 512..]).is_empty());
+    }
+
+    #[test]
+    fn unconfirmed_recognised_signatures_are_not_regions() {
+        let mut blob = vec![0u8; 512];
+        blob[16..22].copy_from_slice(b"7z\xbc\xaf\x27\x1c"); // start header CRC wrong
+        blob[64..69].copy_from_slice(b"UBI#\x01"); // header CRC wrong
+        blob[200..216].copy_from_slice(b"Compressed ROMFS"); // no magic before it
+        blob[300..308].copy_from_slice(b"-rom1fs-"); // size 0
+        assert!(carve(&blob).is_empty());
     }
 
     #[test]

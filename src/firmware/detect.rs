@@ -1,5 +1,13 @@
 //! What a run of bytes is, from its content (magic numbers at fixed offsets), never its name.
 
+/// SquashFS compressors the reader is not built with (SquashFS 4 ids 2, 3 and 5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SquashCompressor {
+    Lzma,
+    Lzo,
+    Lz4,
+}
+
 /// Every type the walker tells apart. Containers are unpacked (or, for formats not read yet,
 /// recognised and reported); the rest are leaves handed on as files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,9 +35,26 @@ pub enum Kind {
     Iso9660,
     AndroidBoot,
     AndroidSparse,
-    // filesystems: recognised, not unpacked yet
+    // archives, streams and filesystems recognised, not unpacked yet
+    /// A 7-Zip archive.
+    SevenZip,
+    /// A SquashFS compressed with something the reader is not built with (lzma, lzo, lz4).
+    SquashFsUnread(SquashCompressor),
+    /// CramFS, either byte order.
+    CramFs,
+    RomFs,
+    Erofs,
+    /// A UBI image (erase blocks with `UBI#` headers).
     Ubi,
+    /// A bare UBIFS image (its superblock node first).
+    Ubifs,
+    /// JFFS2, either byte order. (YAFFS2 has no magic number: its first object header is a
+    /// handful of small integers that plenty of other data shares, so it is not told apart.)
     Jffs2,
+    /// Unix `compress` (`.Z`, LZW).
+    UnixCompress,
+    Lzip,
+    Lzop,
     // leaves
     /// A flattened device tree (not a FIT): a file the device-tree analyser reads.
     Fdt,
@@ -67,8 +92,17 @@ impl Kind {
             Kind::Fdt => "fdt",
             Kind::AndroidBoot => "android-boot",
             Kind::AndroidSparse => "android-sparse",
+            Kind::SevenZip => "7z",
+            Kind::SquashFsUnread(_) => "squashfs",
+            Kind::CramFs => "cramfs",
+            Kind::RomFs => "romfs",
+            Kind::Erofs => "erofs",
             Kind::Ubi => "ubi",
+            Kind::Ubifs => "ubifs",
             Kind::Jffs2 => "jffs2",
+            Kind::UnixCompress => "compress",
+            Kind::Lzip => "lzip",
+            Kind::Lzop => "lzop",
             Kind::Elf => "elf",
             Kind::Pe => "pe",
             Kind::MachO => "macho",
@@ -110,7 +144,34 @@ impl Kind {
 
     /// Recognised as a container the walker does not unpack yet: reported, not opened.
     pub fn is_unread_container(self) -> bool {
-        matches!(self, Kind::Ubi | Kind::Jffs2)
+        matches!(
+            self,
+            Kind::SevenZip
+                | Kind::SquashFsUnread(_)
+                | Kind::CramFs
+                | Kind::RomFs
+                | Kind::Erofs
+                | Kind::Ubi
+                | Kind::Ubifs
+                | Kind::Jffs2
+                | Kind::UnixCompress
+                | Kind::Lzip
+                | Kind::Lzop
+        )
+    }
+
+    /// The name with what sets it apart, for messages: `squashfs with lz4 compression`.
+    pub fn description(self) -> &'static str {
+        match self {
+            Kind::SquashFsUnread(SquashCompressor::Lzma) => "squashfs with lzma compression",
+            Kind::SquashFsUnread(SquashCompressor::Lzo) => "squashfs with lzo compression",
+            Kind::SquashFsUnread(SquashCompressor::Lz4) => "squashfs with lz4 compression",
+            Kind::UnixCompress => "compress (.Z) stream",
+            Kind::Lzip => "lzip stream",
+            Kind::Lzop => "lzop stream",
+            Kind::SevenZip => "7z archive",
+            other => other.name(),
+        }
     }
 }
 
@@ -137,6 +198,10 @@ pub fn detect(bytes: &[u8]) -> Kind {
         (0, b"!<arch>\n", Kind::Ar),
         (0, b"hsqs", Kind::SquashFs),
         (0, b"sqsh", Kind::SquashFs),
+        (0, b"7z\xbc\xaf\x27\x1c", Kind::SevenZip),
+        (0, b"-rom1fs-", Kind::RomFs),
+        (0, b"\x89LZO\x00\r\n\x1a\n", Kind::Lzop),
+        (1024, EROFS_MAGIC, Kind::Erofs),
         (1080, b"\x53\xef", Kind::Ext),
         (0x8001, b"CD001", Kind::Iso9660),
         (512, b"EFI PART", Kind::Gpt),
@@ -146,18 +211,31 @@ pub fn detect(bytes: &[u8]) -> Kind {
         (0, b"VNDRBOOT", Kind::AndroidBoot),
         (0, b"\x3a\xff\x26\xed", Kind::AndroidSparse),
         (0, b"UBI#", Kind::Ubi),
+        (0, UBIFS_MAGIC, Kind::Ubifs),
         (0, b"\x85\x19", Kind::Jffs2),
         (0, b"\x19\x85", Kind::Jffs2),
+        (0, b"\x1f\x9d", Kind::UnixCompress),
+        (0, b"LZIP", Kind::Lzip),
         (0, b"\x7fELF", Kind::Elf),
         (0, b"-----BEGIN CERTIFICATE-----", Kind::Certificate),
     ];
     for &(offset, magic, kind) in checks {
         if at(bytes, offset, magic) {
-            if kind == Kind::Fdt && super::containers::fit::is_fit(bytes) {
-                return Kind::Fit;
+            match kind {
+                Kind::Fdt if super::containers::fit::is_fit(bytes) => return Kind::Fit,
+                Kind::SquashFs => return squashfs_kind(bytes),
+                // two-byte magics and short ones: taken only with a sound header behind them
+                Kind::Erofs if !is_erofs(bytes) => continue,
+                Kind::Ubifs if bytes.get(20) != Some(&UBIFS_SB_NODE) => continue,
+                Kind::Jffs2 if !is_jffs2(bytes) => continue,
+                Kind::UnixCompress if !is_unix_compress(bytes) => continue,
+                Kind::Lzip if !is_lzip(bytes) => continue,
+                _ => return kind,
             }
-            return kind;
         }
+    }
+    if is_cramfs(bytes, 0) || is_cramfs(bytes, 512) {
+        return Kind::CramFs;
     }
     if super::containers::fat::is_fat(bytes) {
         return Kind::Fat;
@@ -179,6 +257,85 @@ pub fn detect(bytes: &[u8]) -> Kind {
     } else {
         Kind::Data
     }
+}
+
+pub(crate) const EROFS_MAGIC: &[u8] = b"\xe2\xe1\xf5\xe0";
+/// A UBIFS node's magic (0x06101831, little-endian); a superblock node has type 6 at byte 20.
+pub(crate) const UBIFS_MAGIC: &[u8] = b"\x31\x18\x10\x06";
+const UBIFS_SB_NODE: u8 = 6;
+const CRAMFS_SIGNATURE: &[u8] = b"Compressed ROMFS";
+
+/// A SquashFS 4 superblock names its compressor at byte 20 (1 gzip, 2 lzma, 3 lzo, 4 xz, 5 lz4,
+/// 6 zstd). The reader (backhand) is built with gzip, xz and zstd only; an image compressed
+/// otherwise would fail in it with no useful reason, so it is recognised here and reported.
+/// Anything else (another version, an unknown id) goes to the reader, which says what is wrong.
+fn squashfs_kind(bytes: &[u8]) -> Kind {
+    let le16 = |at: usize| bytes.get(at..at + 2).map(|s| u16::from_le_bytes([s[0], s[1]]));
+    if bytes.starts_with(b"hsqs") && le16(28) == Some(4) {
+        match le16(20) {
+            Some(2) => return Kind::SquashFsUnread(SquashCompressor::Lzma),
+            Some(3) => return Kind::SquashFsUnread(SquashCompressor::Lzo),
+            Some(5) => return Kind::SquashFsUnread(SquashCompressor::Lz4),
+            _ => {}
+        }
+    }
+    Kind::SquashFs
+}
+
+/// CramFS superblock at `at` (0, or 512 after a boot sector): the magic 0x28cd3d45 in either
+/// byte order and the signature `Compressed ROMFS` 16 bytes in.
+pub(crate) fn is_cramfs(bytes: &[u8], at_offset: usize) -> bool {
+    (at(bytes, at_offset, b"\x45\x3d\xcd\x28") || at(bytes, at_offset, b"\x28\xcd\x3d\x45"))
+        && at(bytes, at_offset + 16, CRAMFS_SIGNATURE)
+}
+
+/// EROFS superblock (at 1024): the magic and a block size of 512 bytes to 64 KiB.
+fn is_erofs(bytes: &[u8]) -> bool {
+    at(bytes, 1024, EROFS_MAGIC) && bytes.get(1024 + 12).is_some_and(|b| (9..=16).contains(b))
+}
+
+/// A JFFS2 node header: the magic 0x1985 in either byte order, a known node type, a length of
+/// at least the header, and the header's CRC (JFFS2's CRC-32: no pre- or post-inversion).
+pub(crate) fn is_jffs2(b: &[u8]) -> bool {
+    let Some(h) = b.get(..12) else { return false };
+    let big = match (h[0], h[1]) {
+        (0x19, 0x85) => true,
+        (0x85, 0x19) => false,
+        _ => return false,
+    };
+    let u16_at = |i: usize| {
+        if big {
+            u16::from_be_bytes([h[i], h[i + 1]])
+        } else {
+            u16::from_le_bytes([h[i], h[i + 1]])
+        }
+    };
+    let u32_at = |i: usize| {
+        let w = [h[i], h[i + 1], h[i + 2], h[i + 3]];
+        if big {
+            u32::from_be_bytes(w)
+        } else {
+            u32::from_le_bytes(w)
+        }
+    };
+    // dirent, inode, clean marker, padding, summary, xattr, xref
+    let known = matches!(u16_at(2), 0xe001 | 0xe002 | 0x2003 | 0x2004 | 0x2006 | 0xe008 | 0xe009);
+    known && u32_at(4) >= 12 && super::carve::crc32_raw(0, &h[..8]) == u32_at(8)
+}
+
+/// Unix `compress`: 1f 9d, then a flags byte with a code width of 9 to 16 bits and the two
+/// reserved bits clear.
+fn is_unix_compress(b: &[u8]) -> bool {
+    b.get(2)
+        .is_some_and(|f| (9..=16).contains(&(f & 0x1f)) && f & 0x60 == 0)
+}
+
+/// lzip: `LZIP`, version 0 or 1, a coded dictionary size of 4 KiB to 512 MiB.
+pub(crate) fn is_lzip(b: &[u8]) -> bool {
+    let (Some(&version), Some(&dict)) = (b.get(4), b.get(5)) else {
+        return false;
+    };
+    at(b, 0, b"LZIP") && version <= 1 && (12..=29).contains(&(dict & 0x1f))
 }
 
 /// The legacy `.lzma` header: properties byte 0x5d and a dictionary size that is a power of two
@@ -269,5 +426,50 @@ mod tests {
         assert!([Kind::Iso9660, Kind::AndroidBoot, Kind::AndroidSparse]
             .iter()
             .all(|k| k.is_archive() && !k.is_unread_container()));
+    }
+
+    #[test]
+    fn weak_magics_need_a_sound_header_behind_them() {
+        // JFFS2: a clean marker node with its header CRC, then the same with the CRC wrong
+        let mut node = b"\x85\x19\x03\x20\x0c\x00\x00\x00".to_vec();
+        node.extend(super::super::carve::crc32_raw(0, &node).to_le_bytes());
+        assert_eq!(detect(&node), Kind::Jffs2);
+        node[8] ^= 1;
+        assert_eq!(detect(&node), Kind::Data);
+        // .Z: a code width of 16 bits in block mode; reserved bits set is not one
+        assert_eq!(detect(b"\x1f\x9d\x90rest"), Kind::UnixCompress);
+        assert_eq!(detect(b"\x1f\x9d\xf0rest"), Kind::Data);
+        assert_eq!(detect(b"LZIP\x01\x0cxxxx"), Kind::Lzip);
+        assert_eq!(detect(b"LZIP is a word\n"), Kind::Text);
+        // UBIFS: the node magic and a superblock node type
+        let mut ubifs = vec![0u8; 32];
+        ubifs[..4].copy_from_slice(UBIFS_MAGIC);
+        assert_eq!(detect(&ubifs), Kind::Data);
+        ubifs[20] = 6;
+        assert_eq!(detect(&ubifs), Kind::Ubifs);
+    }
+
+    #[test]
+    fn squashfs_compressors_the_reader_lacks_are_recognised_not_read() {
+        let mut sb = vec![0u8; 96];
+        sb[..4].copy_from_slice(b"hsqs");
+        sb[28] = 4;
+        for (id, kind) in [
+            (1, Kind::SquashFs),
+            (2, Kind::SquashFsUnread(SquashCompressor::Lzma)),
+            (3, Kind::SquashFsUnread(SquashCompressor::Lzo)),
+            (4, Kind::SquashFs),
+            (5, Kind::SquashFsUnread(SquashCompressor::Lz4)),
+            (6, Kind::SquashFs),
+        ] {
+            sb[20] = id;
+            assert_eq!(detect(&sb), kind, "compressor {id}");
+        }
+        let lz4 = Kind::SquashFsUnread(SquashCompressor::Lz4);
+        assert!(lz4.is_unread_container() && !lz4.is_archive());
+        assert_eq!(
+            (lz4.name(), lz4.description()),
+            ("squashfs", "squashfs with lz4 compression")
+        );
     }
 }

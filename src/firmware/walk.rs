@@ -657,7 +657,7 @@ impl Walker<'_> {
             out.warn(
                 WarningCode::NotUnpacked,
                 &path,
-                format!("recognised {}, not unpacked", kind.name()),
+                format!("recognised {}, not unpacked", kind.description()),
             );
         }
         if kind == Kind::Data && depth < self.limits.max_depth {

@@ -299,12 +299,16 @@ pub fn read<'a>(bytes: &'a [u8], limit: u64, visit: &mut Visit<'_, 'a>) -> Resul
                 name,
                 data: Cow::Borrowed(data),
             },
-            None => {
-                return Err(Corrupt(format!(
-                    "{} ({} bytes at byte {}) runs past the end of the image",
-                    section.name, section.size, section.offset
-                )))
-            }
+            // that section's own damage (a truncated image): reported at it, the rest read
+            None => Member::Damaged {
+                name,
+                message: format!(
+                    "{} bytes at byte {} run past the end of the image ({} bytes)",
+                    section.size,
+                    section.offset,
+                    bytes.len()
+                ),
+            },
         };
         if visit(member) == ControlFlow::Break(()) {
             break;
@@ -592,12 +596,21 @@ pub(crate) mod tests {
         let image = fixture("boot-v0.img");
         let (w, root) = walk_bytes("boot.img", &image[..4106]);
         assert_eq!(listing(&w, &root), ["boot.img!/kernel!gzip text"]);
-        let ramdisk = header(&image).expect("header").sections[1].size;
+        let sections = header(&image).expect("header").sections;
+        let (ramdisk, second) = (&sections[1], &sections[2]);
+        // each section past the cut is damaged on its own
         assert_eq!(
             warnings(&w, &root),
-            [format!(
-                "boot.img: android-boot is corrupt: ramdisk ({ramdisk} bytes at byte 4096) runs past the end of the image"
-            )]
+            [
+                format!(
+                    "boot.img!/ramdisk: damaged member: {} bytes at byte 4096 run past the end of the image (4106 bytes)",
+                    ramdisk.size
+                ),
+                format!(
+                    "boot.img!/second: damaged member: {} bytes at byte {} run past the end of the image (4106 bytes)",
+                    second.size, second.offset
+                ),
+            ]
         );
     }
 
@@ -621,7 +634,10 @@ pub(crate) mod tests {
         put(&mut image, 16, u32::MAX); // ramdisk size
         let (got, result) = members(&image);
         assert_eq!(got.len(), 1, "the kernel before it is kept");
-        assert!(result.is_err());
+        assert!(
+            result.is_ok(),
+            "the ramdisk is a damaged member, not the end of the image"
+        );
         put(&mut image, 36, 3000); // page size not a power of two
         assert!(header(&image).is_err());
         put(&mut image, 36, 0);

@@ -335,7 +335,7 @@ mod tests {
             warnings(&w, &root),
             [
                 "system.simg: android-sparse is corrupt: chunk 2: 4108 bytes run past the end of the file",
-                "system.simg!/image: ext is corrupt: corrupt filesystem: inode 2 has invalid file type: mode=0x0000",
+                "system.simg!/image: ext is corrupt: root directory (inode 2): corrupt filesystem: inode 2 has invalid file type: mode=0x0000",
             ]
         );
         let image = w

@@ -59,17 +59,55 @@ fn gpt_entries(b: &[u8]) -> Result<Vec<(u64, u64)>, Corrupt> {
         }
         let first = u64::from_le_bytes(e[32..40].try_into().unwrap_or([0; 8]));
         let last = u64::from_le_bytes(e[40..48].try_into().unwrap_or([0; 8]));
-        if last >= first {
-            out.push((first, last - first + 1));
-        }
+        // an entry ending before it starts is kept, and reported when it is read
+        out.push((first, (last + 1).saturating_sub(first)));
     }
     Ok(out)
 }
 
+/// MBR entries that are in use (a type set) yet not sound: reported, not silently dropped.
+fn broken_mbr_entries(b: &[u8]) -> Vec<(usize, String)> {
+    (0..4)
+        .filter_map(|i| {
+            let e = b.get(446 + i * 16..446 + (i + 1) * 16)?;
+            let le32 = |at: usize| u32::from_le_bytes([e[at], e[at + 1], e[at + 2], e[at + 3]]);
+            let (status, kind, start, len) = (e[0], e[4], le32(8), le32(12));
+            let why = if kind == 0 {
+                return None;
+            } else if !matches!(status, 0x00 | 0x80) {
+                format!("status byte 0x{status:02x} is neither 0x00 nor 0x80")
+            } else if start == 0 || len == 0 {
+                format!("starts at sector {start} with {len} sectors")
+            } else {
+                return None;
+            };
+            Some((
+                i,
+                format!("partition table entry {} (byte {}): {why}", i + 1, 446 + i * 16),
+            ))
+        })
+        .collect()
+}
+
 pub fn read<'a>(bytes: &'a [u8], gpt: bool, limit: u64, visit: &mut Visit<'_, 'a>) -> Result<(), Corrupt> {
     let entries = if gpt { gpt_entries(bytes)? } else { mbr_entries(bytes) };
+    if !gpt {
+        for (i, message) in broken_mbr_entries(bytes) {
+            let name = format!("entry{}", i + 1).into_bytes();
+            if visit(Member::Damaged { name, message }) == ControlFlow::Break(()) {
+                return Ok(());
+            }
+        }
+    }
     for (n, (start, len)) in entries.into_iter().enumerate() {
         let name = format!("p{}", n + 1).into_bytes();
+        if len == 0 {
+            let message = "GPT entry ends before it starts".to_string();
+            if visit(Member::Damaged { name, message }) == ControlFlow::Break(()) {
+                break;
+            }
+            continue;
+        }
         let range = start
             .checked_mul(SECTOR)
             .zip(len.checked_mul(SECTOR))
@@ -84,7 +122,14 @@ pub fn read<'a>(bytes: &'a [u8], gpt: bool, limit: u64, visit: &mut Visit<'_, 'a
                 name,
                 data: Cow::Borrowed(data),
             },
-            None => return Err(Corrupt(format!("partition {} lies past the end of the disk", n + 1))),
+            // the partition's own damage (a truncated disk): the others are still read
+            None => Member::Damaged {
+                name,
+                message: format!(
+                    "partition of {len} sectors from sector {start} lies past the end of the disk ({} bytes)",
+                    bytes.len()
+                ),
+            },
         };
         if visit(member) == ControlFlow::Break(()) {
             break;

@@ -22,7 +22,7 @@ pub fn is_fat(b: &[u8]) -> bool {
 pub fn read<'a>(bytes: &'a [u8], limit: u64, visit: &mut Visit<'_, 'a>) -> Result<(), Corrupt> {
     catch_unwind(AssertUnwindSafe(|| {
         let fs = Fs::new(std::io::Cursor::new(bytes.to_vec()), fatfs::FsOptions::new())
-            .map_err(|e| Corrupt(e.to_string()))?;
+            .map_err(|e| Corrupt(format!("boot sector or FAT: {e}")))?;
         let root = fs.root_dir();
         let walked = dir(&root, "", 0, limit, visit).map(|_| ());
         drop(root);
@@ -42,7 +42,10 @@ fn dir<'a>(
         return Err(Corrupt(format!("directories nested more than {MAX_DIR_DEPTH} deep")));
     }
     for entry in d.iter() {
-        let entry = entry.map_err(|e| Corrupt(e.to_string()))?;
+        let entry = entry.map_err(|e| {
+            let shown = if prefix.is_empty() { "/" } else { prefix };
+            Corrupt(format!("directory {shown} cannot be read to its end: {e}"))
+        })?;
         let own = entry.file_name();
         if own == "." || own == ".." {
             continue;
@@ -54,7 +57,12 @@ fn dir<'a>(
             }
             continue;
         }
-        let member: Member<'a> = file_member(name.into_bytes(), entry.len(), limit, entry.to_file())?;
+        // a file whose clusters cannot be read is that file's damage; the others are read
+        let member: Member<'a> = file_member(name.clone().into_bytes(), entry.len(), limit, entry.to_file())
+            .unwrap_or_else(|Corrupt(e)| Member::Damaged {
+                name: name.into_bytes(),
+                message: format!("contents ({} bytes) cannot be read: {e}", entry.len()),
+            });
         if visit(member) == ControlFlow::Break(()) {
             return Ok(ControlFlow::Break(()));
         }

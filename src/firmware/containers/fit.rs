@@ -89,21 +89,27 @@ fn payload(bytes: &[u8], tree_size: usize, image: &Node<'_>) -> Result<Range<usi
 }
 
 /// Hands each image over as `images/<name>`, in the order of the tree. An image whose data
-/// cannot be found is skipped and the first such fault is returned once the others are read.
+/// cannot be found is a damaged member, and the others are still read.
 pub fn read<'a>(bytes: &'a [u8], limit: u64, visit: &mut Visit<'_, 'a>) -> Result<(), Corrupt> {
     let tree = fdt::parse(bytes).map_err(|e| Corrupt(e.to_string()))?;
     let tree_size = tree.header.total_size as usize;
-    let mut fault = None;
     for image in images(&tree) {
         let name = format!("images/{}", image.name).into_bytes();
-        let data =
-            match payload(bytes, tree_size, image).and_then(|r| bytes.get(r).ok_or_else(|| "out of range".into())) {
-                Ok(data) => data,
-                Err(message) => {
-                    fault.get_or_insert_with(|| format!("image {}: {message}", image.name));
-                    continue;
+        let located = payload(bytes, tree_size, image).and_then(|r| {
+            let (start, end) = (r.start, r.end);
+            bytes
+                .get(r)
+                .ok_or_else(|| format!("bytes {start} to {end} lie outside the file"))
+        });
+        let data = match located {
+            Ok(data) => data,
+            Err(message) => {
+                if let ControlFlow::Break(()) = visit(Member::Damaged { name, message }) {
+                    return Ok(());
                 }
-            };
+                continue;
+            }
+        };
         let member = if data.len() as u64 > limit {
             Member::TooBig {
                 name,
@@ -119,7 +125,7 @@ pub fn read<'a>(bytes: &'a [u8], limit: u64, visit: &mut Visit<'_, 'a>) -> Resul
             return Ok(());
         }
     }
-    fault.map_or(Ok(()), |m| Err(Corrupt(m)))
+    Ok(())
 }
 
 #[cfg(test)]
@@ -148,6 +154,11 @@ mod tests {
                     data[..4].to_vec(),
                 ),
                 Member::TooBig { name, size } => (String::from_utf8_lossy(&name).into_owned(), size, vec![]),
+                Member::Damaged { name, message } => (
+                    format!("{} damaged: {message}", String::from_utf8_lossy(&name)),
+                    0,
+                    vec![],
+                ),
                 _ => unreachable!("a FIT has files only"),
             });
             ControlFlow::Continue(())
@@ -212,31 +223,31 @@ mod tests {
 
     #[test]
     fn data_pointing_back_into_the_tree_or_past_the_end_is_corrupt() {
+        // each image whose data cannot be found is a damaged member; the others are read
+        let damaged = |fit: &[u8]| -> Vec<String> {
+            let (got, error) = members(fit, 1 << 20);
+            assert_eq!((got.len(), error), (3, None));
+            got.into_iter()
+                .map(|g| g.0)
+                .filter(|n| n.contains(" damaged: "))
+                .collect()
+        };
         // the kernel's data-position at 0: the FIT itself, which would loop
-        let looped = patch(POSITION, "data-position", 0, 0);
-        let (got, error) = members(&looped, 1 << 20);
-        assert_eq!(got.len(), 2);
         assert_eq!(
-            error.as_deref(),
-            Some("image kernel: data-position 0 lies inside the tree itself")
+            damaged(&patch(POSITION, "data-position", 0, 0)),
+            ["images/kernel damaged: data-position 0 lies inside the tree itself"]
         );
         // a size running past the end
-        let long = patch(EXTERNAL, "data-size", 2, 0xffff_fff0);
-        let (got, error) = members(&long, 1 << 20);
-        assert_eq!(got.len(), 2);
         assert_eq!(
-            error.as_deref(),
-            Some("image fdt-1: 4294967280 bytes at 1564 run past the end of the file")
+            damaged(&patch(EXTERNAL, "data-size", 2, 0xffff_fff0)),
+            ["images/fdt-1 damaged: 4294967280 bytes at 1564 run past the end of the file"]
         );
         // an offset far past the end
-        let far = patch(EXTERNAL, "data-offset", 0, 0xffff_ffff);
-        let (got, error) = members(&far, 1 << 20);
-        assert_eq!(got.len(), 2);
-        assert!(error.unwrap().starts_with("image kernel: 84 bytes at "));
+        let far = damaged(&patch(EXTERNAL, "data-offset", 0, 0xffff_ffff));
+        assert!(far[0].starts_with("images/kernel damaged: 84 bytes at "), "{far:?}");
         // the external data cut off
-        let (got, error) = members(&EXTERNAL[..1564 + 698], 1 << 20);
-        assert_eq!(got.len(), 2);
-        assert!(error.unwrap().starts_with("image fdt-1: 699 bytes at 1564"));
+        let cut = damaged(&EXTERNAL[..1564 + 698]);
+        assert!(cut[0].starts_with("images/fdt-1 damaged: 699 bytes at 1564"), "{cut:?}");
         // a truncated tree is corrupt as a whole
         let (got, error) = members(&EMBEDDED[..1000], 1 << 20);
         assert!(got.is_empty());

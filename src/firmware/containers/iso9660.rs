@@ -10,8 +10,9 @@
 //! format is small — fixed 2048-byte volume descriptors and length-prefixed directory records —
 //! so it is read here with every offset checked against the image, each directory entered once
 //! (a visited-extent set ends loops) and at most [`MAX_DEPTH`] deep, and the directory bytes read
-//! in total bounded by the image's size. A broken record or extent is noted and skipped; the
-//! walk goes on, and the first problem is returned at the end.
+//! in total bounded by the image's size. A file whose contents lie past the end is a damaged
+//! member; a broken record or directory extent is noted and skipped, the walk goes on, and the
+//! first such problem is returned at the end (with the count of the others).
 
 use super::{Corrupt, Member, Visit};
 use std::borrow::Cow;
@@ -328,7 +329,11 @@ struct Walk<'a> {
 
 impl<'a> Walk<'a> {
     fn dir(&mut self, at: Extent, prefix: &[u8], depth: usize, visit: &mut Visit<'_, 'a>) -> ControlFlow<()> {
-        let shown = String::from_utf8_lossy(prefix).into_owned();
+        let shown = if prefix.is_empty() {
+            "/".to_string()
+        } else {
+            String::from_utf8_lossy(prefix).into_owned()
+        };
         if depth > MAX_DEPTH {
             self.problems
                 .note(format!("directory {shown} nested more than {MAX_DEPTH} deep; not read"));
@@ -364,8 +369,11 @@ impl<'a> Walk<'a> {
             let record = match record {
                 Ok(r) => r,
                 Err(offset) => {
-                    self.problems
-                        .note(format!("directory {shown}: malformed record at offset {offset}"));
+                    self.problems.note(format!(
+                        "directory {shown}: malformed record at byte {} (offset {offset} of the \
+                         directory); the rest of the directory is not read",
+                        at.start + offset as u64
+                    ));
                     break;
                 }
             };
@@ -418,8 +426,8 @@ impl<'a> Walk<'a> {
         ControlFlow::Continue(())
     }
 
-    /// A regular file's member, or `None` while its extents are still being gathered (or when
-    /// it cannot be read, which is noted).
+    /// A regular file's member (a damaged one when its contents lie past the end), or `None`
+    /// while its extents are still being gathered (or when it is interleaved, which is noted).
     fn file(&mut self, record: &Record<'a>, parts: &mut Vec<&'a [u8]>, path: Vec<u8>) -> Option<Member<'a>> {
         let shown = || String::from_utf8_lossy(&path).into_owned();
         if record.interleaved {
@@ -429,14 +437,15 @@ impl<'a> Walk<'a> {
             return None;
         }
         let Some(data) = slice(self.bytes, record.extent.start, record.extent.len) else {
-            self.problems.note(format!(
-                "{}: contents ({} bytes at byte {}) lie past the end of the image",
-                shown(),
-                record.extent.len,
-                record.extent.start
-            ));
+            // the file's own damage: reported at the file, and the walk goes on
             parts.clear();
-            return None;
+            return Some(Member::Damaged {
+                message: format!(
+                    "contents ({} bytes at byte {}) lie past the end of the image",
+                    record.extent.len, record.extent.start
+                ),
+                name: path,
+            });
         };
         parts.push(data);
         if record.flags & FLAG_MULTI_EXTENT != 0 {
@@ -739,11 +748,17 @@ mod tests {
             ]
         );
         let a_start = u64::from(u32::MAX) * 2048;
+        let radio_start = 0x00ff_ffffu64 * 2048;
         assert_eq!(
             warnings(&w, &at),
-            [format!(
-                "bad.iso: iso9660 is corrupt: directory a (2048 bytes at byte {a_start}) lies past the end of the image (and 1 more problem)"
-            )]
+            [
+                format!(
+                    "bad.iso: iso9660 is corrupt: directory a (2048 bytes at byte {a_start}) lies past the end of the image"
+                ),
+                format!(
+                    "bad.iso!/firmware/radio.bin: damaged member: contents (19 bytes at byte {radio_start}) lie past the end of the image"
+                ),
+            ]
         );
     }
 

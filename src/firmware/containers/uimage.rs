@@ -64,9 +64,13 @@ pub fn header(bytes: &[u8]) -> Result<Header, Corrupt> {
 
 pub fn read<'a>(bytes: &'a [u8], limit: u64, visit: &mut Visit<'_, 'a>) -> Result<(), Corrupt> {
     let h = header(bytes)?;
-    let payload = bytes
-        .get(64..64 + h.size)
-        .ok_or_else(|| Corrupt(format!("payload of {} bytes runs past the end", h.size)))?;
+    let payload = bytes.get(64..64 + h.size).ok_or_else(|| {
+        Corrupt(format!(
+            "payload of {} bytes from byte 64 runs past the end of the image ({} bytes)",
+            h.size,
+            bytes.len()
+        ))
+    })?;
     let name = if h.name.is_empty() {
         b"payload".to_vec()
     } else {
