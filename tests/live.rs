@@ -222,3 +222,24 @@ fn walking_proc_self_stays_bounded_in_memory_and_time() {
         assert!(w["code"] == "unreadable" || w["code"] == "limit-exceeded", "{w}");
     }
 }
+
+#[test]
+fn excluded_members_of_an_image_are_listed_once_per_excluded_directory() {
+    let image = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/firmware/out/rootfs.tar.gz");
+    let (code, json, stderr) = inventory(&["--exclude", "usr/lib/**", "--exclude", "/etc/passwd", image]);
+    assert_eq!(code, 0, "{stderr}");
+    let root = format!("{image}!gzip!/");
+    assert_eq!(
+        json["skipped"],
+        json!([
+            { "path": format!("{root}etc/passwd"), "reason": "excluded", "pattern": "/etc/passwd" },
+            { "path": format!("{root}usr/lib"), "reason": "excluded", "pattern": "usr/lib/**" },
+        ])
+    );
+    let listed = files(&json, &root);
+    assert!(
+        !listed.iter().any(|f| f.starts_with("usr/lib/") || f == "etc/passwd"),
+        "{listed:?}"
+    );
+    assert!(listed.contains(&"usr/bin/app".to_string()), "{listed:?}");
+}

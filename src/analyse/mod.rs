@@ -1,6 +1,7 @@
 //! Binary analysers: each walked file's bytes in, [`Facts`] out — who built, signed, supplied or
 //! wrote it, and which packages a database in it lists. The walker calls one [`Analyser`] per
-//! file, in the same pass that hashes it; analysers know nothing of rules (the indicator scan is
+//! file, in the same pass that hashes it (the interface lives with the walker, in
+//! [`crate::firmware::analyser`], so the walker depends on nothing above it); analysers know nothing of rules (the indicator scan is
 //! handed its patterns as plain strings) and nothing of output.
 
 pub mod assemble;
@@ -16,35 +17,8 @@ pub mod packages;
 pub mod pe;
 pub mod signatures;
 
-use crate::firmware::detect::Kind;
+pub use crate::firmware::analyser::{Analyser, FileView};
 use crate::model::Facts;
-
-/// One walked file as an analyser sees it.
-pub struct FileView<'a> {
-    /// Virtual path (docs/inventory-format.md), e.g. `fw.bin!/0x4003:squashfs!/usr/lib/opkg/status`.
-    pub path: &'a str,
-    pub bytes: &'a [u8],
-    /// Detected from content by the walker.
-    pub kind: Kind,
-}
-
-impl FileView<'_> {
-    /// The path inside the filesystem the file was found in: what follows the last `!` (an
-    /// image member: `/usr/lib/opkg/status`), or the whole path below a directory target.
-    pub fn inner_path(&self) -> &str {
-        self.path.rsplit_once('!').map_or(self.path, |(_, p)| p)
-    }
-}
-
-/// Something that finds facts in a file. Called from several threads at once.
-pub trait Analyser: Sync {
-    fn analyse(&self, file: &FileView<'_>, facts: &mut Facts);
-}
-
-/// No analysis: the walk lists files only (`vendorscan inventory`).
-impl Analyser for () {
-    fn analyse(&self, _file: &FileView<'_>, _facts: &mut Facts) {}
-}
 
 /// The analysers that need no rules: everything but the indicator scan, which
 /// `vendorscan audit` adds (it is built from the rules' names).

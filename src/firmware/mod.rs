@@ -10,6 +10,7 @@
 //! for containers at any offset. A flattened device tree is a file the analysers read.
 //! Recognised and reported as not unpacked: UBI, JFFS2.
 
+pub mod analyser;
 pub mod carve;
 pub mod containers;
 pub mod detect;

@@ -19,19 +19,19 @@ mod in_flight;
 mod live_tests;
 mod meter;
 
+use super::analyser::{Analyser, FileView};
 use super::carve;
 use super::containers::{self, compress, Corrupt, Member, Visit};
 use super::detect::{detect, Kind};
 use super::limits::Limits;
 use super::scope::{self, Scope};
 use super::vpath::VPath;
-use crate::analyse::{Analyser, FileView};
 use crate::model::{ContainerEntry, Facts, FileEntry, SkipReason, Skipped, Warning, WarningCode};
 use digest::{hash_file, sha256_hex};
 use in_flight::{lock, InFlight, IN_FLIGHT_BYTES};
 use meter::Meter;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
 use std::io::{self, Read};
 use std::ops::ControlFlow;
@@ -915,9 +915,22 @@ impl Walker<'_> {
         let mut links: Vec<(VPath, usize, String, Vec<u8>)> = Vec::new();
         let mut handed = 0usize;
         let mut damaged = false;
+        // Excluded paths already recorded as skipped (one record per excluded directory).
+        let mut excluded: HashSet<Vec<u8>> = HashSet::new();
         let result = rayon::in_place_scope(|scope| {
             let (results, in_flight) = (&results, &in_flight);
             let mut visit = |member: Member<'a>| -> ControlFlow<()> {
+                if let Some((part, pattern)) = self.scope.excluded_member(member.name()) {
+                    if excluded.insert(part.to_vec()) {
+                        out.skipped.push(Skipped {
+                            path: path.member(part).into_string(),
+                            reason: SkipReason::Excluded {
+                                pattern: pattern.to_string(),
+                            },
+                        });
+                    }
+                    return ControlFlow::Continue(());
+                }
                 match member {
                     Member::File { name, data } => {
                         let at = path.member(&name);

@@ -95,11 +95,12 @@ pub struct WalkArgs {
     /// Files and members in one target, at most.
     #[arg(long, value_name = "N", default_value_t = firmware::Limits::default().max_entries)]
     max_entries: u64,
-    /// Paths not to enter in directories walked (repeatable). GLOB is matched against the path
-    /// relative to the target, a leading `/` or `./` dropped: `/proc`, `./usr/share/doc/**`,
-    /// `**/*.pyc`. `*` does not match `/`, `**` matches any number of directories, and a pattern
-    /// ending in `/**` excludes the directory itself. Excluded paths are listed as skipped.
-    /// Members inside images are not excluded (yet).
+    /// Paths not to enter (repeatable). GLOB is matched against the path relative to the
+    /// target — and, inside an image, relative to the root of each archive or filesystem — a
+    /// leading `/` or `./` dropped: `/proc`, `./usr/share/doc/**`, `**/*.pyc`. `*` does not
+    /// match `/`, `**` matches any number of directories, and a pattern ending in `/**` excludes
+    /// the directory itself. Excluded paths are listed as skipped, and never make a verdict
+    /// incomplete.
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<firmware::Exclude>,
 }

@@ -41,6 +41,20 @@ pub enum Member<'a> {
     Special { name: Vec<u8> },
 }
 
+impl Member<'_> {
+    /// The member's name as the container stores it.
+    pub fn name(&self) -> &[u8] {
+        match self {
+            Member::File { name, .. }
+            | Member::TooBig { name, .. }
+            | Member::OverRatio { name, .. }
+            | Member::Damaged { name, .. }
+            | Member::Link { name, .. }
+            | Member::Special { name } => name,
+        }
+    }
+}
+
 /// What the walker tells a reader after each member: go on, or stop (a limit was reached).
 pub type Visit<'v, 'a> = dyn FnMut(Member<'a>) -> ControlFlow<()> + 'v;
 
