@@ -57,7 +57,8 @@ impl Analyser for Analysers {
 /// Running an analyser, and views of its facts, as the analysers' tests compare them.
 #[cfg(test)]
 pub(crate) mod test_support {
-    use super::{Analyser, FileView, Kind};
+    use super::{Analyser, FileView};
+    use crate::firmware::detect::Kind;
     use crate::model::Facts;
 
     /// What `analyser` finds in `bytes`, as a file at `path` of the given kind.
