@@ -434,7 +434,11 @@ fn exit_1_when_something_does() {
     let (code, stdout, _) = run(&["-q", &fixture("router.cdx.json")]);
     assert_eq!(code, 1);
     assert!(stdout.contains("excluded  hi3798-sdk 2.0"), "{stdout}");
-    assert!(stdout.contains("hisilicon < huawei"), "{stdout}");
+    // the entity's place in its group, spelled out once below the table
+    assert!(
+        stdout.contains("\nentities:\n  hisilicon — subsidiary of huawei (since 2004-10)\n"),
+        "{stdout}"
+    );
     assert!(
         stdout.contains("manufacturer = HiSilicon Technologies Co., Ltd."),
         "{stdout}"
@@ -515,5 +519,52 @@ fn a_user_pack_replaces_a_bundled_policy_with_the_same_id() {
     assert_eq!(
         direct(&replaced, "manufacturer-zte")[0]["policies"],
         serde_json::json!(["japan-2018"])
+    );
+}
+
+#[test]
+fn the_table_reads_like_an_audit() {
+    // rows by verdict: excluded, then review; mentions in their own section with -v, no policies
+    let (_, stdout, _) = run(&["-q", "-v", "--color", "never", &fixture("router.cdx.json")]);
+    let verdicts: Vec<&str> = stdout
+        .lines()
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .map(|l| l.split_whitespace().next().unwrap())
+        .collect();
+    let first_review = verdicts.iter().position(|v| *v == "review").unwrap();
+    assert!(
+        verdicts[..first_review].iter().all(|v| *v == "excluded"),
+        "{verdicts:?}"
+    );
+    assert!(verdicts[first_review..].iter().all(|v| *v == "review"), "{verdicts:?}");
+    assert!(
+        stdout.contains(
+            "\nMENTION               ENTITY  EVIDENCE\nhuawei-cdc-ncm 6.1.0  huawei  component-name = huawei-cdc-ncm\n"
+        ),
+        "{stdout}"
+    );
+    // evidence grades named as in the JSON; an inherited finding shows its path, not an empty list
+    assert!(
+        stdout.contains("  declares/strong manufacturer = HiSilicon Technologies Co., Ltd.  at "),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("edge-router-fw 4.2.0 — huawei:\n  via edge-router-fw 4.2.0 → huaweicloud-sdk-core 3.1.0\n"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains('\x1b'), "no colour when asked for none");
+    assert!(stdout.contains("verdict: excluded (7 findings under"), "{stdout}");
+    let (_, coloured, _) = run(&["-q", "--color", "always", &fixture("router.cdx.json")]);
+    assert!(coloured.contains("\x1b[1m\x1b[31mexcluded\x1b[0m"), "{coloured}");
+}
+
+#[test]
+fn files_are_shown_by_their_virtual_path() {
+    let image = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/firmware/out/router-flash.bin");
+    let (_, stdout, _) = run(&["-q", image]);
+    assert!(
+        stdout.contains(&format!("{image}!/0x4003:squashfs!/lib/modules/5.10.0/hi_wifi.ko")),
+        "{stdout}"
     );
 }

@@ -4,7 +4,7 @@ use unicode_width::UnicodeWidthStr;
 
 pub struct Table {
     headers: Vec<&'static str>,
-    rows: Vec<Vec<String>>,
+    rows: Vec<(Vec<String>, Option<anstyle::Style>)>,
 }
 
 impl Table {
@@ -17,7 +17,13 @@ impl Table {
 
     /// Adds a row; cells must already be escaped for the terminal.
     pub fn row(&mut self, cells: Vec<String>) {
-        self.rows.push(cells);
+        self.rows.push((cells, None));
+    }
+
+    /// Adds a row whose first cell is printed in `style` (aligned by its text, not its escape
+    /// codes).
+    pub fn row_styled(&mut self, cells: Vec<String>, style: Option<anstyle::Style>) {
+        self.rows.push((cells, style));
     }
 
     pub fn is_empty(&self) -> bool {
@@ -27,16 +33,19 @@ impl Table {
     pub fn render(&self) -> String {
         let cols = self.headers.len();
         let mut widths: Vec<usize> = self.headers.iter().map(|h| h.width()).collect();
-        for row in &self.rows {
+        for (row, _) in &self.rows {
             for (i, cell) in row.iter().enumerate().take(cols) {
                 widths[i] = widths[i].max(cell.width());
             }
         }
         let mut out = String::new();
-        let mut line = |cells: &mut dyn Iterator<Item = &str>| {
+        let mut line = |cells: &mut dyn Iterator<Item = &str>, style: Option<anstyle::Style>| {
             let mut l = String::new();
             for (i, cell) in cells.enumerate().take(cols) {
-                l.push_str(cell);
+                match style.filter(|_| i == 0) {
+                    Some(s) => l.push_str(&format!("{}{cell}{}", s.render(), s.render_reset())),
+                    None => l.push_str(cell),
+                }
                 if i + 1 < cols {
                     l.push_str(&" ".repeat(widths[i] - cell.width() + 2));
                 }
@@ -44,9 +53,9 @@ impl Table {
             out.push_str(l.trim_end());
             out.push('\n');
         };
-        line(&mut self.headers.iter().copied());
-        for row in &self.rows {
-            line(&mut row.iter().map(String::as_str));
+        line(&mut self.headers.iter().copied(), None);
+        for (row, style) in &self.rows {
+            line(&mut row.iter().map(String::as_str), *style);
         }
         out
     }

@@ -54,6 +54,9 @@ pub struct TargetVerdict {
     /// Index of its document, `None` for an input that could not be read.
     pub document: Option<usize>,
     pub verdict: Overall,
+    /// Parts of it that could not be examined: warnings that leave something unexamined, an
+    /// SBOM listing no components, the input itself when it could not be read.
+    pub unexamined: u64,
 }
 
 /// What an entity's place in the corporate tree means for every finding about it.
@@ -438,6 +441,7 @@ pub fn audit(inventory: &Inventory, rules: &RuleSet, index: &Index, opts: &Audit
 /// is an SBOM listing no components, or when it could not be read at all.
 fn target_verdicts(inventory: &Inventory, findings: &[Finding]) -> Vec<TargetVerdict> {
     let mut verdicts: Vec<Overall> = vec![Overall::Clear; inventory.documents.len()];
+    let mut unexamined: Vec<u64> = vec![0; inventory.documents.len()];
     for f in findings.iter().filter(|f| f.waived.is_none()) {
         let doc = inventory.component(f.component).document;
         verdicts[doc] = verdicts[doc].max(Overall::of(f.verdict));
@@ -456,27 +460,33 @@ fn target_verdicts(inventory: &Inventory, findings: &[Finding]) -> Vec<TargetVer
             .max_by_key(|(_, d)| d.path.len());
         if let Some((i, _)) = owner {
             verdicts[i] = verdicts[i].max(Overall::Incomplete);
+            unexamined[i] += 1;
         }
     }
     let mut out: Vec<TargetVerdict> = inventory
         .documents
         .iter()
-        .zip(verdicts)
         .enumerate()
-        .map(|(i, (d, verdict))| TargetVerdict {
-            path: d.path.clone(),
-            document: Some(i),
-            verdict: if d.format != Format::Image && d.component_count == 0 {
-                verdict.max(Overall::Incomplete)
-            } else {
-                verdict
-            },
+        .map(|(i, d)| {
+            let empty = d.format != Format::Image && d.component_count == 0;
+            let unexamined = unexamined[i] + u64::from(empty);
+            TargetVerdict {
+                path: d.path.clone(),
+                document: Some(i),
+                verdict: if unexamined > 0 {
+                    verdicts[i].max(Overall::Incomplete)
+                } else {
+                    verdicts[i]
+                },
+                unexamined,
+            }
         })
         .collect();
     out.extend(inventory.errors.iter().map(|e| TargetVerdict {
         path: e.file.clone(),
         document: None,
         verdict: Overall::Incomplete,
+        unexamined: 1,
     }));
     out
 }

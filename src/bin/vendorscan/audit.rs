@@ -57,6 +57,9 @@ pub struct Args {
     /// Show mentions and every piece of evidence with its location (table format).
     #[arg(long, short)]
     verbose: bool,
+    /// Verdicts in colour: `auto` on a terminal unless NO_COLOR is set.
+    #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
+    color: crate::inputs::Color,
     /// Add the current time to the JSON report (it is otherwise byte-for-byte reproducible).
     #[arg(long)]
     timestamp: bool,
@@ -121,7 +124,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let written = match args.format {
         OutputFormat::Json => audit_json::write(&inventory, &audit, &rules.packs, timestamp.as_deref(), &mut out),
         OutputFormat::Table => {
-            out.write_all(audit_table::render(&inventory, &audit, &rules.packs, args.verbose).as_bytes())
+            let look = crate::inputs::look(args.color, args.output.as_ref());
+            out.write_all(audit_table::render(&inventory, &audit, &rules, args.verbose, look).as_bytes())
         }
     }
     .and_then(|()| out.flush());

@@ -70,6 +70,33 @@ pub fn finish_output(result: std::io::Result<()>, what: &str) -> anyhow::Result<
     }
 }
 
+/// `--color`: when the table's verdicts are coloured.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    /// On a terminal, unless the NO_COLOR environment variable is set (no-color.org).
+    Auto,
+    Always,
+    Never,
+}
+
+/// How the table is laid out: colour and width for a terminal; whole paths and no escape codes
+/// for a file or a pipe.
+pub fn look(color: Color, output: Option<&PathBuf>) -> vendorscan::report::audit_table::Look {
+    let to_stdout = output.is_none_or(|p| p.as_os_str() == "-");
+    let terminal = to_stdout && console::Term::stdout().is_term();
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    vendorscan::report::audit_table::Look {
+        color: match color {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => terminal && !no_color,
+        },
+        width: terminal
+            .then(|| console::Term::stdout().size_checked().map(|(_, w)| usize::from(w)))
+            .flatten(),
+    }
+}
+
 /// `--format` of the commands that print for people or for programs.
 #[derive(Clone, Copy, ValueEnum)]
 pub enum OutputFormat {
