@@ -155,7 +155,8 @@ fn every_identifier_kind_and_required_entity_is_found_with_its_grade() {
             "supplier-huawei-device",
             "huawei-device",
             &["huawei-device", "huawei"],
-            "excluded",
+            // The link to Huawei has no reputable source yet (rules/entities/huawei.toml): review.
+            "review",
             "declares",
             "strong",
             "supplier",

@@ -26,7 +26,8 @@ fn check_reports_unknown_keys_with_line_and_column() {
         check_errors("broken-unknown-key")[0],
         format!(
             "error: {RULES}/broken-unknown-key/entities/x.toml:4:1: unknown field `aliasses`, expected one of `id`, `name`, \
-             `aliases`, `parent`, `relation`, `since`, `until`, `confidence`, `note`, `sources`, `not`, `identifiers`"
+             `aliases`, `parent`, `relation`, `since`, `until`, `confidence`, `note`, `sources`, `parent_sources`, \
+             `not`, `identifiers`"
         )
     );
 }
@@ -60,7 +61,7 @@ fn check_reports_parent_cycles() {
         check_errors("broken-cycle"),
         [
             format!("error: {f}:2: parent cycle: cycle-a → cycle-b → cycle-a"),
-            format!("error: {f}:8: parent cycle: cycle-b → cycle-a → cycle-b"),
+            format!("error: {f}:9: parent cycle: cycle-b → cycle-a → cycle-b"),
         ]
     );
 }
@@ -151,9 +152,213 @@ fn show_gives_parents_children_identifiers_and_sources() {
     let (code, _, stderr) = run(&["rules", "show", "no-such-id"]);
     assert_eq!(code, 2);
     assert!(
-        stderr.contains("no entity or policy has the id `no-such-id`"),
+        stderr.contains("no entity or policy has the id or name `no-such-id`"),
         "{stderr}"
     );
+}
+
+/// What `rules show` prints for HiSilicon, whichever way it is named.
+const HISILICON: &str = "entity hisilicon
+  name: HiSilicon Technologies Co., Ltd.
+  aliases: HiSilicon | Hisilicon Limited | HiSilicon Semiconductor | 深圳市海思半导体有限公司 | 海思半导体
+  parents: huawei (subsidiary)
+  in group: since 2004
+  confidence: high
+  policies: fcc-covered-list, japan-2018, ndaa-889
+  note: Huawei's chip-design subsidiary, established in 2004 (Reuters, 2020). REFERENCES.md records it as
+wholly owned; the press source cited here says \"subsidiary\" and does not state the shareholding.
+The month of founding (October 2004) appears only in sources this pack does not accept, so `since`
+is the year. The bare \"海思\" is not an alias: names match on runs of single Han characters, so it
+would also hit e.g. 上海思源 (an unrelated Shanghai company). No IEEE OUI is registered to
+HiSilicon; its PCI devices are listed under Huawei's vendor id 19e5 (on the huawei entity).
+Device-tree prefix \"hisi\" is the deprecated form of \"hisilicon\". Whether HiSilicon has an Entity
+List entry of its own was not verified.
+
+  identifiers:
+    domains = [\"hisilicon.com\"]
+    dt_prefixes = [\"hisilicon\", \"hisi\"]
+  sources:
+    - Linux vendor-prefixes.yaml: hisilicon = Hisilicon Limited; hisi = HiSilicon Limited (deprecated, use hisilicon) \
+(2026-11-28) https://git.kernel.org/pub/scm/linux/kernel/git/torvalds/linux.git/tree/Documentation/devicetree/bindings/vendor-prefixes.yaml
+  sources for the link to huawei:
+    - US strikes at a Huawei prize: chip design company HiSilicon (Reuters, in SCMP): Huawei develops its own chips \
+'through subsidiary HiSilicon'; 'Established in 2004' (2020-05-22) \
+https://www.scmp.com/tech/big-tech/article/3085551/us-strikes-huawei-prize-chip-design-company-hisilicon
+  defined in: rules/entities/huawei.toml:61
+";
+
+#[test]
+fn show_matches_ids_and_names_case_insensitively() {
+    for query in [
+        "hisilicon",
+        "HiSilicon",
+        "HISILICON",
+        "hisilicon semiconductor",
+        "HiSilicon Technologies Co., Ltd.",
+    ] {
+        let (code, stdout, stderr) = run(&["rules", "show", query]);
+        assert_eq!(code, 0, "{query}: {stderr}");
+        assert_eq!(stdout, HISILICON, "{query}");
+    }
+    // Corporate suffixes may be left out: "Technologies" is one, so this is Huawei itself.
+    let (code, stdout, _) = run(&["rules", "show", "huawei technologies"]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.starts_with("entity huawei\n  name: Huawei Technologies Co., Ltd.\n"),
+        "{stdout}"
+    );
+    let (code, stdout, _) = run(&["rules", "show", "NDAA FY2019 §889"]);
+    assert_eq!(code, 0);
+    assert!(stdout.starts_with("policy ndaa-889\n"), "{stdout}");
+}
+
+#[test]
+fn show_lists_the_candidates_of_an_ambiguous_name_and_exits_2() {
+    let (code, stdout, stderr) = run(&["rules", "show", "hangzhou"]);
+    assert_eq!(code, 2);
+    assert_eq!(stdout, "");
+    assert_eq!(
+        stderr,
+        "error: `hangzhou` matches 5 entities or policies; show one by its id:
+
+ID          KIND    NAME
+imou        entity  Hangzhou Huacheng Network Technology Co., Ltd.
+hikvision   entity  Hangzhou Hikvision Digital Technology Co., Ltd.
+ezviz       entity  Hangzhou EZVIZ Network Co., Ltd.
+hikstorage  entity  Hangzhou Hikstorage Technology Co., Ltd.
+hikmicro    entity  Hangzhou Microimage Software Co., Ltd.
+"
+    );
+}
+
+fn list_json() -> serde_json::Value {
+    let (code, stdout, stderr) = run(&["rules", "list", "--format", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    serde_json::from_str(&stdout).unwrap()
+}
+
+#[test]
+fn list_json_gives_entities_with_their_policies_and_policies_with_their_entries() {
+    let json = list_json();
+    let entity = |id: &str| {
+        json["entities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let huawei = entity("huawei");
+    assert_eq!(huawei["name"], "Huawei Technologies Co., Ltd.");
+    assert_eq!(huawei["parent"], serde_json::Value::Null);
+    assert_eq!(huawei["confidence"], "high");
+    assert_eq!(
+        huawei["policies"],
+        serde_json::json!(["fcc-covered-list", "japan-2018", "ndaa-889"])
+    );
+    assert_eq!(huawei["parent_sources"], serde_json::json!([]));
+    assert_eq!(huawei["defined_in"], "rules/entities/huawei.toml:5");
+    let hisilicon = entity("hisilicon");
+    assert_eq!(hisilicon["parent"], "huawei");
+    assert_eq!(hisilicon["relation"], "subsidiary");
+    assert_eq!(hisilicon["since"], "2004");
+    assert_eq!(hisilicon["until"], serde_json::Value::Null);
+    assert_eq!(hisilicon["policies"], huawei["policies"]);
+    assert_eq!(
+        hisilicon["parent_sources"][0]["url"],
+        "https://www.scmp.com/tech/big-tech/article/3085551/us-strikes-huawei-prize-chip-design-company-hisilicon"
+    );
+    assert_eq!(hisilicon["parent_sources"][0]["date"], "2020-05-22");
+    let ndaa = json["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "ndaa-889")
+        .unwrap();
+    assert_eq!(
+        ndaa["name"],
+        "NDAA FY2019 §889 (Pub. L. 115-232), as implemented by FAR 52.204-24/25/26"
+    );
+    assert_eq!(
+        ndaa["entities"],
+        serde_json::json!(["huawei", "zte", "hytera", "hikvision", "dahua"])
+    );
+    assert_eq!(ndaa["include_subsidiaries"], true);
+    let entries = ndaa["entries"].as_array().unwrap();
+    assert_eq!(entries[0]["entities"], serde_json::json!(["huawei", "zte"]));
+    assert_eq!(entries[0]["effective"], "2019-08-13");
+    assert!(
+        ndaa["sources"][0]["url"].as_str().unwrap().starts_with("https://"),
+        "{ndaa}"
+    );
+    assert_eq!(json["packs"][0]["id"], "vendorscan-bundled");
+    assert_eq!(json["packs"][0]["version"], "2026.12.03");
+}
+
+#[test]
+fn version_names_the_bundled_pack_and_its_sha256() {
+    let json = list_json();
+    let sha = json["packs"][0]["sha256"].as_str().unwrap();
+    assert_eq!(sha.len(), 64);
+    let (code, stdout, _) = run(&["--version"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        stdout,
+        format!(
+            "vendorscan {} (rules vendorscan-bundled 2026.12.03 sha256:{sha})\n",
+            env!("CARGO_PKG_VERSION")
+        )
+    );
+}
+
+#[test]
+fn the_bundled_pack_checks_clean_with_every_parent_link_sourced() {
+    let rules = concat!(env!("CARGO_MANIFEST_DIR"), "/rules");
+    let (code, stdout, stderr) = run(&["rules", "check", rules]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stdout,
+        format!("{rules}: ok (34 entities, 3 policies with the bundled pack)\n")
+    );
+    let json = list_json();
+    for e in json["entities"].as_array().unwrap() {
+        if e["parent"].is_string() {
+            let sources = e["parent_sources"].as_array().unwrap();
+            assert!(!sources.is_empty(), "{e}");
+            assert!(
+                sources
+                    .iter()
+                    .all(|s| s["title"].as_str().is_some_and(|t| !t.is_empty())),
+                "{e}"
+            );
+        }
+    }
+}
+
+#[test]
+fn check_refuses_unsourced_links_and_sources_on_unaccepted_hosts() {
+    let f = format!("{RULES}/broken-unsourced-link/entities/x.toml");
+    assert_eq!(
+        check_errors("broken-unsourced-link"),
+        [
+            format!(
+                "error: {f}:4: entity `x-corp`: the link to parent `huawei` cites no source (parent_sources: a filing, \
+                 regulator, the company's own statement or established press)"
+            ),
+            format!(
+                "error: {f}:9: entity `y-corp`: source `Y Corp (Wikipedia mirror)` is on findatwiki.com, which \
+                 rules/sources.toml:{} does not accept as a source (Wikipedia mirror); cite the original",
+                sources_toml_line("findatwiki.com")
+            ),
+        ]
+    );
+}
+
+/// The line of `host = "…"` in the bundled rules/sources.toml.
+fn sources_toml_line(host: &str) -> usize {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/sources.toml")).unwrap();
+    text.lines().position(|l| l == format!("host = \"{host}\"")).unwrap() + 1
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use super::load::{Origin, RuleError, RuleSet};
 use super::normalise;
-use super::schema::Confidence;
+use super::schema::{Confidence, Source};
 use std::collections::{HashMap, HashSet};
 
 /// The evidence fields the engine produces; a grade for any other field is a typo.
@@ -57,6 +57,27 @@ fn is_hex(s: &str, len: usize) -> bool {
     s.len() == len && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
+/// The host of an http(s) URL, lowercased, without port or user.
+fn host_of(url: &str) -> Option<String> {
+    let rest = url.split_once("://")?.1;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host = authority.rsplit('@').next()?.split(':').next()?;
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+}
+
+/// Why a source is not accepted, when its URL is on a host `sources.toml` lists (or a subdomain).
+fn unaccepted(set: &RuleSet, source: &Source) -> Option<String> {
+    let host = host_of(source.url.as_deref()?)?;
+    let h = set.unaccepted_hosts.iter().find(|h| {
+        let listed = h.host.to_ascii_lowercase();
+        host == listed || host.ends_with(&format!(".{listed}"))
+    })?;
+    Some(format!(
+        "source `{}` is on {}, which {}:{} does not accept as a source ({}); cite the original",
+        source.title, h.host, h.origin.file, h.origin.line, h.why
+    ))
+}
+
 pub fn check(set: &mut RuleSet) {
     let mut errors = Vec::new();
     let ids: HashSet<&str> = set.entities.iter().map(|e| e.id.as_str()).collect();
@@ -80,6 +101,24 @@ pub fn check(set: &mut RuleSet) {
             ))),
             (None, Some(_)) => errors.push(at(format!("entity `{}` has a relation but no parent", e.id))),
             _ => {}
+        }
+        match (&e.parent, e.parent_sources.is_empty()) {
+            (Some(p), true) => errors.push(err(
+                &e.origin,
+                e.parent_line.unwrap_or(e.origin.line),
+                format!(
+                    "entity `{}`: the link to parent `{p}` cites no source (parent_sources: a filing, regulator, \
+                     the company's own statement or established press)",
+                    e.id
+                ),
+            )),
+            (None, false) => errors.push(at(format!("entity `{}` has parent_sources but no parent", e.id))),
+            _ => {}
+        }
+        for s in e.sources.iter().chain(&e.parent_sources) {
+            if let Some(m) = unaccepted(set, s) {
+                errors.push(at(format!("entity `{}`: {m}", e.id)));
+            }
         }
         if e.confidence == Confidence::Low && e.note.is_none() {
             errors.push(at(format!(
@@ -175,6 +214,11 @@ pub fn check(set: &mut RuleSet) {
                 p.origin.line,
                 format!("policy `{}` cites no source", p.id),
             ));
+        }
+        for s in &p.sources {
+            if let Some(m) = unaccepted(set, s) {
+                errors.push(err(&p.origin, p.origin.line, format!("policy `{}`: {m}", p.id)));
+            }
         }
         if p.entries.is_empty() {
             errors.push(err(

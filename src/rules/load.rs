@@ -4,6 +4,7 @@
 use super::date::Date;
 use super::schema::{
     Confidence, EntityFile, GradingFile, Identifiers, OuiFile, PackFile, PolicyFile, Relation, Severity, Source,
+    SourcesFile,
 };
 use crate::model::{EvidenceKind, Strength};
 use serde::Serialize;
@@ -84,6 +85,9 @@ pub struct Entity {
     pub confidence: Confidence,
     pub note: Option<String>,
     pub sources: Vec<Source>,
+    /// The sources for the link to `parent`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub parent_sources: Vec<Source>,
     pub not: Vec<String>,
     pub identifiers: Identifiers,
     #[serde(skip)]
@@ -136,6 +140,14 @@ pub struct Registrant {
     pub origin: Origin,
 }
 
+/// A host `sources.toml` does not accept as a source.
+#[derive(Debug, Clone)]
+pub struct UnacceptedHost {
+    pub host: String,
+    pub why: String,
+    pub origin: Origin,
+}
+
 /// Every pack's definitions, merged.
 #[derive(Debug, Clone, Default)]
 pub struct RuleSet {
@@ -144,6 +156,8 @@ pub struct RuleSet {
     pub policies: Vec<Policy>,
     pub grades: HashMap<String, (Grade, Origin)>,
     pub registrants: Vec<Registrant>,
+    /// Hosts not accepted as sources (`sources.toml`), with why, from every pack.
+    pub unaccepted_hosts: Vec<UnacceptedHost>,
     /// Problems found while loading; `load` fails when any exist, `rules check` lists them.
     pub errors: Vec<RuleError>,
 }
@@ -271,8 +285,8 @@ fn parse<T: serde::de::DeserializeOwned>(file: &str, text: &str, errors: &mut Ve
     }
 }
 
-fn add_pack(set: &mut RuleSet, origin: &str, files: &[(String, String)]) {
-    let pack = set.packs.len();
+/// SHA-256 over every file of a pack: sorted path, NUL, contents, NUL.
+fn pack_sha256(files: &[(String, String)]) -> String {
     let mut hasher = Sha256::new();
     for (path, text) in files {
         hasher.update(path.as_bytes());
@@ -280,7 +294,29 @@ fn add_pack(set: &mut RuleSet, origin: &str, files: &[(String, String)]) {
         hasher.update(text.as_bytes());
         hasher.update([0]);
     }
-    let sha256 = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The bundled pack's id, version and SHA-256 without loading its rules (for `--version`).
+pub fn bundled_pack() -> Pack {
+    let files: Vec<(String, String)> = BUNDLED.iter().map(|(p, t)| (p.to_string(), t.to_string())).collect();
+    let info = files
+        .iter()
+        .find(|(p, _)| p == "pack.toml")
+        .and_then(|(_, t)| toml::from_str::<PackFile>(t).ok());
+    Pack {
+        id: info
+            .as_ref()
+            .map_or_else(|| "vendorscan-bundled".into(), |i| i.id.clone()),
+        version: info.map_or_else(|| "unversioned".into(), |i| i.version),
+        sha256: pack_sha256(&files),
+        origin: "bundled".into(),
+    }
+}
+
+fn add_pack(set: &mut RuleSet, origin: &str, files: &[(String, String)]) {
+    let pack = set.packs.len();
+    let sha256 = pack_sha256(files);
     let display = |path: &str| {
         if origin == "bundled" {
             format!("rules/{path}")
@@ -362,6 +398,7 @@ fn add_pack(set: &mut RuleSet, origin: &str, files: &[(String, String)]) {
                         confidence: def.confidence,
                         note: def.note,
                         sources: def.sources,
+                        parent_sources: def.parent_sources,
                         not: def.not,
                         identifiers: def.identifiers,
                         origin: Origin {
@@ -415,6 +452,23 @@ fn add_pack(set: &mut RuleSet, origin: &str, files: &[(String, String)]) {
                     None => set.policies.push(policy),
                 }
             }
+            "sources.toml" => {
+                let Some(f) = parse::<SourcesFile>(&file, text, errors) else {
+                    continue;
+                };
+                for h in f.unaccepted {
+                    let line = line_of(text, h.host.span().start);
+                    set.unaccepted_hosts.push(UnacceptedHost {
+                        host: h.host.into_inner(),
+                        why: h.why,
+                        origin: Origin {
+                            pack,
+                            file: file.clone(),
+                            line,
+                        },
+                    });
+                }
+            }
             "oui" => {
                 let Some(f) = parse::<OuiFile>(&file, text, errors) else {
                     continue;
@@ -439,7 +493,7 @@ fn add_pack(set: &mut RuleSet, origin: &str, files: &[(String, String)]) {
                 line: None,
                 column: None,
                 message:
-                    "not a rule file: expected pack.toml, grading.toml, entities/*.toml, policies/*.toml or oui/*.toml"
+                    "not a rule file: expected pack.toml, grading.toml, sources.toml, entities/*.toml, policies/*.toml or oui/*.toml"
                         .to_string(),
             }),
         }

@@ -87,6 +87,9 @@ pub struct EntityDef {
     pub note: Option<String>,
     #[serde(default)]
     pub sources: Vec<Source>,
+    /// The sources for the link to `parent` (ownership, acquisition, sale): required with a parent.
+    #[serde(default)]
+    pub parent_sources: Vec<Source>,
     #[serde(default)]
     pub not: Vec<String>,
     #[serde(default)]
@@ -176,4 +179,21 @@ pub struct OuiFile {
     pub source: String,
     #[serde(default)]
     pub registrant: Vec<RegistrantDef>,
+}
+
+/// A web host whose pages are not accepted as the source of a fact (aggregators, link farms,
+/// unattributed mirrors): `rules check` refuses a source on it, or on any of its subdomains.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostDef {
+    pub host: Spanned<String>,
+    pub why: String,
+}
+
+/// `sources.toml`: the hosts not accepted as sources.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourcesFile {
+    #[serde(default)]
+    pub unaccepted: Vec<HostDef>,
 }

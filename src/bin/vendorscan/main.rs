@@ -9,13 +9,12 @@ mod progress;
 mod rules_cmd;
 mod sbom;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
 #[command(
     name = "vendorscan",
-    version,
     about = "Audit SBOMs and firmware for parts traceable to excluded vendors"
 )]
 struct Cli {
@@ -40,8 +39,26 @@ enum Command {
 /// Exit status for input that could not be read, as for bad usage.
 pub const EXIT_BAD_INPUT: u8 = 2;
 
+/// `--version`: the tool's version and the exact rules compiled in, as a report names them.
+fn version() -> &'static str {
+    let pack = vendorscan::rules::load::bundled_pack();
+    let text = format!(
+        "{} (rules {} {} sha256:{})",
+        env!("CARGO_PKG_VERSION"),
+        pack.id,
+        pack.version,
+        pack.sha256
+    );
+    // Once per process, for clap, which wants a 'static string here.
+    Box::leak(text.into_boxed_str())
+}
+
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let parsed = Cli::command()
+        .version(version())
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
