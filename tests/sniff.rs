@@ -218,12 +218,12 @@ fn a_bom_root_in_another_namespace_is_an_invalid_sbom() {
 }
 
 #[test]
-fn spdx_rdf_is_an_sbom_vendorscan_does_not_read_not_an_image() {
+fn spdx_rdf_is_read_as_an_sbom_not_walked_as_an_image() {
     let f = fixture("document.spdx.rdf.xml");
-    assert_eq!(
-        one_error_line(&["--format", "json", &f]),
-        format!("error: {f}: an SBOM in a form vendorscan does not read: SPDX RDF/XML; convert it to SPDX JSON")
-    );
+    let (format, count, components, head) = read_as_sbom("document.spdx.rdf.xml");
+    assert_eq!((format.as_str(), count), ("SPDX", 2));
+    assert_eq!(components, pairs(&[("zlib", "1.3.1"), ("openssl", "3.0.13")]));
+    assert_eq!(head, format!("{f}: SPDX SPDX-2.3 (xml), 2 components"));
 }
 
 #[test]
@@ -284,11 +284,7 @@ fn broken_sboms_and_non_sboms_are_different_errors() {
         "{e:?}"
     );
     assert!(!e.is_not_an_sbom());
-    for name in [
-        "truncated-prolog.cdx.xml",
-        "wrong-namespace.xml",
-        "document.spdx.rdf.xml",
-    ] {
+    for name in ["truncated-prolog.cdx.xml", "wrong-namespace.xml"] {
         assert!(!read(name).is_not_an_sbom(), "{name}");
     }
 

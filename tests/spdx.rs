@@ -135,11 +135,12 @@ fn parties(c: &Value, role: &str) -> Vec<String> {
         .collect()
 }
 
-/// A location as text: a JSON pointer or `line N`.
+/// A location as text: a JSON pointer, `line N`, or an XML `path @ line N`.
 fn at(location: &Value) -> String {
-    match (location.get("pointer"), location.get("line")) {
-        (Some(p), _) => p.as_str().unwrap().to_string(),
-        (None, Some(l)) => format!("line {l}"),
+    match (location.get("pointer"), location.get("path"), location.get("line")) {
+        (Some(p), _, _) => p.as_str().unwrap().to_string(),
+        (None, Some(p), Some(l)) => format!("{} @ line {l}", p.as_str().unwrap()),
+        (None, None, Some(l)) => format!("line {l}"),
         _ => panic!("not a location: {location}"),
     }
 }
@@ -756,4 +757,264 @@ fn yaml_alias_bomb_is_refused() {
     let (code, stderr, path) = run_on("bomb.spdx.yaml", doc.as_bytes());
     assert_eq!(code, Some(2));
     assert_eq!(stderr.trim(), format!("error: {path}:1:1: repetition limit exceeded"));
+}
+
+/// The inventory with what depends on the encoding taken out — every `at`, the document's path,
+/// encoding, size and hash, and `nonconformant` (spdx-rs checks JSON only) — ids replaced by
+/// refs, and every list sorted: what two encodings of one document must agree on.
+fn encoding_free(inv: &Value) -> Value {
+    fn strip(v: &mut Value) {
+        match v {
+            Value::Object(map) => {
+                map.remove("at");
+                map.values_mut().for_each(strip);
+            }
+            Value::Array(items) => {
+                items.iter_mut().for_each(strip);
+                items.sort_by_key(|i| i.to_string());
+            }
+            _ => {}
+        }
+    }
+    let ref_of = |id: &Value| components(inv)[id.as_u64().unwrap() as usize]["ref"].clone();
+    let mut out = inv.clone();
+    let document = &mut out["documents"][0];
+    for key in ["path", "encoding", "size", "sha256"] {
+        document.as_object_mut().unwrap().remove(key);
+    }
+    document["describes"] = inv["documents"][0]["describes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(ref_of)
+        .collect();
+    for c in out["components"].as_array_mut().unwrap() {
+        c.as_object_mut().unwrap().remove("id");
+    }
+    for r in out["relationships"].as_array_mut().unwrap() {
+        r["from"] = ref_of(&r["from"]);
+        r["to"] = ref_of(&r["to"]);
+    }
+    out["warnings"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|w| w["code"] != "nonconformant");
+    for w in out["warnings"].as_array_mut().unwrap() {
+        w.as_object_mut().unwrap().remove("file");
+    }
+    strip(&mut out);
+    out
+}
+
+/// SPDX 2 RDF/XML that spdx-tools wrote from a JSON fixture reads as that JSON does: the same
+/// components with the same parties, purls, CPEs, hashes, licences and references, the same
+/// edges and the same document.
+#[test]
+fn rdf_xml_reads_like_the_json_it_came_from() {
+    for (json, rdf, count) in [
+        ("router-2.3.spdx.json", "router-2.3.spdx.rdf.xml", 6),
+        ("camera-2.2.spdx.json", "camera-2.2.spdx.rdf.xml", 4),
+    ] {
+        let from_json = inventory(json);
+        let from_rdf = inventory(rdf);
+        assert_eq!(from_rdf["documents"][0]["encoding"], "xml");
+        assert_eq!(components(&from_rdf).len(), count, "{rdf}");
+        assert_eq!(encoding_free(&from_rdf), encoding_free(&from_json), "{rdf}");
+    }
+    let inv = inventory("router-2.3.spdx.rdf.xml");
+    assert!(warnings(&inv).is_empty(), "{:?}", warnings(&inv));
+    assert_eq!(
+        inv["documents"][0]["serial"],
+        "https://sbom.integrator.example/spdx/hg8145v5-firmware-V500R020C10SPC212"
+    );
+    assert_eq!(described(&inv), ["HG8145V5 firmware"]);
+    assert_eq!(
+        edges(&inv),
+        [
+            "HG8145V5 firmware -contains-> busybox",
+            "HG8145V5 firmware -contains-> zx297520v3-modem-driver",
+            "HG8145V5 firmware -contains-> ./lib/modules/hisi_sfc.ko",
+            "HG8145V5 firmware -depends-on-> @huaweicloud/huaweicloud-sdk-core",
+            "busybox -depends-on-> libc6",
+        ]
+    );
+}
+
+/// Every value read from RDF/XML is placed at the element that holds it: the path names that
+/// element and the line holds its text. (spdx-tools lays the file out differently on every run,
+/// so the places are checked against the file, not pinned.)
+#[test]
+fn rdf_xml_places_values_at_their_elements() {
+    let name = "router-2.3.spdx.rdf.xml";
+    let text = std::fs::read_to_string(format!("{}/{DIR}/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let inv = inventory(name);
+    let holds = |location: &Value, element: &str, value: &str| {
+        let path = location["path"].as_str().unwrap();
+        let line = lines[location["line"].as_u64().unwrap() as usize - 1];
+        let last = path
+            .trim_end_matches(|c: char| c == ']' || c.is_ascii_digit())
+            .trim_end_matches('[');
+        assert!(path.starts_with("/rdf:RDF/") && last.ends_with(element), "{path}");
+        assert!(line.contains(value), "{path}: line `{line}` lacks `{value}`");
+    };
+    let mut checked = 0;
+    for c in components(&inv) {
+        let element = if c["origin"] == "file" {
+            "spdx:File"
+        } else {
+            "spdx:Package"
+        };
+        holds(&c["at"], element, c["ref"].as_str().unwrap());
+        for p in c["parties"].as_array().unwrap() {
+            let element = match p["role"].as_str().unwrap() {
+                "copyright-holder" => "/spdx:copyrightText",
+                role => &format!("/spdx:{role}"),
+            };
+            holds(&p["at"], element, p["name"].as_str().unwrap());
+            checked += 1;
+        }
+        for purl in c["purls"].as_array().map(Vec::as_slice).unwrap_or_default() {
+            // the line holds the purl as written (XML-escaped)
+            let written = purl["value"]["purl"].as_str().unwrap().replace('&', "&amp;");
+            holds(
+                &purl["at"],
+                "/spdx:externalRef/spdx:ExternalRef/spdx:referenceLocator",
+                &written,
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 10);
+    for r in inv["relationships"].as_array().unwrap() {
+        let path = r["at"]["path"].as_str().unwrap();
+        assert!(
+            path.ends_with("spdx:Relationship") || path.ends_with("spdx:hasFile"),
+            "{path}"
+        );
+    }
+}
+
+/// `vendorscan audit` finds in the RDF/XML what it finds in the JSON it came from: the same
+/// verdict, and the same findings (component, entity, verdict, evidence, path) but for places.
+#[test]
+fn audit_of_rdf_xml_matches_audit_of_its_json() {
+    fn audit(name: &str) -> (Value, Vec<String>) {
+        let out = Command::cargo_bin("vendorscan")
+            .unwrap()
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["audit", "--format", "json", &format!("{DIR}/{name}")])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut findings: Vec<String> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let mut evidence: Vec<String> = f["evidence"]
+                    .as_array()
+                    .map(Vec::as_slice)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|e| format!("{} {} {} {}", e["kind"], e["strength"], e["field"], e["value"]))
+                    .collect();
+                evidence.sort();
+                let path: Vec<String> = f["path"]
+                    .as_array()
+                    .map(Vec::as_slice)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|p| p["name"].to_string())
+                    .collect();
+                format!(
+                    "{} {} {} {} | {} | {}",
+                    f["verdict"],
+                    f["entity"],
+                    f["component"]["name"],
+                    f["component"]["version"],
+                    evidence.join("; "),
+                    path.join(" > ")
+                )
+            })
+            .collect();
+        findings.sort();
+        (report["verdict"].clone(), findings)
+    }
+    for (json, rdf) in [
+        ("router-2.3.spdx.json", "router-2.3.spdx.rdf.xml"),
+        ("camera-2.2.spdx.json", "camera-2.2.spdx.rdf.xml"),
+    ] {
+        let (verdict, findings) = audit(rdf);
+        assert_eq!(verdict, "excluded");
+        assert!(findings.len() >= 3, "{findings:?}");
+        assert_eq!((verdict, findings), audit(json), "{rdf}");
+    }
+}
+
+/// Trivy's SPDX 2.3 names the distribution with the schema's `OPERATING-SYSTEM`, which spdx-rs
+/// 0.5 cannot read: the document is valid, so it gets no `nonconformant` warning, and the purpose
+/// is read. A genuinely nonconformant document still gets one (the router's vendor extension,
+/// asserted above).
+#[test]
+fn trivy_operating_system_purpose_is_conformant() {
+    let inv = inventory("gateway-trivy-2.3.spdx.json");
+    assert!(warnings(&inv).is_empty(), "{:?}", warnings(&inv));
+    assert_eq!(component(&inv, "debian")["type"], "operating-system");
+    assert_eq!(
+        purls(component(&inv, "huaweicloudsdkcore")),
+        ["pkg:pypi/huaweicloudsdkcore@3.1.86 @ /packages/4/externalRefs/0/referenceLocator"]
+    );
+    assert_eq!(
+        parties(component(&inv, "libc6"), "supplier"),
+        ["organization: GNU Libc Maintainers <debian-glibc@lists.debian.org> @ /packages/2/supplier"]
+    );
+    assert_eq!(
+        edges(&inv),
+        [
+            "edge-gateway-rootfs -contains-> debian",
+            "edge-gateway-rootfs -contains-> Python",
+            "debian -contains-> libc6",
+            "Python -contains-> huaweicloudsdkcore",
+        ]
+    );
+
+    // The schema's spelling passes; spdx-rs's own spelling is not the schema's and warns.
+    let doc = std::fs::read_to_string(format!(
+        "{}/{DIR}/gateway-trivy-2.3.spdx.json",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+    .replace("\"OPERATING-SYSTEM\"", "\"OPERATING_SYSTEM\"");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("os.spdx.json");
+    std::fs::write(&path, doc).unwrap();
+    let (code, stdout, _) = run(&["--format", "json", &path.display().to_string()]);
+    assert_eq!(code, Some(0));
+    let inv: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        warnings(&inv),
+        ["nonconformant @ /packages/1/primaryPackagePurpose: primaryPackagePurpose \"OPERATING_SYSTEM\" is not one of \
+          the SPDX 2.3 schema's purposes (APPLICATION, FRAMEWORK, LIBRARY, CONTAINER, OPERATING-SYSTEM, DEVICE, FIRMWARE, \
+          SOURCE, ARCHIVE, FILE, INSTALL, OTHER)"]
+    );
+}
+
+#[test]
+fn rdf_xml_entity_bomb_is_refused() {
+    let bomb = "<?xml version=\"1.0\"?>\n<!DOCTYPE r [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;\">]>\n\
+                <rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" xmlns:spdx=\"http://spdx.org/rdf/terms#\">\
+                <spdx:Package rdf:about=\"d#SPDXRef-a\"><spdx:name>&b;</spdx:name></spdx:Package></rdf:RDF>";
+    let (code, stderr, path) = run_on("bomb.spdx.rdf.xml", bomb.as_bytes());
+    assert_eq!(code, Some(2));
+    assert_eq!(
+        stderr.trim(),
+        format!("error: {path}:2:1: XML with a DTD (<!DOCTYPE>); DTDs and entity declarations are refused")
+    );
 }

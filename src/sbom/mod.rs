@@ -1,5 +1,5 @@
-//! SBOM ingestion: CycloneDX (JSON, XML; 1.2–1.7) and SPDX (2.2/2.3 JSON, YAML, tag-value;
-//! 3.0 JSON-LD) into the inventory model.
+//! SBOM ingestion: CycloneDX (JSON, XML; 1.2–1.7) and SPDX (2.2/2.3 JSON, YAML, tag-value,
+//! RDF/XML; 3.0 JSON-LD) into the inventory model.
 //!
 //! The flow for one input: [`input`] brings the bytes in under the size limits (gunzipping
 //! transparently), [`sniff`] picks the reader from the content, the reader fills a
@@ -12,6 +12,7 @@ pub mod input;
 pub mod json_value;
 pub mod sniff;
 pub mod spdx;
+mod xml;
 
 pub use error::{Emptiness, Place, SbomError};
 pub use input::Limits;
@@ -76,6 +77,7 @@ fn read_input(file: &str, input: input::Input) -> Result<InventoryPart, SbomErro
         Kind::SpdxYaml => spdx::read_yaml(file, bytes)?,
         Kind::SpdxTagValue => spdx::read_tag_value(file, bytes)?,
         Kind::Spdx3JsonLd => spdx::read_v3(file, bytes)?,
+        Kind::SpdxRdfXml => spdx::read_rdf_xml(file, bytes)?,
     };
     part.document.compressed = input.compressed;
     part.document.sha256 = input.sha256;

@@ -9,8 +9,9 @@
 //!   (SPDX 2) or an SPDX 3 JSON-LD context (`spdx.org/rdf/3` with `"@context"` or `"@graph"`);
 //! - it opens as XML (`<`) and its root element — found past the prolog: XML declaration,
 //!   comments, processing instructions, a DOCTYPE — is in the CycloneDX namespace or is named
-//!   `bom` (SPDX RDF/XML, an `rdf:RDF` root in a document naming `spdx.org/rdf`, is an SBOM
-//!   too, one vendorscan does not read);
+//!   `bom` (CycloneDX), or is `rdf:RDF` in a document naming `spdx.org/rdf/terms` (SPDX 2
+//!   RDF/XML; one naming only another `spdx.org/rdf` vocabulary is an SBOM in a form
+//!   vendorscan does not read);
 //! - it is text with a line that begins `SPDXVersion:` (tag-value) or `spdxVersion:` (YAML).
 //!   Other `Key: value` lines (a shell script, a mail, a manifest) are not SPDX.
 //!
@@ -35,6 +36,8 @@ pub enum Kind {
     SpdxTagValue,
     /// SPDX 3.x JSON-LD.
     Spdx3JsonLd,
+    /// SPDX 2.x as RDF/XML.
+    SpdxRdfXml,
 }
 
 /// How much of the content, from its first significant byte, is checked for binary data.
@@ -127,10 +130,13 @@ fn sniff_xml(file: &str, xml: &[u8]) -> Result<Kind, SbomError> {
         .is_some_and(|ns| memmem::find(ns, CYCLONEDX_NAMESPACE).is_some());
     if in_cyclonedx || root.local == b"bom" {
         Ok(Kind::CycloneDxXml)
+    } else if root.local == b"RDF" && memmem::find(xml, b"spdx.org/rdf/terms").is_some() {
+        Ok(Kind::SpdxRdfXml)
     } else if root.local == b"RDF" && memmem::find(xml, b"spdx.org/rdf").is_some() {
         Err(SbomError::Unsupported {
             file: file.to_string(),
-            reason: "SPDX RDF/XML; convert it to SPDX JSON".to_string(),
+            reason: "SPDX RDF/XML without the SPDX 2 vocabulary (spdx.org/rdf/terms); convert it to SPDX JSON"
+                .to_string(),
         })
     } else {
         Err(unknown(format!(
@@ -468,14 +474,23 @@ mod tests {
             "f: not a recognised SBOM: XML whose root element is `html`, not CycloneDX `bom`"
         );
         assert!(e.is_not_an_sbom());
+        assert_eq!(
+            sniff(
+                "f",
+                b"<?xml version='1.0'?>\n<rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#' xmlns:spdx='http://spdx.org/rdf/terms#'/>",
+            )
+            .unwrap(),
+            Kind::SpdxRdfXml
+        );
         let e = sniff(
             "f",
-            b"<rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#' xmlns:spdx='http://spdx.org/rdf/terms#'/>",
+            b"<rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#' xmlns:s='https://spdx.org/rdf/3.0.1/terms/Core/'/>",
         )
         .unwrap_err();
         assert_eq!(
             e.to_string(),
-            "f: an SBOM in a form vendorscan does not read: SPDX RDF/XML; convert it to SPDX JSON"
+            "f: an SBOM in a form vendorscan does not read: SPDX RDF/XML without the SPDX 2 vocabulary \
+             (spdx.org/rdf/terms); convert it to SPDX JSON"
         );
         assert!(!e.is_not_an_sbom());
     }

@@ -1,8 +1,6 @@
-//! CycloneDX XML, read with roxmltree. A DTD is allowed only when the text declares no entity
-//! (`<!ENTITY` appears nowhere, not even in a comment): such a DTD cannot expand into anything,
-//! and `<!DOCTYPE bom>` is valid XML. Any entity declaration refuses the DTD, so an entity bomb
-//! ("billion laughs") is a syntax error, never an expansion. roxmltree does not bound element
-//! nesting, so the mapping bounds its own recursion ([`super::mapping::MAX_DEPTH`]).
+//! CycloneDX XML, read with roxmltree under the DTD rule of [`crate::sbom::xml`] (no entity
+//! declarations, so no entity bomb). roxmltree does not bound element nesting, so the mapping
+//! bounds its own recursion ([`super::mapping::MAX_DEPTH`]).
 //!
 //! Elements are matched by local name in the document's CycloneDX namespace; elements of other
 //! namespaces (extensions) are ignored, as unknown JSON members are.
@@ -11,7 +9,8 @@ use super::mapping::{self, Reader, Section};
 use super::source::Source;
 use crate::model::{Encoding, Located, Location};
 use crate::sbom::builder::DocumentBuilder;
-use crate::sbom::{Place, SbomError};
+use crate::sbom::xml::LineIndex;
+use crate::sbom::SbomError;
 use compact_str::CompactString;
 
 /// Every CycloneDX XML namespace is this followed by the spec version.
@@ -26,13 +25,7 @@ pub(super) struct XmlRead<'t> {
 }
 
 pub(super) fn read<'t>(file: &str, bytes: &'t [u8]) -> Result<XmlRead<'t>, SbomError> {
-    let body = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    let text = std::str::from_utf8(body).map_err(|e| SbomError::invalid_utf8(file, body, e))?;
-    let options = roxmltree::ParsingOptions {
-        allow_dtd: memchr::memmem::find(body, b"<!ENTITY").is_none(),
-        ..roxmltree::ParsingOptions::default()
-    };
-    let doc = roxmltree::Document::parse_with_options(text, options).map_err(|e| syntax_error(file, text, &e))?;
+    let (text, doc) = crate::sbom::xml::parse(file, bytes)?;
     let lines = LineIndex::new(text);
     let root = doc.root_element();
     let namespace = root.tag_name().namespace().unwrap_or("");
@@ -89,60 +82,6 @@ fn max_depth(doc: &roxmltree::Document<'_>) -> usize {
         max = max.max(depth);
     }
     max
-}
-
-/// A roxmltree error as `file:line:column: message`. Errors roxmltree places at 1:1 for want of
-/// a better place are placed where they are: a DTD at its `<!DOCTYPE`, an unclosed root at the
-/// end of the text.
-fn syntax_error(file: &str, text: &str, err: &roxmltree::Error) -> SbomError {
-    let at_offset = |offset: usize| SbomError::line_column(text.as_bytes(), offset);
-    let pos = err.pos();
-    let (place, message) = match err {
-        roxmltree::Error::DtdDetected => (
-            at_offset(text.find("<!DOCTYPE").unwrap_or(0)),
-            "XML with a DTD (<!DOCTYPE>); DTDs and entity declarations are refused".to_string(),
-        ),
-        roxmltree::Error::UnclosedRootNode | roxmltree::Error::UnexpectedEndOfStream => {
-            (at_offset(text.len()), err.to_string())
-        }
-        _ => (
-            Place::LineColumn {
-                line: pos.row as usize,
-                column: pos.col as usize,
-            },
-            // roxmltree puts " at L:C" into its messages; the place goes in front instead.
-            err.to_string().replace(&format!(" at {pos}"), ""),
-        ),
-    };
-    SbomError::Syntax {
-        file: file.to_string(),
-        place,
-        message,
-    }
-}
-
-/// The byte offset of every newline, so an element's line is a binary search, not a rescan of
-/// the text (roxmltree's `text_pos_at` counts from the start every time).
-struct LineIndex {
-    newlines: Vec<usize>,
-}
-
-impl LineIndex {
-    fn new(text: &str) -> LineIndex {
-        let newlines = text
-            .bytes()
-            .enumerate()
-            .filter(|&(_, b)| b == b'\n')
-            .map(|(i, _)| i)
-            .collect();
-        LineIndex { newlines }
-    }
-
-    /// The 1-based line of a byte offset.
-    fn line(&self, offset: usize) -> u32 {
-        let line = self.newlines.partition_point(|&n| n < offset) + 1;
-        u32::try_from(line).unwrap_or(u32::MAX)
-    }
 }
 
 /// An element and the path that reaches it: list entries carry a 1-based index
@@ -275,6 +214,7 @@ impl Source for XmlNode<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sbom::Place;
 
     fn read_ok(xml: &str) -> crate::model::InventoryPart {
         read("t.xml", xml.as_bytes()).unwrap().reader.finish()

@@ -1,6 +1,6 @@
-//! SPDX readers: 2.2/2.3 as JSON, YAML and tag-value, and 3.0 JSON-LD.
+//! SPDX readers: 2.2/2.3 as JSON, YAML, tag-value and RDF/XML, and 3.0 JSON-LD.
 //!
-//! All three 2.x encodings fill the same `v2::Spdx2` assembler, so supplier parsing,
+//! All four 2.x encodings fill the same `v2::Spdx2` assembler, so supplier parsing,
 //! `NOASSERTION` handling, external references and relationship mapping are written once; JSON
 //! and YAML share even the field mapping (`json2`), YAML being deserialised into the same
 //! `serde_json::Value` tree. SPDX 3.0 is a graph of typed elements and has its own reader
@@ -9,7 +9,8 @@
 //! The readers are tolerant: SBOMs in the wild invent fields, put `[]` where a string belongs
 //! and misspell enumerations, and none of that may stop the rest of the document from being
 //! read. Whatever is skipped is reported as a warning. Strict checking is left to spdx-rs, run
-//! as a conformance check over 2.x JSON (`conformance`).
+//! as a conformance check over 2.x JSON (`conformance`), which corrects spdx-rs where it
+//! disagrees with the SPDX 2.3 schema.
 //!
 //! # Relationships
 //!
@@ -50,6 +51,7 @@
 
 mod conformance;
 mod json2;
+mod rdf;
 mod tag_value;
 mod v2;
 mod v3;
@@ -57,13 +59,15 @@ mod v3;
 use super::{json_value, Place, SbomError};
 use crate::model::{Encoding, InventoryPart};
 
-/// SPDX 2.x JSON. After the tolerant reader has read the document, spdx-rs checks it for
-/// conformance; its objections become one warning.
+/// SPDX 2.x JSON. After the tolerant reader has read the document, it is checked for
+/// conformance (spdx-rs, corrected by the 2.3 schema where spdx-rs is wrong); the first
+/// objection becomes one warning.
 pub fn read_json(file: &str, bytes: &[u8]) -> Result<InventoryPart, SbomError> {
     let value = json_value::parse(file, bytes)?;
     let mut part = json2::read(file, &value, Encoding::Json)?;
+    let purposes = conformance::check_purposes(file, &value);
     drop(value);
-    if let Some(warning) = conformance::check(file, bytes) {
+    if let Some(warning) = purposes.or_else(|| conformance::check(file, bytes)) {
         part.warnings.push(warning);
     }
     Ok(part)
@@ -85,6 +89,11 @@ pub fn read_yaml(file: &str, bytes: &[u8]) -> Result<InventoryPart, SbomError> {
 /// spdx-rs's).
 pub fn read_tag_value(file: &str, bytes: &[u8]) -> Result<InventoryPart, SbomError> {
     tag_value::read(file, bytes)
+}
+
+/// SPDX 2.x RDF/XML (an `rdf:RDF` root, the `spdx.org/rdf/terms` vocabulary).
+pub fn read_rdf_xml(file: &str, bytes: &[u8]) -> Result<InventoryPart, SbomError> {
+    rdf::read(file, bytes)
 }
 
 /// SPDX 3.0 JSON-LD (`@context` and `@graph`).
