@@ -94,9 +94,37 @@ pub struct EvidenceItem {
     pub field: String,
     /// The value as seen.
     pub value: String,
+    /// The rule identifier that matched, as the rules write it: the entity's name or alias (or
+    /// certificate organisation), domain, purl pattern, CPE vendor, `usb:`/`pci:` vendor id,
+    /// device-tree prefix, IEEE assignment or hash.
+    pub matched: String,
     /// The document it was seen in (index into the inventory's documents).
     pub document: usize,
     pub at: Location,
+}
+
+/// A source the rules cite.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Citation {
+    pub title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    pub date: String,
+}
+
+/// One corporate link of a finding's lineage: `entity` belongs to `parent`, with the dates and
+/// the sources the rules give for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Link {
+    pub entity: String,
+    pub parent: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relation: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub since: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub until: Option<String>,
+    pub sources: Vec<Citation>,
 }
 
 /// A waiver that covers a finding.
@@ -109,18 +137,28 @@ pub struct WaiverRef {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
+    /// Stable across runs and machines: `VS-` and 16 hex digits of the SHA-256 of the
+    /// component's place relative to its target and the entity (docs/report-format.md).
+    pub id: String,
     pub verdict: Verdict,
     /// The entity matched, e.g. `hisilicon`.
     pub entity: String,
     /// The matched entity up to its root parent, e.g. `["hisilicon", "huawei"]`.
     pub lineage: Vec<String>,
+    /// The links of the lineage, child first; empty when the entity has no parent.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<Link>,
     /// Active policies that exclude the entity (directly or through its parents).
     pub policies: Vec<String>,
     pub component: ComponentId,
-    /// Direct evidence, strongest first. Empty for transitive findings.
+    /// SHA-256 of the file the component's location names: a walked file itself, the package
+    /// database a package found in an image was read from, else the document (SBOM or image).
+    /// Empty when there is none (a directory target).
+    pub sha256: String,
+    /// Direct evidence, strongest first. Empty for a component marked only transitively.
     pub evidence: Vec<EvidenceItem>,
-    /// For a transitive finding: the components from the product root to the flagged part,
-    /// both ends included. Empty for direct findings.
+    /// When the component depends on or contains a flagged part: the components from the
+    /// product root to that part, both ends included. Empty otherwise.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub path: Vec<ComponentId>,
     /// Why the verdict is what it is, when it is not plain (divested, low confidence, …).

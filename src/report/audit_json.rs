@@ -4,7 +4,7 @@
 
 use super::ToolInfo;
 use crate::model::{
-    ComponentId, Coverage, EvidenceItem, Finding, Inventory, Location, Overall, Verdict, WaiverRef, Warning,
+    ComponentId, Coverage, EvidenceItem, Finding, Inventory, Link, Location, Overall, Verdict, WaiverRef, Warning,
 };
 use crate::rules::load::Pack;
 use crate::rules::Audit;
@@ -66,6 +66,7 @@ struct EvidenceOut<'a> {
     strength: crate::model::Strength,
     field: &'a str,
     value: &'a str,
+    matched: &'a str,
     location: Place<'a>,
 }
 
@@ -78,11 +79,15 @@ struct PathStep<'a> {
 
 #[derive(Serialize)]
 struct FindingOut<'a> {
+    id: &'a str,
     verdict: Verdict,
     entity: &'a str,
     lineage: &'a [String],
+    #[serde(skip_serializing_if = "<[Link]>::is_empty")]
+    links: &'a [Link],
     policies: &'a [String],
     component: ComponentOut<'a>,
+    sha256: &'a str,
     evidence: Vec<EvidenceOut<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     path: Vec<PathStep<'a>>,
@@ -111,6 +116,7 @@ fn evidence<'a>(inv: &'a Inventory, e: &'a EvidenceItem) -> EvidenceOut<'a> {
         strength: e.strength,
         field: &e.field,
         value: &e.value,
+        matched: &e.matched,
         location: Place {
             file: &inv.documents[e.document].path,
             at: &e.at,
@@ -120,11 +126,14 @@ fn evidence<'a>(inv: &'a Inventory, e: &'a EvidenceItem) -> EvidenceOut<'a> {
 
 fn finding<'a>(inv: &'a Inventory, f: &'a Finding) -> FindingOut<'a> {
     FindingOut {
+        id: &f.id,
         verdict: f.verdict,
         entity: &f.entity,
         lineage: &f.lineage,
+        links: &f.links,
         policies: &f.policies,
         component: component(inv, f.component),
+        sha256: &f.sha256,
         evidence: f.evidence.iter().map(|e| evidence(inv, e)).collect(),
         path: f
             .path

@@ -8,20 +8,22 @@
 //! 3. Per (component, entity): the strongest evidence sets the verdict — strong → excluded,
 //!    medium → review, weak → mention — if an active policy covers the entity; an uncertain link
 //!    (a divested or low-confidence subsidiary) caps it at review. Weak evidence never adds up.
-//! 4. Whatever depends on or contains an excluded (or review) part is marked with the path from
-//!    the product root; the product itself is marked if anything in its SBOM is.
-//! 5. Waivers mark findings as waived; expired ones are warnings.
+//! 4. Waivers mark findings as waived; expired ones are warnings.
+//! 5. Whatever depends on or contains an excluded (or review) part is marked with the path from
+//!    the product root; the product itself is marked if anything in its SBOM is. A mark whose
+//!    every path runs through waived components is waived too, naming the waiver.
+//! 6. One finding per (component, entity): direct evidence and a transitive path merge.
 
 use super::date::Date;
-use super::index::{host_of, Index};
+use super::index::{host_of, Hit, Index};
 use super::load::{Grade, RuleSet};
 use super::waiver::Waiver;
 use crate::model::coverage::{self, Coverage};
 use crate::model::{
-    Component, ComponentId, EvidenceItem, EvidenceKind, Finding, Format, Inventory, Location, Overall, RelationKind,
-    Strength, Verdict, WaiverRef, Warning, WarningCode,
+    Citation, Component, ComponentId, EvidenceItem, EvidenceKind, Finding, Format, Inventory, Link, Location, Origin,
+    Overall, RelationKind, Strength, Verdict, WaiverRef, Warning, WarningCode,
 };
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
 pub struct AuditOptions {
     /// Policy ids to apply; empty means every policy marked `default`.
@@ -62,6 +64,7 @@ pub struct TargetVerdict {
 /// What an entity's place in the corporate tree means for every finding about it.
 struct Standing {
     lineage: Vec<String>,
+    links: Vec<Link>,
     policies: Vec<String>,
     notes: Vec<String>,
     /// An uncertain link lies between the entity and the policy: strong evidence gives review.
@@ -78,6 +81,28 @@ fn standing(rules: &RuleSet, active: &[&super::load::Policy], entity: usize, tod
     }
     let mut cov = Standing {
         lineage: chain.iter().map(|&i| rules.entities[i].id.clone()).collect(),
+        links: chain
+            .windows(2)
+            .map(|w| {
+                let child = &rules.entities[w[0]];
+                Link {
+                    entity: child.id.clone(),
+                    parent: rules.entities[w[1]].id.clone(),
+                    relation: child.relation.map(|r| format!("{r:?}").to_lowercase()),
+                    since: child.since.map(|d| d.to_string()),
+                    until: child.until.map(|d| d.to_string()),
+                    sources: child
+                        .sources
+                        .iter()
+                        .map(|s| Citation {
+                            title: s.title.clone(),
+                            url: s.url.clone(),
+                            date: s.date.clone(),
+                        })
+                        .collect(),
+                }
+            })
+            .collect(),
         policies: Vec::new(),
         notes: Vec::new(),
         capped: false,
@@ -148,11 +173,11 @@ struct Matcher<'a> {
     index: &'a Index,
     rules: &'a RuleSet,
     /// Names already matched: suppliers and authors repeat across thousands of components.
-    names: std::cell::RefCell<HashMap<String, Vec<usize>>>,
+    names: std::cell::RefCell<HashMap<String, Vec<Hit<'a>>>>,
 }
 
-impl Matcher<'_> {
-    fn match_name(&self, name: &str) -> Vec<usize> {
+impl<'a> Matcher<'a> {
+    fn match_name(&self, name: &str) -> Vec<Hit<'a>> {
         if let Some(hit) = self.names.borrow().get(name) {
             return hit.clone();
         }
@@ -171,16 +196,18 @@ impl Matcher<'_> {
         )
     }
 
-    fn item(&self, field: &str, value: &str, document: usize, at: &Location) -> EvidenceItem {
+    fn item(&self, field: &str, value: &str, hit: Hit<'_>, document: usize, at: &Location) -> (usize, EvidenceItem) {
         let g = self.grade(field);
-        EvidenceItem {
+        let item = EvidenceItem {
             kind: g.kind,
             strength: g.strength,
             field: field.to_string(),
             value: value.to_string(),
+            matched: hit.rule.to_string(),
             document,
             at: at.clone(),
-        }
+        };
+        (hit.entity, item)
     }
 
     /// Every (entity, evidence) the component's own values show.
@@ -189,29 +216,29 @@ impl Matcher<'_> {
         for p in &c.parties {
             let field = p.role.as_str();
             if let Some(name) = &p.who.name {
-                for e in self.match_name(name) {
-                    out.push((e, self.item(field, name, doc, &p.at)));
+                for hit in self.match_name(name) {
+                    out.push(self.item(field, name, hit, doc, &p.at));
                 }
             }
             for v in p.who.emails.iter().chain(&p.who.urls) {
-                for e in host_of(v).map(|h| self.index.match_host(h)).unwrap_or_default() {
-                    out.push((e, self.item("party-domain", v, doc, &p.at)));
+                for hit in host_of(v).map(|h| self.index.match_host(h)).unwrap_or_default() {
+                    out.push(self.item("party-domain", v, hit, doc, &p.at));
                 }
             }
         }
         for p in &c.purls {
-            for e in self.index.match_purl(&p.value) {
-                out.push((e, self.item("purl", p.value.as_str(), doc, &p.at)));
+            for hit in self.index.match_purl(&p.value) {
+                out.push(self.item("purl", p.value.as_str(), hit, doc, &p.at));
             }
         }
         for cpe in &c.cpes {
-            for e in self.index.match_cpe_vendor(cpe.value.vendor()) {
-                out.push((e, self.item("cpe-vendor", cpe.value.as_str(), doc, &cpe.at)));
+            for hit in self.index.match_cpe_vendor(cpe.value.vendor()) {
+                out.push(self.item("cpe-vendor", cpe.value.as_str(), hit, doc, &cpe.at));
             }
         }
         for h in c.hashes.iter().filter(|h| h.alg == "SHA-256") {
-            for e in self.index.match_sha256(&h.value) {
-                out.push((e, self.item("sha256", &h.value, doc, &c.at)));
+            for hit in self.index.match_sha256(&h.value) {
+                out.push(self.item("sha256", &h.value, hit, doc, &c.at));
             }
         }
         let urls = c
@@ -221,24 +248,24 @@ impl Matcher<'_> {
             .map(|r| (r.value.url.as_str(), &r.at))
             .chain(c.details().download_location.iter().map(|d| (d.value.as_str(), &d.at)));
         for (url, at) in urls {
-            for e in host_of(url).map(|h| self.index.match_host(h)).unwrap_or_default() {
-                out.push((e, self.item("reference-url", url, doc, at)));
+            for hit in host_of(url).map(|h| self.index.match_host(h)).unwrap_or_default() {
+                out.push(self.item("reference-url", url, hit, doc, at));
             }
         }
-        for e in self.index.match_name(&c.name) {
-            out.push((e, self.item("component-name", &c.name, doc, &c.at)));
+        for hit in self.index.match_name(&c.name) {
+            out.push(self.item("component-name", &c.name, hit, doc, &c.at));
         }
         for fact in &c.details().evidence {
             let (field, value) = (fact.value.name.as_str(), fact.value.value.as_str());
-            for e in self.match_fact(field, value) {
-                out.push((e, self.item(field, value, doc, &fact.at)));
+            for hit in self.match_fact(field, value) {
+                out.push(self.item(field, value, hit, doc, &fact.at));
             }
         }
     }
 
     /// Entities a value the binary analysers found names. How a value is matched depends on
     /// what it is (an identifier, a name, a MAC address); how it is graded is data.
-    fn match_fact(&self, field: &str, value: &str) -> Vec<usize> {
+    fn match_fact(&self, field: &str, value: &str) -> Vec<Hit<'a>> {
         match field {
             "hardware-id" => self.index.match_hardware_id(value),
             "dt-compatible" | "dt-node-compatible" => self.index.match_dt_compatible(value),
@@ -251,9 +278,9 @@ impl Matcher<'_> {
                 for word in value.split(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '(' | ')' | ',')) {
                     if word.contains('.') {
                         let host = host_of(word).unwrap_or(word);
-                        for e in self.index.match_host(host) {
-                            if !hit.contains(&e) {
-                                hit.push(e);
+                        for h in self.index.match_host(host) {
+                            if !hit.iter().any(|x| x.entity == h.entity) {
+                                hit.push(h);
                             }
                         }
                     }
@@ -293,9 +320,9 @@ pub fn audit(inventory: &Inventory, rules: &RuleSet, index: &Index, opts: &Audit
         let (d, document) = doc;
         for creator in &document.creators {
             let Some(name) = &creator.who.name else { continue };
-            for e in matcher.match_name(name) {
+            for hit in matcher.match_name(name) {
                 for &p in &document.describes {
-                    direct[p.index()].push((e, matcher.item("sbom-creator", name, d, &creator.at)));
+                    direct[p.index()].push(matcher.item("sbom-creator", name, hit, d, &creator.at));
                 }
             }
         }
@@ -335,6 +362,7 @@ pub fn audit(inventory: &Inventory, rules: &RuleSet, index: &Index, opts: &Audit
     }
 
     // 3. Verdicts per (component, entity).
+    let file_hashes = file_hashes(inventory);
     let mut findings: Vec<Finding> = Vec::new();
     for c in 0..n {
         let mut by_entity: Vec<(usize, Vec<EvidenceItem>)> = Vec::new();
@@ -348,6 +376,12 @@ pub fn audit(inventory: &Inventory, rules: &RuleSet, index: &Index, opts: &Audit
                 None => by_entity.push((*e, vec![item.clone()])),
             }
         }
+        if by_entity.is_empty() {
+            continue;
+        }
+        let component = &inventory.components[c];
+        let key = component_key(inventory, component);
+        let sha256 = sha256_of(inventory, component, &file_hashes);
         for (e, mut evidence) in by_entity {
             let cov = &coverages[e];
             if cov.policies.is_empty() {
@@ -360,12 +394,16 @@ pub fn audit(inventory: &Inventory, rules: &RuleSet, index: &Index, opts: &Audit
                 Strength::Medium => Verdict::Review,
                 Strength::Weak => Verdict::Mention,
             };
+            let entity = &rules.entities[e].id;
             findings.push(Finding {
+                id: finding_id(&key, entity),
                 verdict,
-                entity: rules.entities[e].id.clone(),
+                entity: entity.clone(),
                 lineage: cov.lineage.clone(),
+                links: cov.links.clone(),
                 policies: cov.policies.clone(),
                 component: ComponentId::new(c),
+                sha256: sha256.clone(),
                 evidence,
                 path: Vec::new(),
                 notes: cov.notes.clone(),
@@ -374,19 +412,7 @@ pub fn audit(inventory: &Inventory, rules: &RuleSet, index: &Index, opts: &Audit
         }
     }
 
-    // 4. Transitive marking.
-    let transitive = mark_transitive(inventory, &findings);
-    findings.extend(transitive);
-    findings.sort_unstable_by(|a, b| {
-        (a.component, &a.entity, !a.path.is_empty(), std::cmp::Reverse(a.verdict)).cmp(&(
-            b.component,
-            &b.entity,
-            !b.path.is_empty(),
-            std::cmp::Reverse(b.verdict),
-        ))
-    });
-
-    // 5. Waivers.
+    // 4. Waivers.
     let mut warnings = Vec::new();
     for w in &opts.waivers {
         if w.expired(opts.today) {
@@ -398,20 +424,41 @@ pub fn audit(inventory: &Inventory, rules: &RuleSet, index: &Index, opts: &Audit
             });
         }
     }
-    for f in &mut findings {
-        let c = &inventory.components[f.component.index()];
-        if let Some(w) = opts
-            .waivers
-            .iter()
-            .find(|w| !w.expired(opts.today) && waiver_covers(w, c, f))
-        {
-            f.waived = Some(WaiverRef {
+    let live: Vec<&Waiver> = opts.waivers.iter().filter(|w| !w.expired(opts.today)).collect();
+    let own_waiver = |c: usize, id: &str, lineage: &[String], policies: &[String]| -> Option<WaiverRef> {
+        let component = &inventory.components[c];
+        live.iter()
+            .find(|w| waiver_covers(w, component, id, lineage, policies))
+            .map(|w| WaiverRef {
                 justification: w.justification.clone(),
                 approver: w.approver.clone(),
                 expires: w.expires.to_string(),
-            });
+            })
+    };
+    for f in &mut findings {
+        f.waived = own_waiver(f.component.index(), &f.id, &f.lineage, &f.policies);
+    }
+
+    // 5. Transitive marking: a component's own waiver (by its id for the entity) stops an
+    // unwaived mark there and passes on a waived one.
+    let mut transitive = mark_transitive(inventory, &findings, |c, f| {
+        let c = &inventory.components[c];
+        let id = finding_id(&component_key(inventory, c), &f.entity);
+        own_waiver(c.id.index(), &id, &f.lineage, &f.policies)
+    });
+    for f in &mut transitive {
+        let c = &inventory.components[f.component.index()];
+        f.id = finding_id(&component_key(inventory, c), &f.entity);
+        f.sha256 = sha256_of(inventory, c, &file_hashes);
+        if let Some(w) = own_waiver(f.component.index(), &f.id, &f.lineage, &f.policies) {
+            f.notes.retain(|n| !n.starts_with("waived through "));
+            f.waived = Some(w);
         }
     }
+
+    // 6. One finding per (component, entity).
+    findings.extend(transitive);
+    let findings = merge(inventory, findings);
 
     let findings_verdict = findings
         .iter()
@@ -491,23 +538,117 @@ fn target_verdicts(inventory: &Inventory, findings: &[Finding]) -> Vec<TargetVer
     out
 }
 
-fn waiver_covers(w: &Waiver, c: &Component, f: &Finding) -> bool {
-    let component = match (&w.purl, &w.name, &w.sha256) {
-        (Some(purl), _, _) => c.purls.iter().any(|p| p.value.as_str() == purl),
-        (None, Some(name), _) => c.name == name && w.version.as_ref().is_none_or(|v| c.version.as_deref() == Some(v)),
-        (None, None, Some(h)) => c
+fn waiver_covers(w: &Waiver, c: &Component, id: &str, lineage: &[String], policies: &[String]) -> bool {
+    let component = match (&w.id, &w.purl, &w.name, &w.sha256) {
+        (Some(want), ..) => want.eq_ignore_ascii_case(id),
+        (None, Some(purl), _, _) => c.purls.iter().any(|p| p.value.as_str() == purl),
+        (None, None, Some(name), _) => {
+            c.name == name && w.version.as_ref().is_none_or(|v| c.version.as_deref() == Some(v))
+        }
+        (None, None, None, Some(h)) => c
             .hashes
             .iter()
             .any(|x| x.alg == "SHA-256" && x.value.eq_ignore_ascii_case(h)),
-        (None, None, None) => false,
+        (None, None, None, None) => false,
     };
     component
-        && w.policy.as_ref().is_none_or(|p| f.policies.contains(p))
-        && w.entity.as_ref().is_none_or(|e| f.lineage.contains(e))
+        && w.policy.as_ref().is_none_or(|p| policies.contains(p))
+        && w.entity.as_ref().is_none_or(|e| lineage.contains(e))
+}
+
+/// What names a component the same way on every run and machine, whatever the working
+/// directory or the spelling of the target: for a walked file (and a walked target itself) the
+/// target's file name and the virtual path below it — never the directories above the target;
+/// else its first purl as written; else its name and version.
+fn component_key(inventory: &Inventory, c: &Component) -> String {
+    let doc = &inventory.documents[c.document];
+    if let (Format::Image, Origin::File | Origin::Metadata, Location::File(place)) = (doc.format, c.origin, &c.at) {
+        let below = place.path.strip_prefix(doc.path.as_str()).unwrap_or(&place.path);
+        let name = std::path::Path::new(&doc.path)
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default();
+        return format!("file:{name}{below}");
+    }
+    if let Some(p) = c.purls.first() {
+        return format!("purl:{}", p.value.as_str());
+    }
+    match &c.version {
+        Some(v) => format!("name:{}@{v}", c.name),
+        None => format!("name:{}", c.name),
+    }
+}
+
+/// `VS-` and the first 16 hex digits of SHA-256(component key, LF, entity id).
+fn finding_id(component_key: &str, entity: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new()
+        .chain_update(component_key.as_bytes())
+        .chain_update(b"\n")
+        .chain_update(entity.as_bytes())
+        .finalize();
+    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    format!("VS-{hex}")
+}
+
+/// The SHA-256 of every walked file, by virtual path: a package found in an image is hashed as
+/// the database it was read from.
+fn file_hashes(inventory: &Inventory) -> HashMap<&str, &str> {
+    let mut out = HashMap::new();
+    for c in &inventory.components {
+        if c.origin != Origin::File || inventory.documents[c.document].format != Format::Image {
+            continue;
+        }
+        if let (Location::File(place), Some(h)) = (&c.at, c.hashes.iter().find(|h| h.alg == "SHA-256")) {
+            out.insert(place.path.as_str(), h.value.as_str());
+        }
+    }
+    out
+}
+
+/// The SHA-256 of the file a component's location names: a walked file's own, a package's
+/// database file, else the document's (an SBOM, an image). Empty when there is none.
+fn sha256_of(inventory: &Inventory, c: &Component, files: &HashMap<&str, &str>) -> String {
+    let doc = &inventory.documents[c.document];
+    if doc.format == Format::Image {
+        if let Some(h) = c.hashes.iter().find(|h| h.alg == "SHA-256") {
+            return h.value.to_string();
+        }
+        if let Some(h) = match &c.at {
+            Location::File(place) => files.get(place.path.as_str()),
+            _ => None,
+        } {
+            return h.to_string();
+        }
+    }
+    doc.sha256.clone()
+}
+
+fn label(inventory: &Inventory, c: usize) -> String {
+    let c = &inventory.components[c];
+    match &c.version {
+        Some(v) => format!("{} {v}", c.name),
+        None => c.name.to_string(),
+    }
+}
+
+/// How a mark travels toward the product: its verdict, and for a waived mark the waived
+/// component it came through and that component's waiver.
+#[derive(Clone)]
+struct Mark {
+    verdict: Verdict,
+    waived: Option<(usize, WaiverRef)>,
 }
 
 /// Marks whatever depends on or contains a flagged part, and each product whose SBOM lists one.
-fn mark_transitive(inventory: &Inventory, direct: &[Finding]) -> Vec<Finding> {
+/// Per entity, unwaived marks travel first (strongest verdict first) and stop at a component
+/// `waiver_of` says is waived; then waived marks travel from the waived flagged parts and from
+/// those stops, reaching only what no unwaived mark reached.
+fn mark_transitive(
+    inventory: &Inventory,
+    direct: &[Finding],
+    waiver_of: impl Fn(usize, &Finding) -> Option<WaiverRef>,
+) -> Vec<Finding> {
     let n = inventory.components.len();
     let mut forward: Vec<Vec<usize>> = vec![Vec::new(); n];
     let mut reverse: Vec<Vec<usize>> = vec![Vec::new(); n];
@@ -546,70 +687,122 @@ fn mark_transitive(inventory: &Inventory, direct: &[Finding]) -> Vec<Finding> {
         path.reverse();
         path
     };
+    // What each product reaches through the graph, computed when first needed.
+    let mut reached_by: HashMap<usize, Vec<bool>> = HashMap::new();
+    let mut reaches = |p: usize, target: usize| -> bool {
+        reached_by.entry(p).or_insert_with(|| {
+            let mut seen = vec![false; n];
+            let mut stack = vec![p];
+            while let Some(x) = stack.pop() {
+                if !std::mem::replace(&mut seen[x], true) {
+                    stack.extend(&forward[x]);
+                }
+            }
+            seen
+        })[target]
+    };
 
-    // Group the flagging findings by (entity, verdict), strongest verdict first, so a component
-    // reached from an excluded part is not marked again from a review one.
-    let mut groups: HashMap<(&str, Verdict), Vec<&Finding>> = HashMap::new();
+    // The flagging findings per entity, in entity order.
+    let mut by_entity: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     for f in direct.iter().filter(|f| f.verdict >= Verdict::Review) {
-        groups.entry((f.entity.as_str(), f.verdict)).or_default().push(f);
+        by_entity.entry(f.entity.as_str()).or_default().push(f);
     }
-    let mut keys: Vec<(&str, Verdict)> = groups.keys().copied().collect();
-    keys.sort_by(|a, b| (a.0, std::cmp::Reverse(a.1)).cmp(&(b.0, std::cmp::Reverse(b.1))));
     let mut out = Vec::new();
-    let mut marked: HashMap<&str, Vec<bool>> = HashMap::new();
-    for key in keys {
-        let sources = &groups[&key];
-        let marked = marked.entry(key.0).or_insert_with(|| vec![false; n]);
-        // toward[x] = the next component from x toward the nearest source; source[x] = that source's finding.
+    for sources in by_entity.values() {
+        // Lineage, policies and notes are the entity's: the same on each of its findings.
+        let model = sources[0];
+        let mut marked = vec![false; n];
+        // toward[x] = the next component from x toward the flagged part (the part: itself).
         let mut toward: Vec<Option<usize>> = vec![None; n];
-        let mut source_of: Vec<Option<&Finding>> = vec![None; n];
-        let mut queue = VecDeque::new();
-        for f in sources {
-            let c = f.component.index();
-            if source_of[c].is_none() {
-                source_of[c] = Some(f);
-                toward[c] = Some(c);
-                marked[c] = true;
-                queue.push_back(c);
-            }
-        }
-        while let Some(x) = queue.pop_front() {
-            for &y in &reverse[x] {
-                if toward[y].is_some() {
-                    continue;
+        // What x hands on to the components that depend on or contain it.
+        let mut hand: Vec<Option<Mark>> = vec![None; n];
+        // Components an unwaived mark reached but that are waived themselves: (component, verdict, waiver).
+        let mut stopped: Vec<(usize, Verdict, WaiverRef)> = Vec::new();
+        let mut own: HashMap<usize, Option<WaiverRef>> = HashMap::new();
+        for waived in [false, true] {
+            for verdict in [Verdict::Excluded, Verdict::Review] {
+                let flagged: Vec<&Finding> = sources
+                    .iter()
+                    .copied()
+                    .filter(|f| f.verdict == verdict && f.waived.is_some() == waived)
+                    .collect();
+                let mut queue = VecDeque::new();
+                for f in &flagged {
+                    let c = f.component.index();
+                    if toward[c].is_none() {
+                        toward[c] = Some(c);
+                        marked[c] = true;
+                        hand[c] = Some(Mark {
+                            verdict,
+                            waived: f.waived.clone().map(|w| (c, w)),
+                        });
+                        queue.push_back(c);
+                    }
                 }
-                toward[y] = Some(x);
-                source_of[y] = source_of[x];
-                queue.push_back(y);
-                if marked[y] {
-                    continue;
+                if waived {
+                    for (c, v, w) in &stopped {
+                        if *v == verdict {
+                            hand[*c] = Some(Mark {
+                                verdict,
+                                waived: Some((*c, w.clone())),
+                            });
+                            queue.push_back(*c);
+                        }
+                    }
                 }
-                marked[y] = true;
-                let Some(src) = source_of[y] else { continue };
-                let mut path = root_path(y);
-                let mut cur = y;
-                while let Some(next) = toward[cur].filter(|&nx| nx != cur) {
-                    path.push(next);
-                    cur = next;
+                while let Some(x) = queue.pop_front() {
+                    if !waived {
+                        let w = own.entry(x).or_insert_with(|| waiver_of(x, model)).clone();
+                        if let Some(w) = w {
+                            stopped.push((x, verdict, w));
+                            continue;
+                        }
+                    }
+                    let Some(mark) = hand[x].clone() else { continue };
+                    for &y in &reverse[x] {
+                        if toward[y].is_some() {
+                            continue;
+                        }
+                        toward[y] = Some(x);
+                        hand[y] = Some(mark.clone());
+                        queue.push_back(y);
+                        if std::mem::replace(&mut marked[y], true) {
+                            continue;
+                        }
+                        let mut path = root_path(y);
+                        let mut cur = y;
+                        while let Some(next) = toward[cur].filter(|&nx| nx != cur) {
+                            path.push(next);
+                            cur = next;
+                        }
+                        out.push(transitive_finding(inventory, model, y, path, &mark));
+                    }
                 }
-                out.push(transitive_finding(src, y, path, key.1));
-            }
-        }
-        // Products whose SBOM lists a flagged part they do not reach through the graph.
-        for (d, doc) in inventory.documents.iter().enumerate() {
-            let first = sources
-                .iter()
-                .map(|f| f.component.index())
-                .filter(|&c| inventory.components[c].document == d)
-                .min();
-            let Some(first) = first else { continue };
-            let Some(src) = source_of[first] else { continue };
-            for &p in &doc.describes {
-                if !marked[p.index()] {
-                    marked[p.index()] = true;
-                    let mut f = transitive_finding(src, p.index(), vec![p.index(), first], key.1);
-                    f.notes.push("listed in this product's SBOM".to_string());
-                    out.push(f);
+                // Products whose SBOM lists a flagged part they do not reach through the graph.
+                for (d, doc) in inventory.documents.iter().enumerate() {
+                    for &p in &doc.describes {
+                        let p = p.index();
+                        if marked[p] {
+                            continue;
+                        }
+                        let listed = flagged
+                            .iter()
+                            .filter(|f| {
+                                let c = f.component.index();
+                                inventory.components[c].document == d && !reaches(p, c)
+                            })
+                            .min_by_key(|f| f.component);
+                        let Some(part) = listed else { continue };
+                        marked[p] = true;
+                        let c = part.component.index();
+                        let mark = Mark {
+                            verdict,
+                            waived: part.waived.clone().map(|w| (c, w)),
+                        };
+                        let mut f = transitive_finding(inventory, model, p, vec![p, c], &mark);
+                        f.notes.push("listed in this product's SBOM".to_string());
+                        out.push(f);
+                    }
                 }
             }
         }
@@ -617,18 +810,82 @@ fn mark_transitive(inventory: &Inventory, direct: &[Finding]) -> Vec<Finding> {
     out
 }
 
-fn transitive_finding(src: &Finding, component: usize, path: Vec<usize>, verdict: Verdict) -> Finding {
+/// A mark: the entity's standing from `model`, the verdict and waiver from `mark`. Its id and
+/// hash are filled in by the caller.
+fn transitive_finding(
+    inventory: &Inventory,
+    model: &Finding,
+    component: usize,
+    path: Vec<usize>,
+    mark: &Mark,
+) -> Finding {
+    let mut notes = model.notes.clone();
+    if let Some((through, _)) = &mark.waived {
+        notes.push(format!("waived through {}", label(inventory, *through)));
+    }
     Finding {
-        verdict,
-        entity: src.entity.clone(),
-        lineage: src.lineage.clone(),
-        policies: src.policies.clone(),
+        id: String::new(),
+        verdict: mark.verdict,
+        entity: model.entity.clone(),
+        lineage: model.lineage.clone(),
+        links: model.links.clone(),
+        policies: model.policies.clone(),
         component: ComponentId::new(component),
+        sha256: String::new(),
         evidence: Vec::new(),
         path: path.into_iter().map(ComponentId::new).collect(),
-        notes: src.notes.clone(),
-        waived: None,
+        notes,
+        waived: mark.waived.as_ref().map(|(_, w)| w.clone()),
     }
+}
+
+/// One finding per (component, entity), sorted by component then entity. Where a component has
+/// both direct evidence and a path to a flagged part, the stronger sets the verdict and both are
+/// kept. Where one of the two is waived and the other not, the unwaived one is the finding: the
+/// waived one's evidence is kept and its path told in a note.
+fn merge(inventory: &Inventory, mut findings: Vec<Finding>) -> Vec<Finding> {
+    findings.sort_by(|a, b| {
+        (a.component, &a.entity, !a.path.is_empty()).cmp(&(b.component, &b.entity, !b.path.is_empty()))
+    });
+    let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
+    for f in findings {
+        let prev = match out.pop() {
+            Some(prev) if prev.component == f.component && prev.entity == f.entity => prev,
+            prev => {
+                out.extend(prev);
+                out.push(f);
+                continue;
+            }
+        };
+        let (mut keep, other) = match (prev.waived.is_some(), f.waived.is_some()) {
+            (true, false) => (f, prev),
+            _ => (prev, f),
+        };
+        let mixed = keep.waived.is_some() != other.waived.is_some();
+        if !mixed {
+            keep.verdict = keep.verdict.max(other.verdict);
+        }
+        keep.evidence.extend(other.evidence);
+        keep.evidence.sort_by_key(|e| std::cmp::Reverse(e.strength));
+        if !other.path.is_empty() {
+            if mixed || !keep.path.is_empty() {
+                let steps: Vec<String> = other.path.iter().map(|c| label(inventory, c.index())).collect();
+                push_note(
+                    &mut keep.notes,
+                    format!("also {} via {}, waived", other.verdict.as_str(), steps.join(" → ")),
+                );
+            } else {
+                keep.path = other.path;
+            }
+        }
+        for n in other.notes {
+            if !(mixed && n.starts_with("waived through ")) {
+                push_note(&mut keep.notes, n);
+            }
+        }
+        out.push(keep);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -776,6 +1033,7 @@ mod tests {
         let mut inv = Inv::new();
         inv.add("cloud-sdk", &[(Role::Supplier, "Huawei Technologies Co., Ltd.")]);
         let waiver = |expires: &str| Waiver {
+            id: None,
             purl: None,
             name: Some("cloud-sdk".into()),
             version: None,
@@ -795,6 +1053,168 @@ mod tests {
         assert!(a.findings[0].waived.is_none());
         assert_eq!(a.verdict, Overall::Excluded);
         assert_eq!(a.warnings[0].code, WarningCode::ExpiredWaiver);
+    }
+
+    fn waive(name: &str) -> Waiver {
+        Waiver {
+            id: None,
+            purl: None,
+            name: Some(name.into()),
+            version: None,
+            sha256: None,
+            policy: None,
+            entity: None,
+            justification: format!("{name} reviewed"),
+            approver: "CO".into(),
+            expires: Date::parse("2099-12-31").unwrap(),
+            line: 1,
+        }
+    }
+
+    fn of(a: &Audit, c: ComponentId) -> Vec<&Finding> {
+        a.findings.iter().filter(|f| f.component == c).collect()
+    }
+
+    #[test]
+    fn a_mark_whose_every_path_is_waived_is_waived_through_the_waived_part() {
+        let rules = rules();
+        let mut inv = Inv::new();
+        let product = inv.add("router-fw", &[]);
+        let app = inv.add("app", &[]);
+        let sdk = inv.add("cloud-sdk", &[(Role::Supplier, "Huawei Technologies Co., Ltd.")]);
+        inv.0.documents[0].describes.push(product);
+        inv.edge(product, app, RelationKind::DependsOn);
+        inv.edge(app, sdk, RelationKind::DependsOn);
+        let a = inv.audit(&rules, vec![waive("cloud-sdk")]);
+        assert_eq!(a.findings_verdict, Overall::Clear);
+        for c in [product, app] {
+            let f = of(&a, c);
+            assert_eq!(f.len(), 1);
+            assert_eq!(f[0].verdict, Verdict::Excluded);
+            assert_eq!(f[0].waived.as_ref().unwrap().justification, "cloud-sdk reviewed");
+            assert!(
+                f[0].notes.contains(&"waived through cloud-sdk".to_string()),
+                "{:?}",
+                f[0].notes
+            );
+        }
+        assert_eq!(of(&a, product)[0].path, [product, app, sdk]);
+    }
+
+    #[test]
+    fn a_waived_component_on_the_way_stops_an_unwaived_mark() {
+        let rules = rules();
+        let mut inv = Inv::new();
+        let product = inv.add("router-fw", &[]);
+        let media = inv.add("libmedia", &[]);
+        let sdk = inv.add("hisi-sdk", &[(Role::Manufacturer, "HiSilicon Technologies Co., Ltd.")]);
+        inv.0.documents[0].describes.push(product);
+        inv.edge(product, media, RelationKind::DependsOn);
+        inv.edge(media, sdk, RelationKind::DependsOn);
+        let a = inv.audit(&rules, vec![waive("libmedia")]);
+        assert!(of(&a, sdk)[0].waived.is_none());
+        assert_eq!(
+            of(&a, media)[0].waived.as_ref().unwrap().justification,
+            "libmedia reviewed"
+        );
+        let top = of(&a, product)[0];
+        assert_eq!(top.waived.as_ref().unwrap().justification, "libmedia reviewed");
+        assert_eq!(top.path, [product, media, sdk]);
+        assert!(top.notes.contains(&"waived through libmedia".to_string()));
+        assert_eq!(a.findings_verdict, Overall::Excluded, "the SDK itself is not waived");
+    }
+
+    #[test]
+    fn one_unwaived_path_keeps_the_product_excluded_through_it() {
+        let rules = rules();
+        let mut inv = Inv::new();
+        let product = inv.add("router-fw", &[]);
+        let a1 = inv.add("app-a", &[]);
+        let a2 = inv.add("app-b", &[]);
+        let waived = inv.add("cloud-sdk", &[(Role::Supplier, "Huawei Technologies Co., Ltd.")]);
+        let other = inv.add("modem-fw", &[(Role::Supplier, "Huawei Technologies Co., Ltd.")]);
+        inv.0.documents[0].describes.push(product);
+        inv.edge(product, a1, RelationKind::DependsOn);
+        inv.edge(product, a2, RelationKind::DependsOn);
+        inv.edge(a1, waived, RelationKind::DependsOn);
+        inv.edge(a2, other, RelationKind::DependsOn);
+        let a = inv.audit(&rules, vec![waive("cloud-sdk")]);
+        let top = of(&a, product)[0];
+        assert!(top.waived.is_none());
+        assert_eq!(top.verdict, Verdict::Excluded);
+        assert_eq!(top.path, [product, a2, other]);
+        assert!(of(&a, a1)[0].waived.is_some());
+        assert!(of(&a, a2)[0].waived.is_none());
+        assert_eq!(a.findings_verdict, Overall::Excluded);
+    }
+
+    #[test]
+    fn direct_evidence_and_a_path_are_one_finding() {
+        let rules = rules();
+        let mut inv = Inv::new();
+        // named for Huawei (a weak mention) and depending on a Huawei part (excluded)
+        let product = inv.add("huawei-bridge", &[]);
+        let sdk = inv.add("cloud-sdk", &[(Role::Supplier, "Huawei Technologies Co., Ltd.")]);
+        inv.0.documents[0].describes.push(product);
+        inv.edge(product, sdk, RelationKind::DependsOn);
+        let a = inv.audit(&rules, vec![]);
+        let f = of(&a, product);
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert_eq!(f[0].verdict, Verdict::Excluded);
+        assert_eq!(f[0].path, [product, sdk]);
+        assert_eq!(f[0].evidence[0].field, "component-name");
+        assert_eq!(f[0].evidence[0].matched, "Huawei");
+        // …and when the path's part is waived, the unwaived mention is the finding
+        let a = inv.audit(&rules, vec![waive("cloud-sdk")]);
+        let f = of(&a, product);
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert_eq!((f[0].verdict, f[0].waived.is_none()), (Verdict::Mention, true));
+        assert!(f[0].path.is_empty());
+        assert!(
+            f[0].notes
+                .contains(&"also excluded via huawei-bridge → cloud-sdk, waived".to_string()),
+            "{:?}",
+            f[0].notes
+        );
+    }
+
+    #[test]
+    fn ids_name_the_place_below_the_target_and_the_entity() {
+        let rules = rules();
+        let run = |target: &str| {
+            let mut inv = Inventory::default();
+            inv.documents
+                .push(Document::new(target, Format::Image, Encoding::Binary));
+            let path = format!("{target}!/0x4003:squashfs!/lib/hi.ko");
+            let mut c = Component::new(crate::model::Origin::File, "hi.ko", Location::file(&path, None, None));
+            c.parties.push(Party::named(
+                Role::Supplier,
+                PartyKind::Organization,
+                Some("HiSilicon".into()),
+                c.at.clone(),
+            ));
+            c.hashes.push(crate::model::Hash::new("SHA-256", &"ab".repeat(32)));
+            inv.components.push(c);
+            let opts = AuditOptions {
+                policies: Vec::new(),
+                waivers: Vec::new(),
+                waivers_file: String::new(),
+                today: Date::parse("2026-11-28").unwrap(),
+            };
+            audit(&inv, &rules, &Index::new(&rules), &opts).findings.remove(0)
+        };
+        let (a, b) = (run("fw.bin"), run("/tmp/x/fw.bin"));
+        assert_eq!(a.id, b.id);
+        assert_eq!(a.id, finding_id("file:fw.bin!/0x4003:squashfs!/lib/hi.ko", "hisilicon"));
+        assert_eq!(a.id.len(), 19);
+        assert_ne!(a.id, run("other.bin").id, "the target's own name counts");
+        assert_eq!(a.sha256, "ab".repeat(32));
+        // the alias the text shows, not the entity's full name it shares a token run with
+        assert_eq!(a.evidence[0].matched, "HiSilicon");
+        let link = &a.links[0];
+        assert_eq!((link.entity.as_str(), link.parent.as_str()), ("hisilicon", "huawei"));
+        assert_eq!(link.since.as_deref(), Some("2004-10"));
+        assert!(!link.sources.is_empty());
     }
 
     #[test]

@@ -66,28 +66,68 @@ impl PurlPattern {
 
 const SEP: char = '\u{1f}';
 
+/// One lookup's answer: the entity, and the rule identifier that matched it as the rules write
+/// it (the name or alias, domain, purl pattern, CPE vendor, `usb:`/`pci:` id, device-tree
+/// prefix, IEEE assignment, hash), so a finding can say which rule it rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hit<'a> {
+    pub entity: usize,
+    pub rule: &'a str,
+}
+
+/// Per key: every entity it names, with the rule identifier as written (the first one, when two
+/// of an entity's identifiers normalise to the same key).
+type Table = HashMap<String, Vec<(usize, String)>>;
+
+/// A name, alias or certificate organisation of an entity, with all its tokens.
+struct NameRule {
+    entity: usize,
+    rule: String,
+    full: Vec<String>,
+}
+
 pub struct Index {
-    /// Core-token runs (joined by U+001F) → entities whose name, alias or certificate O= they are.
-    names: HashMap<String, Vec<usize>>,
+    /// Core-token runs (joined by U+001F) → the names, aliases and certificate O= they are (names
+    /// differing only in corporate suffixes share a run).
+    names: HashMap<String, Vec<NameRule>>,
     longest_name: usize,
     /// Per entity: look-alike phrases (full tokens) that veto a name match.
     nots: Vec<Vec<Vec<String>>>,
-    domains: HashMap<String, Vec<usize>>,
-    purls: HashMap<String, Vec<(PurlPattern, usize)>>,
-    cpe_vendors: HashMap<String, Vec<usize>>,
-    sha256: HashMap<String, Vec<usize>>,
+    domains: Table,
+    /// Per purl type: (pattern, entity, the pattern as written).
+    purls: HashMap<String, Vec<(PurlPattern, usize, String)>>,
+    cpe_vendors: Table,
+    sha256: Table,
     /// `usb:12d1`, `pci:19e5` (lower-case hex) → entities.
-    hardware_ids: HashMap<String, Vec<usize>>,
+    hardware_ids: Table,
     /// Device-tree vendor prefixes (`hisilicon`) → entities.
-    dt_prefixes: HashMap<String, Vec<usize>>,
+    dt_prefixes: Table,
     /// IEEE assignments (6, 7 or 9 lower-case hex digits) → entities.
-    ouis: HashMap<String, Vec<usize>>,
+    ouis: Table,
 }
 
-fn push(map: &mut HashMap<String, Vec<usize>>, key: String, entity: usize) {
+fn push(map: &mut Table, key: String, entity: usize, rule: &str) {
     let v = map.entry(key).or_default();
-    if !v.contains(&entity) {
-        v.push(entity);
+    if !v.iter().any(|(e, _)| *e == entity) {
+        v.push((entity, rule.to_string()));
+    }
+}
+
+/// The hits of one table entry.
+fn hits<'a>(entry: Option<&'a Vec<(usize, String)>>) -> Vec<Hit<'a>> {
+    entry
+        .into_iter()
+        .flatten()
+        .map(|(entity, rule)| Hit { entity: *entity, rule })
+        .collect()
+}
+
+/// Adds hits not already there (by entity: the first rule to name an entity is kept).
+fn extend<'a>(out: &mut Vec<Hit<'a>>, more: impl IntoIterator<Item = Hit<'a>>) {
+    for h in more {
+        if !out.iter().any(|o| o.entity == h.entity) {
+            out.push(h);
+        }
     }
 }
 
@@ -115,7 +155,15 @@ impl Index {
                     continue;
                 }
                 index.longest_name = index.longest_name.max(core.len());
-                push(&mut index.names, core.join(&SEP.to_string()), i);
+                index
+                    .names
+                    .entry(core.join(&SEP.to_string()))
+                    .or_default()
+                    .push(NameRule {
+                        entity: i,
+                        rule: name.clone(),
+                        full: normalise::full(name),
+                    });
             }
             index.nots.push(
                 e.not
@@ -125,33 +173,43 @@ impl Index {
                     .collect(),
             );
             for d in &e.identifiers.domains {
-                push(&mut index.domains, d.trim_end_matches('.').to_lowercase(), i);
+                push(&mut index.domains, d.trim_end_matches('.').to_lowercase(), i, d);
             }
             for p in &e.identifiers.purls {
                 if let Some(pat) = PurlPattern::parse(p) {
-                    index.purls.entry(pat.ty.clone()).or_default().push((pat, i));
+                    index.purls.entry(pat.ty.clone()).or_default().push((pat, i, p.clone()));
                 }
             }
             for v in &e.identifiers.cpe_vendors {
-                push(&mut index.cpe_vendors, v.to_lowercase(), i);
+                push(&mut index.cpe_vendors, v.to_lowercase(), i, v);
             }
             for h in &e.identifiers.sha256 {
-                push(&mut index.sha256, h.to_lowercase(), i);
+                push(&mut index.sha256, h.to_lowercase(), i, h);
             }
             for id in &e.identifiers.usb_vendor_ids {
-                push(&mut index.hardware_ids, format!("usb:{}", id.to_lowercase()), i);
+                push(
+                    &mut index.hardware_ids,
+                    format!("usb:{}", id.to_lowercase()),
+                    i,
+                    &format!("usb:{id}"),
+                );
             }
             for id in &e.identifiers.pci_vendor_ids {
-                push(&mut index.hardware_ids, format!("pci:{}", id.to_lowercase()), i);
+                push(
+                    &mut index.hardware_ids,
+                    format!("pci:{}", id.to_lowercase()),
+                    i,
+                    &format!("pci:{id}"),
+                );
             }
             for p in &e.identifiers.dt_prefixes {
-                push(&mut index.dt_prefixes, p.to_lowercase(), i);
+                push(&mut index.dt_prefixes, p.to_lowercase(), i, p);
             }
         }
         for r in &rules.registrants {
             if let Some(i) = rules.entities.iter().position(|e| e.id == r.entity) {
                 for a in &r.assignments {
-                    push(&mut index.ouis, a.to_lowercase(), i);
+                    push(&mut index.ouis, a.to_lowercase(), i, a);
                 }
             }
         }
@@ -159,22 +217,22 @@ impl Index {
     }
 
     /// Entities whose USB or PCI vendor id a hardware id names: `usb:12d1`, `pci:19e5`.
-    pub fn match_hardware_id(&self, id: &str) -> Vec<usize> {
-        self.hardware_ids.get(&id.to_lowercase()).cloned().unwrap_or_default()
+    pub fn match_hardware_id(&self, id: &str) -> Vec<Hit<'_>> {
+        hits(self.hardware_ids.get(&id.to_lowercase()))
     }
 
     /// Entities whose device-tree prefix a `compatible` string carries: `hisilicon,hi3798cv200`.
-    pub fn match_dt_compatible(&self, compatible: &str) -> Vec<usize> {
-        compatible
-            .split_once(',')
-            .and_then(|(prefix, _)| self.dt_prefixes.get(&prefix.trim().to_lowercase()))
-            .cloned()
-            .unwrap_or_default()
+    pub fn match_dt_compatible(&self, compatible: &str) -> Vec<Hit<'_>> {
+        hits(
+            compatible
+                .split_once(',')
+                .and_then(|(prefix, _)| self.dt_prefixes.get(&prefix.trim().to_lowercase())),
+        )
     }
 
     /// Entities an IEEE assignment of the MAC address belongs to (`00:e0:fc:12:34:56`, any
     /// separators): MA-L (24 bits), MA-M (28) and MA-S (36) blocks are all tried.
-    pub fn match_mac(&self, mac: &str) -> Vec<usize> {
+    pub fn match_mac(&self, mac: &str) -> Vec<Hit<'_>> {
         let hex: String = mac
             .chars()
             .filter(|c| c.is_ascii_hexdigit())
@@ -182,13 +240,7 @@ impl Index {
             .collect();
         let mut out = Vec::new();
         for len in [6, 7, 9] {
-            if let Some(es) = hex.get(..len).and_then(|p| self.ouis.get(p)) {
-                for &e in es {
-                    if !out.contains(&e) {
-                        out.push(e);
-                    }
-                }
-            }
+            extend(&mut out, hits(hex.get(..len).and_then(|p| self.ouis.get(p))));
         }
         out
     }
@@ -203,14 +255,14 @@ impl Index {
     /// Entities named in `text`, at token boundaries. Where runs overlap, the longest wins
     /// ("Huawei Device Co., Ltd." is huawei-device, not also huawei). A look-alike phrase of an
     /// entity anywhere in the text vetoes that entity.
-    pub fn match_name(&self, text: &str) -> Vec<usize> {
+    pub fn match_name(&self, text: &str) -> Vec<Hit<'_>> {
         let tokens = normalise::tokens(text);
         let core: Vec<&str> = tokens.iter().filter(|t| !t.suffix).map(|t| t.text.as_str()).collect();
         if core.is_empty() {
             return Vec::new();
         }
         // (start, len, entities) for every run that names an entity
-        let mut hits: Vec<(usize, usize, &Vec<usize>)> = Vec::new();
+        let mut runs: Vec<(usize, usize, &Vec<NameRule>)> = Vec::new();
         let mut key = String::new();
         for start in 0..core.len() {
             key.clear();
@@ -220,27 +272,40 @@ impl Index {
                 }
                 key.push_str(core[start + len - 1]);
                 if let Some(entities) = self.names.get(&key) {
-                    hits.push((start, len, entities));
+                    runs.push((start, len, entities));
                 }
             }
         }
-        if hits.is_empty() {
+        if runs.is_empty() {
             return Vec::new();
         }
-        hits.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        runs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         let mut taken = vec![false; core.len()];
         let full: Vec<String> = tokens.into_iter().map(|t| t.text).collect();
-        let mut out: Vec<usize> = Vec::new();
-        for (start, len, entities) in hits {
+        let mut out: Vec<Hit<'_>> = Vec::new();
+        for (start, len, entities) in runs {
             if taken[start..start + len].iter().any(|&t| t) {
                 continue;
             }
             taken[start..start + len].iter_mut().for_each(|t| *t = true);
-            for &e in entities {
-                let vetoed = self.nots[e].iter().any(|n| normalise::contains_run(&full, n));
-                if !vetoed && !out.contains(&e) {
-                    out.push(e);
+            for r in entities {
+                if out.iter().any(|h| h.entity == r.entity)
+                    || self.nots[r.entity].iter().any(|n| normalise::contains_run(&full, n))
+                {
+                    continue;
                 }
+                // The rule as written that the text shows most of: "HiSilicon" for "hisilicon",
+                // the full name for "HiSilicon Technologies Co., Ltd.".
+                let rule = entities
+                    .iter()
+                    .filter(|x| x.entity == r.entity && normalise::contains_run(&full, &x.full))
+                    .rev() // the first of equally long ones
+                    .max_by_key(|x| x.full.len())
+                    .unwrap_or(r);
+                out.push(Hit {
+                    entity: r.entity,
+                    rule: &rule.rule,
+                });
             }
         }
         out
@@ -248,18 +313,12 @@ impl Index {
 
     /// Entities whose registered domain is `host` or a parent of it: `mail.huawei.com` matches
     /// `huawei.com`; `nothuawei.com` does not.
-    pub fn match_host(&self, host: &str) -> Vec<usize> {
+    pub fn match_host(&self, host: &str) -> Vec<Hit<'_>> {
         let host = host.trim_end_matches('.').to_lowercase();
         let mut out = Vec::new();
         let mut rest = host.as_str();
         loop {
-            if let Some(es) = self.domains.get(rest) {
-                for &e in es {
-                    if !out.contains(&e) {
-                        out.push(e);
-                    }
-                }
-            }
+            extend(&mut out, hits(self.domains.get(rest)));
             match rest.split_once('.') {
                 Some((_, tail)) if tail.contains('.') => rest = tail,
                 _ => break,
@@ -268,25 +327,22 @@ impl Index {
         out
     }
 
-    pub fn match_purl(&self, purl: &Purl) -> Vec<usize> {
+    pub fn match_purl(&self, purl: &Purl) -> Vec<Hit<'_>> {
         let mut out = Vec::new();
-        for (pat, e) in self.purls.get(&purl.ty().to_lowercase()).into_iter().flatten() {
-            if pat.matches(purl) && !out.contains(e) {
-                out.push(*e);
+        for (pat, e, rule) in self.purls.get(&purl.ty().to_lowercase()).into_iter().flatten() {
+            if pat.matches(purl) {
+                extend(&mut out, [Hit { entity: *e, rule }]);
             }
         }
         out
     }
 
-    pub fn match_cpe_vendor(&self, vendor: &str) -> Vec<usize> {
-        self.cpe_vendors
-            .get(&vendor.to_lowercase())
-            .cloned()
-            .unwrap_or_default()
+    pub fn match_cpe_vendor(&self, vendor: &str) -> Vec<Hit<'_>> {
+        hits(self.cpe_vendors.get(&vendor.to_lowercase()))
     }
 
-    pub fn match_sha256(&self, hex: &str) -> Vec<usize> {
-        self.sha256.get(hex).cloned().unwrap_or_default()
+    pub fn match_sha256(&self, hex: &str) -> Vec<Hit<'_>> {
+        hits(self.sha256.get(hex))
     }
 }
 

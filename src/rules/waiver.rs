@@ -9,7 +9,10 @@ use std::path::Path;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Waiver {
-    /// Match by purl (exact, as written in the SBOM)…
+    /// Match one finding by its id (`VS-…`, as the JSON report gives it)…
+    #[serde(default)]
+    pub id: Option<String>,
+    /// …or by purl (exact, as written in the SBOM)…
     #[serde(default)]
     pub purl: Option<String>,
     /// …or by name (with `version`, if given)…
@@ -61,10 +64,10 @@ pub fn read(path: &Path) -> Result<Vec<Waiver>, super::load::RuleError> {
         let line = super::load::line_of(&text, w.span().start);
         let mut w = w.into_inner();
         w.line = line;
-        if w.purl.is_none() && w.name.is_none() && w.sha256.is_none() {
+        if w.id.is_none() && w.purl.is_none() && w.name.is_none() && w.sha256.is_none() {
             return Err(fail(
                 Some(line),
-                "a waiver needs `purl`, `name` or `sha256`".to_string(),
+                "a waiver needs `id`, `purl`, `name` or `sha256`".to_string(),
             ));
         }
         out.push(w);
