@@ -8,6 +8,9 @@
 //! 3. Per (component, entity): the strongest evidence sets the verdict — strong → excluded,
 //!    medium → review, weak → mention — if an active policy covers the entity; an uncertain link
 //!    (a divested or low-confidence subsidiary) caps it at review. Weak evidence never adds up.
+//!    Upstream code (an in-tree module of a distribution kernel, a distribution's package) has
+//!    the fields its context names capped, unless the vendor is present in the target
+//!    (`upstream.rs`).
 //! 4. Whatever depends on or contains an excluded (or review) part is marked with the path from
 //!    the product root; the product itself is marked if anything in its SBOM is.
 //! 5. Waivers mark findings as waived; expired ones are warnings.
@@ -332,6 +335,7 @@ pub fn audit(inventory: &Inventory, rules: &RuleSet, index: &Index, opts: &Audit
     }
 
     // 3. Verdicts per (component, entity).
+    let upstream = super::upstream::Upstream::new(rules, inventory, &direct);
     let mut findings: Vec<Finding> = Vec::new();
     for c in 0..n {
         let mut by_entity: Vec<(usize, Vec<EvidenceItem>)> = Vec::new();
@@ -350,6 +354,7 @@ pub fn audit(inventory: &Inventory, rules: &RuleSet, index: &Index, opts: &Audit
             if cov.policies.is_empty() {
                 continue;
             }
+            let upstream_note = upstream.cap(c, e, &mut evidence);
             evidence.sort_by_key(|e| std::cmp::Reverse(e.strength));
             let verdict = match evidence[0].strength {
                 Strength::Strong if cov.capped => Verdict::Review,
@@ -365,7 +370,7 @@ pub fn audit(inventory: &Inventory, rules: &RuleSet, index: &Index, opts: &Audit
                 component: ComponentId::new(c),
                 evidence,
                 path: Vec::new(),
-                notes: cov.notes.clone(),
+                notes: cov.notes.iter().cloned().chain(upstream_note).collect(),
                 waived: None,
             });
         }

@@ -144,6 +144,8 @@ pub struct RuleSet {
     pub policies: Vec<Policy>,
     pub grades: HashMap<String, (Grade, Origin)>,
     pub registrants: Vec<Registrant>,
+    /// `[upstream]` of the last grading file that has one (`rules/upstream.rs`).
+    pub upstream: Option<super::upstream::Rules>,
     /// Problems found while loading; `load` fails when any exist, `rules check` lists them.
     pub errors: Vec<RuleError>,
 }
@@ -321,6 +323,9 @@ fn add_pack(set: &mut RuleSet, origin: &str, files: &[(String, String)]) {
                 let Some(g) = parse::<GradingFile>(&file, text, errors) else {
                     continue;
                 };
+                if let Some(u) = g.upstream {
+                    set.upstream = Some(super::upstream::compile(u, &file, text, errors));
+                }
                 for def in g.grade {
                     let line = line_of(text, def.field.span().start);
                     let field = def.field.into_inner();
