@@ -194,13 +194,40 @@ fn has(evidence: &[Evidence], field: &str, kind: &str, value: &str) -> bool {
     evidence.iter().any(|e| e.0 == field && e.1 == kind && e.2 == value)
 }
 
+/// `audit --format json` of `path`.
+fn audit_json(path: &std::path::Path) -> Value {
+    let out = assert_cmd::Command::cargo_bin("vendorscan")
+        .unwrap()
+        .args(["audit", "-q", "--format", "json", "--fail-on", "never"])
+        .arg(path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The direct finding (no path) for `entity` on the component named `name`.
+fn direct<'r>(report: &'r Value, name: &str, entity: &str) -> &'r Value {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["entity"] == entity && f["path"].as_array().is_none_or(|p| p.is_empty()))
+        .find(|f| f["component"]["name"] == name)
+        .unwrap_or_else(|| panic!("no finding for {entity} on {name}: {report:#}"))
+}
+
+const UPSTREAM_HUAWEI: &str =
+    "upstream Linux module (intree=Y): authored by Huawei Technologies Co., Ltd.'s staff, not Huawei Technologies Co., Ltd.'s product";
+
 #[test]
-fn huawei_built_kernel_modules_are_excluded_by_their_module_author() {
+fn debian_upstream_modules_by_huawei_staff_are_review_not_excluded() {
     let Some(dir) = corpus() else { return };
+    // hns3 (MODULE_AUTHOR "Huawei Tech. Co., Ltd.", intree=Y, vermagic 6.1.0-50-arm64)
     let (verdict, findings) = audit_bin(&dir, "arm64-hns3.ko");
-    assert_eq!(verdict, "excluded");
+    assert_eq!(verdict, "review");
     let huawei = finding(&findings, "huawei");
-    assert_eq!(huawei.1, "excluded");
+    assert_eq!(huawei.1, "review");
     assert!(
         has(
             &huawei.2,
@@ -211,16 +238,94 @@ fn huawei_built_kernel_modules_are_excluded_by_their_module_author() {
         "{huawei:?}"
     );
     assert!(has(&huawei.2, "hardware-id", "mentions", "pci:19e5"), "{huawei:?}");
+    let report = audit_json(&dir.join("bin/arm64-hns3.ko"));
+    let f = direct(&report, "arm64-hns3.ko", "huawei");
+    assert_eq!(f["notes"], serde_json::json!([UPSTREAM_HUAWEI]));
+    assert_eq!(f["evidence"][0]["strength"], "medium", "{f:#}");
 
-    // hnae: written by HiSilicon, a Huawei subsidiary
+    // hnae: written by HiSilicon staff, the same
     let (verdict, findings) = audit_bin(&dir, "arm64-hnae.ko");
-    assert_eq!(verdict, "excluded");
+    assert_eq!(verdict, "review");
     let hisilicon = finding(&findings, "hisilicon");
-    assert_eq!(hisilicon.1, "excluded");
+    assert_eq!(hisilicon.1, "review");
     assert!(
         has(&hisilicon.2, "module-author", "built-or-signed-by", "Hisilicon, Inc."),
         "{hisilicon:?}"
     );
+}
+
+/// A target holding copies of corpus files at the given places.
+fn target_of(dir: &std::path::Path, files: &[(&str, &str)]) -> tempfile::TempDir {
+    let root = tempfile::tempdir().unwrap();
+    for (from, to) in files {
+        let to = root.path().join(to);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(dir.join("bin").join(from), to).unwrap();
+    }
+    root
+}
+
+#[test]
+fn an_upstream_module_beside_the_vendors_device_tree_is_excluded() {
+    let Some(dir) = corpus() else { return };
+    let root = target_of(
+        &dir,
+        &[
+            ("arm64-hns3.ko", "lib/modules/6.1.0-50-arm64/kernel/hns3.ko"),
+            ("hi3798cv200-poplar.dtb", "boot/dtb"),
+        ],
+    );
+    let report = audit_json(root.path());
+    assert_eq!(report["verdict"], "excluded");
+    let f = direct(&report, "hns3.ko", "huawei");
+    assert_eq!(f["verdict"], "excluded", "{f:#}");
+    let note = f["notes"][0].as_str().unwrap();
+    assert!(
+        note.starts_with(
+            "upstream Linux module (intree=Y), but huawei's hardware or build is present in this target: \
+             dt-compatible `hisilicon,hi3798cv200-poplar` at "
+        ) && note.contains("boot/dtb"),
+        "{note}"
+    );
+}
+
+#[test]
+fn debians_kernel_package_carrying_huawei_modules_is_review() {
+    let Some(dir) = corpus() else { return };
+    // The kernel package owns both the module and the HiSilicon board's device tree (a
+    // distribution kernel ships one for every board it supports): neither is this device's.
+    let pkg = "linux-image-6.1.0-50-arm64";
+    let module = "/lib/modules/6.1.0-50-arm64/kernel/drivers/net/ethernet/hisilicon/hns3/hns3.ko";
+    let dtb = "/usr/lib/linux-image-6.1.0-50-arm64/hisilicon/hi3798cv200-poplar.dtb";
+    let root = target_of(
+        &dir,
+        &[("arm64-hns3.ko", &module[1..]), ("hi3798cv200-poplar.dtb", &dtb[1..])],
+    );
+    let info = root.path().join("var/lib/dpkg/info");
+    std::fs::create_dir_all(&info).unwrap();
+    std::fs::write(
+        root.path().join("var/lib/dpkg/status"),
+        format!(
+            "Package: {pkg}\nStatus: install ok installed\nArchitecture: arm64\nSource: linux-signed-arm64 (6.1.176+1)\n\
+             Version: 6.1.176-1\nMaintainer: Debian Kernel Team <debian-kernel@lists.debian.org>\n\
+             Description: Linux 6.1 for 64-bit ARMv8 machines (signed)\n\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(info.join(format!("{pkg}.list")), format!("{module}\n{dtb}\n")).unwrap();
+    let report = audit_json(root.path());
+    assert_eq!(report["verdict"], "review", "{report:#}");
+    let note =
+        "distribution package maintained by the distribution: {v}'s code contributed upstream, not {v}'s product";
+    let f = direct(&report, pkg, "huawei");
+    assert_eq!(f["verdict"], "review");
+    assert_eq!(
+        f["notes"],
+        serde_json::json!([note.replace("{v}", "Huawei Technologies Co., Ltd.")])
+    );
+    let f = direct(&report, pkg, "hisilicon");
+    assert_eq!(f["verdict"], "review");
+    assert_eq!(f["evidence"][0]["field"], "dt-compatible");
 }
 
 #[test]

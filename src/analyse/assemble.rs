@@ -301,14 +301,15 @@ pub fn assemble(target: &str, is_dir: bool, walked: &mut Walked) -> InventoryPar
         match owned_by {
             Some(pkg) => {
                 b.components[pkg].details_mut().occurrences.push(f.path.as_str().into());
-                attach_evidence(&mut b.components[pkg], &f.path, &facts);
+                attach_evidence(&mut b.components[pkg], &f.path, &facts, false);
                 b.contains(pkg, i, Location::file(&f.path, None, None));
             }
             None => {
-                attach_evidence(&mut b.components[i], &f.path, &facts);
+                attach_evidence(&mut b.components[i], &f.path, &facts, false);
                 b.contains(root, i, Location::file(&f.path, None, None));
             }
         }
+        attach_evidence(&mut b.components[root], &f.path, &facts, true);
     }
     document.component_count = b.components.len() - 1;
     InventoryPart {
@@ -319,13 +320,23 @@ pub fn assemble(target: &str, is_dir: bool, walked: &mut Walked) -> InventoryPar
     }
 }
 
-/// A file's graded facts onto the component they count for, each located in the file.
-fn attach_evidence(c: &mut Component, path: &str, facts: &crate::model::Facts) {
-    if facts.evidence.is_empty() {
+/// Evidence fields about the device as a whole, wherever the file lies: they count for the
+/// product root, not the file or its package (the product's own web UI footer).
+const PRODUCT_FIELDS: &[&str] = &["web-ui-copyright"];
+
+/// A file's graded facts onto the component they count for, each located in the file: the
+/// facts about the product (`product`) or the others.
+fn attach_evidence(c: &mut Component, path: &str, facts: &crate::model::Facts, product: bool) {
+    let mut facts = facts
+        .evidence
+        .iter()
+        .filter(|e| PRODUCT_FIELDS.contains(&e.field) == product)
+        .peekable();
+    if facts.peek().is_none() {
         return;
     }
     let d = c.details_mut();
-    for e in &facts.evidence {
+    for e in facts {
         d.evidence.push(Located::new(
             Property {
                 name: e.field.into(),
@@ -338,7 +349,8 @@ fn attach_evidence(c: &mut Component, path: &str, facts: &crate::model::Facts) {
 
 /// A single-file target's facts onto the root.
 fn attach(c: &mut Component, path: &str, facts: crate::model::Facts) {
-    attach_evidence(c, path, &facts);
+    attach_evidence(c, path, &facts, false);
+    attach_evidence(c, path, &facts, true);
     for p in &facts.properties {
         c.details_mut().properties.push(Located::new(
             Property {

@@ -96,15 +96,17 @@ fn shorten(s: &str, max: usize) -> String {
     format!("{head}…{}", tail.into_iter().collect::<String>())
 }
 
+/// The strongest direct evidence; for a part marked only through what it contains, the path.
 fn why(inv: &Inventory, f: &Finding) -> String {
-    if !f.path.is_empty() {
-        let steps: Vec<String> = f.path.iter().map(|&id| label(inv, id)).collect();
-        return format!("via {}", steps.join(" → "));
-    }
     match f.evidence.first() {
         Some(e) => format!("{} = {}", e.field, e.value),
-        None => String::new(),
+        None => via(inv, f),
     }
+}
+
+fn via(inv: &Inventory, f: &Finding) -> String {
+    let steps: Vec<String> = f.path.iter().map(|&id| label(inv, id)).collect();
+    format!("via {}", steps.join(" → "))
 }
 
 /// `built-or-signed-by/strong`: the evidence kind and strength as the JSON names them.
@@ -252,7 +254,7 @@ fn details<'a>(inv: &Inventory, findings: impl Iterator<Item = &'a Finding>) -> 
     for f in findings {
         out.push_str(&format!("\n{} — {}:\n", escape(&label(inv, f.component)), f.entity));
         if !f.path.is_empty() {
-            out.push_str(&format!("  {}\n", escape(&why(inv, f))));
+            out.push_str(&format!("  {}\n", escape(&via(inv, f))));
         }
         for e in &f.evidence {
             // A place in a walked file names its file (the virtual path) itself.

@@ -15,6 +15,8 @@ pub const KNOWN_FIELDS: &[&str] = &[
     "originator",
     "provider",
     "copyright-holder",
+    // A copyright statement in the product's own web UI (its web root): about the device.
+    "web-ui-copyright",
     "party-domain",
     "purl",
     "cpe-vendor",

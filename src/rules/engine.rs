@@ -8,6 +8,9 @@
 //! 3. Per (component, entity): the strongest evidence sets the verdict — strong → excluded,
 //!    medium → review, weak → mention — if an active policy covers the entity; an uncertain link
 //!    (a divested or low-confidence subsidiary) caps it at review. Weak evidence never adds up.
+//!    Upstream code (an in-tree module of a distribution kernel, a distribution's package) has
+//!    the fields its context names capped, unless the vendor is present in the target
+//!    (`upstream.rs`).
 //! 4. Waivers mark findings as waived; expired ones are warnings.
 //! 5. Whatever depends on or contains an excluded (or review) part is marked with the path from
 //!    the product root; the product itself is marked if anything in its SBOM is. A mark whose
@@ -91,8 +94,10 @@ fn standing(rules: &RuleSet, active: &[&super::load::Policy], entity: usize, tod
                     relation: child.relation.map(|r| format!("{r:?}").to_lowercase()),
                     since: child.since.map(|d| d.to_string()),
                     until: child.until.map(|d| d.to_string()),
+                    // the citations for the link itself (`parent_sources`), which `rules check`
+                    // requires of every entity with a parent
                     sources: child
-                        .sources
+                        .parent_sources
                         .iter()
                         .map(|s| Citation {
                             title: s.title.clone(),
@@ -363,6 +368,7 @@ pub fn audit(inventory: &Inventory, rules: &RuleSet, index: &Index, opts: &Audit
 
     // 3. Verdicts per (component, entity).
     let file_hashes = file_hashes(inventory);
+    let upstream = super::upstream::Upstream::new(rules, inventory, &direct);
     let mut findings: Vec<Finding> = Vec::new();
     for c in 0..n {
         let mut by_entity: Vec<(usize, Vec<EvidenceItem>)> = Vec::new();
@@ -387,6 +393,7 @@ pub fn audit(inventory: &Inventory, rules: &RuleSet, index: &Index, opts: &Audit
             if cov.policies.is_empty() {
                 continue;
             }
+            let upstream_note = upstream.cap(c, e, &mut evidence);
             evidence.sort_by_key(|e| std::cmp::Reverse(e.strength));
             let verdict = match evidence[0].strength {
                 Strength::Strong if cov.capped => Verdict::Review,
@@ -406,7 +413,7 @@ pub fn audit(inventory: &Inventory, rules: &RuleSet, index: &Index, opts: &Audit
                 sha256: sha256.clone(),
                 evidence,
                 path: Vec::new(),
-                notes: cov.notes.clone(),
+                notes: cov.notes.iter().cloned().chain(upstream_note).collect(),
                 waived: None,
             });
         }
@@ -1213,7 +1220,7 @@ mod tests {
         assert_eq!(a.evidence[0].matched, "HiSilicon");
         let link = &a.links[0];
         assert_eq!((link.entity.as_str(), link.parent.as_str()), ("hisilicon", "huawei"));
-        assert_eq!(link.since.as_deref(), Some("2004-10"));
+        assert_eq!(link.since.as_deref(), Some("2004"));
         assert!(!link.sources.is_empty());
     }
 

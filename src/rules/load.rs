@@ -158,6 +158,8 @@ pub struct RuleSet {
     pub registrants: Vec<Registrant>,
     /// Hosts not accepted as sources (`sources.toml`), with why, from every pack.
     pub unaccepted_hosts: Vec<UnacceptedHost>,
+    /// `[upstream]` of the last grading file that has one (`rules/upstream.rs`).
+    pub upstream: Option<super::upstream::Rules>,
     /// Problems found while loading; `load` fails when any exist, `rules check` lists them.
     pub errors: Vec<RuleError>,
 }
@@ -357,6 +359,9 @@ fn add_pack(set: &mut RuleSet, origin: &str, files: &[(String, String)]) {
                 let Some(g) = parse::<GradingFile>(&file, text, errors) else {
                     continue;
                 };
+                if let Some(u) = g.upstream {
+                    set.upstream = Some(super::upstream::compile(u, &file, text, errors));
+                }
                 for def in g.grade {
                     let line = line_of(text, def.field.span().start);
                     let field = def.field.into_inner();

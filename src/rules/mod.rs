@@ -8,6 +8,7 @@ pub mod index;
 pub mod load;
 pub mod normalise;
 pub mod schema;
+pub mod upstream;
 pub mod waiver;
 
 pub use date::Date;

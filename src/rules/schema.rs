@@ -163,6 +163,9 @@ pub struct GradeDef {
 pub struct GradingFile {
     #[serde(default)]
     pub grade: Vec<GradeDef>,
+    /// Upstream open-source code: its shape lives with its logic, in `rules/upstream.rs`.
+    #[serde(default)]
+    pub upstream: Option<super::upstream::UpstreamDef>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

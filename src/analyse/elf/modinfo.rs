@@ -1,7 +1,8 @@
 //! A Linux kernel module's `.modinfo`: NUL-separated `key=value` entries written by the
 //! `MODULE_*` macros. The author is graded evidence; each device id table alias names the
 //! vendor of hardware the driver supports (a weak fact: a modem driver lists hundreds of
-//! Huawei and ZTE ids without being theirs); the rest describes the module.
+//! Huawei and ZTE ids without being theirs); the rest describes the module, `intree` and
+//! `vermagic` included: the rule engine tells upstream modules from a vendor's own by them.
 
 use hashbrown::HashSet;
 
@@ -18,6 +19,9 @@ const PROPERTIES: &[(&[u8], &str)] = &[
     (b"srcversion", "srcversion"),
     (b"depends", "module-depends"),
     (b"firmware", "module-firmware"),
+    // `Y` when modpost built the module as part of the kernel tree (kbuild sets it for in-tree
+    // modules only): with a distribution kernel's vermagic, upstream code, not a vendor's own.
+    (b"intree", "module-intree"),
 ];
 
 /// Records the facts of a `.modinfo` section whose bytes start at `base` in the file.
@@ -107,7 +111,7 @@ mod tests {
     #[test]
     fn entries_become_facts() {
         let data = b"\0author= A. Person \0alias=usb:v19D2p0001d*\0alias=usb:v19d2p0002d*\0alias=x\0\
-                     depends=\0license=GPL\0noequals\0parm=debug:int\0author=A. Person\0";
+                     depends=\0license=GPL\0intree=Y\0noequals\0parm=debug:int\0author=A. Person\0";
         let mut facts = Facts::default();
         record(data, 1000, &mut facts);
         let evidence: Vec<_> = facts
@@ -123,6 +127,9 @@ mod tests {
             ]
         );
         let props: Vec<_> = facts.properties.iter().map(|p| (p.name, p.value.as_str())).collect();
-        assert_eq!(props, vec![("module-license", "GPL"), ("alias-count", "3")]);
+        assert_eq!(
+            props,
+            vec![("module-license", "GPL"), ("module-intree", "Y"), ("alias-count", "3")]
+        );
     }
 }

@@ -228,6 +228,7 @@ fn hns3_is_huaweis() {
             ("module-license", "GPL"),
             ("module-description", "HNS3: Hisilicon Ethernet Driver"),
             ("module-depends", "libphy,hnae3"),
+            ("module-intree", "Y"),
             ("module-name", "hns3"),
             ("vermagic", "6.1.0-50-arm64 SMP mod_unload modversions aarch64"),
             ("alias-count", "11"),
@@ -256,6 +257,7 @@ fn hnae_is_hisilicons() {
             ("comment", GCC),
             ("module-description", "Hisilicon Network Acceleration Engine Framework"),
             ("module-license", "GPL"),
+            ("module-intree", "Y"),
             ("module-name", "hnae"),
             ("vermagic", "6.1.0-50-arm64 SMP mod_unload modversions aarch64"),
         ]
@@ -299,6 +301,7 @@ fn option_supports_huawei_and_zte_hardware_without_being_theirs() {
             ("module-license", "GPL v2"),
             ("module-description", "USB Driver for GSM modems"),
             ("module-depends", "usbserial,usbcore,usb_wwan"),
+            ("module-intree", "Y"),
             ("module-name", "option"),
             ("vermagic", "6.1.0-50-amd64 SMP preempt mod_unload modversions"),
             ("alias-count", "1571"),
