@@ -486,15 +486,6 @@ fn a_firmware_inventory_survives_every_format() {
     }
 }
 
-fn property<'a>(c: &'a Component, name: &str) -> Vec<&'a str> {
-    c.details()
-        .properties
-        .iter()
-        .filter(|p| p.value.name == name)
-        .map(|p| p.value.value.as_str())
-        .collect()
-}
-
 #[test]
 fn cyclonedx_carries_evidence_and_occurrences() {
     let inv = firmware();
@@ -564,23 +555,29 @@ fn cyclonedx_carries_evidence_and_occurrences() {
     assert_eq!(ko["copyright"], "Copyright (c) 2016-2017 Hisilicon Limited.");
     assert_eq!(ko["hashes"].as_array().unwrap().len(), 1);
     assert_eq!(ko["properties"][0]["value"], "CRC32:deadbeef");
-    let methods: Vec<&str> = ko["evidence"]["identity"][0]["methods"]
+    // The analysers' evidence: as properties vendorscan reads back with the same field, and the
+    // module's author also among the `authors`.
+    let properties: Vec<(&str, &str)> = ko["properties"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|m| m["value"].as_str().unwrap())
+        .map(|p| (p["name"].as_str().unwrap(), p["value"].as_str().unwrap()))
         .collect();
     assert_eq!(
-        methods,
+        properties[1..],
         [
-            format!("module-author: Huawei Tech. Co., Ltd. @ {KO} @0x1c4 (.modinfo author)"),
-            format!("hardware-id: pci:19e5 @ {KO} @0x3f0 (.modinfo alias)"),
+            (
+                "vendorscan:evidence:module-author:author",
+                format!("Huawei Tech. Co., Ltd. @ {KO} @0x1c4 (.modinfo author)").as_str()
+            ),
+            (
+                "vendorscan:evidence:hardware-id",
+                format!("pci:19e5 @ {KO} @0x3f0 (.modinfo alias)").as_str()
+            ),
         ]
     );
-    assert_eq!(
-        ko["evidence"]["identity"][0]["methods"][0]["technique"],
-        "binary-analysis"
-    );
+    assert_eq!(ko["authors"][1]["name"], "Huawei Tech. Co., Ltd.");
+    assert!(ko["evidence"].get("identity").is_none());
 
     let modem = &json["components"][1];
     assert_eq!(modem["pedigree"]["ancestors"][0]["supplier"]["name"], "ZTE Corporation");
@@ -595,18 +592,13 @@ fn cyclonedx_carries_evidence_and_occurrences() {
         ])
     );
 
-    // Read back: the evidence is still there, as the reader keeps CycloneDX evidence.
+    // Read back: the same evidence, field and place; the author written from it is not a party.
     for out in [Out::CdxJson, Out::CdxXml] {
         let back = round_trip(&inv, out);
         let ko = back.components.iter().find(|c| c.name == "hns3.ko").unwrap();
-        assert_eq!(
-            property(ko, "cdx:evidence:identity:name:binary-analysis"),
-            [
-                format!("module-author: Huawei Tech. Co., Ltd. @ {KO} @0x1c4 (.modinfo author)"),
-                format!("hardware-id: pci:19e5 @ {KO} @0x3f0 (.modinfo alias)"),
-            ],
-            "{out:?}"
-        );
+        assert_eq!(ko.details().evidence, inv.components[3].details().evidence, "{out:?}");
+        let authors: Vec<_> = ko.parties_in(Role::Author).map(|p| p.who.name.as_deref()).collect();
+        assert_eq!(authors, [Some("Li Wei")], "{out:?}");
         assert_eq!(ko.licenses, ["GPL", "Vendor EULA"]);
         let holders: Vec<&str> = ko
             .parties_in(Role::CopyrightHolder)
@@ -684,9 +676,9 @@ fn spdx_carries_what_it_can() {
     assert_eq!(
         comments,
         [
-            format!("evidence module-author: Huawei Tech. Co., Ltd. @ {KO} @0x1c4 (.modinfo author)"),
-            format!("evidence hardware-id: pci:19e5 @ {KO} @0x3f0 (.modinfo alias)"),
-            "party author: Li Wei <li.wei@huawei.com>".to_string(),
+            format!("vendorscan:evidence:module-author: Huawei Tech. Co., Ltd. @ {KO} @0x1c4 (.modinfo author)"),
+            format!("vendorscan:evidence:hardware-id: pci:19e5 @ {KO} @0x3f0 (.modinfo alias)"),
+            "vendorscan:party:author: Li Wei <li.wei@huawei.com>".to_string(),
         ]
     );
     assert_eq!(ko["annotations"][0]["annotationDate"], STAMP);
@@ -695,7 +687,7 @@ fn spdx_carries_what_it_can() {
     // The supplier's URL has no place in an SPDX actor: it is annotated.
     assert_eq!(
         product["annotations"][0]["comment"],
-        "party supplier: Example Networks Inc. <psirt@example.com> [https://example.com/a b]"
+        "vendorscan:party:supplier: Example Networks Inc. <psirt@example.com> [https://example.com/a b]"
     );
     let relationships: Vec<String> = json["relationships"]
         .as_array()

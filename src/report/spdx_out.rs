@@ -14,7 +14,9 @@
 //! | first website / homepage reference, download location | `homepage`, `downloadLocation` (when a URL the SPDX tools accept, else `NOASSERTION`) |
 //! | other references | `externalRefs` of category `OTHER`, the reference type as written |
 //! | occurrences | `sourceInfo`, one virtual path a line |
-//! | evidence facts; parties, malformed CPEs and download locations SPDX has no field for | `annotations` of type `OTHER` by `Tool: vendorscan-<version>` |
+//! | evidence facts | `annotations` of type `OTHER` by `Tool: vendorscan-<version>`, comment `vendorscan:evidence:<field>: value @ place`, read back by vendorscan with the same field; a module author or version resource's company also as `originator`, a signer as `supplier` where the package has none, a copyright holder in `copyrightText` (docs/sbom-properties.md) |
+//! | parties SPDX has no field for | annotations `vendorscan:party:<role>: name <e-mail> [url]` |
+//! | malformed CPEs and download locations | annotations `cpe: …`, `download location: …` |
 //! | the product root(s) | `SPDXRef-DOCUMENT DESCRIBES` (every document's `describes`, else the first component of origin `metadata`, else every component nothing contains) |
 //! | `contains`, `depends-on`, `derived-from`, `variant-of` | `CONTAINS`, `DEPENDS_ON`, `DESCENDANT_OF`, `VARIANT_OF` |
 //! | `provides` | `OTHER` with the comment `provides` (SPDX 2.3 has no such type) |
@@ -35,6 +37,7 @@ use super::sbom_common::{
 };
 use super::ToolInfo;
 use crate::model::{Component, ComponentId, Identity, Inventory, Origin, PartyKind, RelationKind, Role};
+use crate::sbom::vendorscan::{evidence_name, evidence_value, party_value, PARTY};
 use compact_str::CompactString;
 use serde::Serialize;
 use std::borrow::Cow;
@@ -293,7 +296,7 @@ fn package<'a>(
             .flatten()
             .any(|w| std::ptr::eq(w, p) && actor_carries_all(&w.who));
         if !written {
-            notes.push(format!("party {}: {}", p.role.as_str(), describe(&p.who)));
+            notes.push(format!("{PARTY}{}: {}", p.role.as_str(), party_value(&p.who)));
         }
     }
     let mut external_refs: Vec<ExternalRef<'a>> = c
@@ -355,10 +358,42 @@ fn package<'a>(
         let paths: Vec<&str> = d.occurrences.iter().map(CompactString::as_str).collect();
         format!("found at:\n{}", paths.join("\n"))
     });
-    let mut annotations: Vec<Annotation<'a>> = d
-        .evidence
-        .iter()
-        .map(|e| format!("evidence {}: {} @ {}", e.value.name, e.value.value, e.at))
+    let mut supplier_text = supplier.and_then(|p| actor(&p.who));
+    let mut originator_text = originator.and_then(|p| actor(&p.who));
+    let mut copyright = copyright_text(&d.copyrights);
+    let mut holders: Vec<String> = copyright.as_deref().map(crate::copyright::holders).unwrap_or_default();
+    let mut graded: Vec<String> = Vec::with_capacity(d.evidence.len());
+    for e in &d.evidence {
+        let value = one_line(&e.value.value);
+        let also = match e.value.name.as_str() {
+            _ if value.is_empty() => None,
+            "module-author" | "pe-company" if originator_text.is_none() => {
+                originator_text = Some(format!("Organization: {value}"));
+                Some(Role::Originator)
+            }
+            "cert-subject" if supplier_text.is_none() => {
+                supplier_text = Some(format!("Organization: {value}"));
+                Some(Role::Supplier)
+            }
+            "copyright-holder" if !holders.contains(&value) => {
+                let text = copyright.get_or_insert_with(String::new);
+                if !text.is_empty() {
+                    text.push('\n');
+                }
+                text.push_str(&format!("Copyright {value}"));
+                holders.push(value.clone());
+                Some(Role::CopyrightHolder)
+            }
+            _ => None,
+        };
+        graded.push(format!(
+            "{}: {}",
+            evidence_name(&e.value.name, also),
+            evidence_value(&e.value.value, &e.at)
+        ));
+    }
+    let mut annotations: Vec<Annotation<'a>> = graded
+        .into_iter()
         .chain(notes)
         .map(|comment| Annotation {
             annotation_date: created,
@@ -372,10 +407,8 @@ fn package<'a>(
         spdx_id: package_id(id),
         name: if c.name.trim().is_empty() { "(unnamed)" } else { &c.name },
         version_info: c.version.as_deref().filter(|v| !v.trim().is_empty()),
-        supplier: supplier
-            .and_then(|p| actor(&p.who))
-            .map_or(Cow::Borrowed(NOASSERTION), Cow::Owned),
-        originator: originator.and_then(|p| actor(&p.who)),
+        supplier: supplier_text.map_or(Cow::Borrowed(NOASSERTION), Cow::Owned),
+        originator: originator_text,
         download_location,
         files_analyzed: false,
         checksums,
@@ -383,7 +416,7 @@ fn package<'a>(
         source_info,
         license_concluded: NOASSERTION,
         license_declared: licences.declared(&c.licenses),
-        copyright_text: copyright_text(&d.copyrights).map_or(Cow::Borrowed(NOASSERTION), Cow::Owned),
+        copyright_text: copyright.map_or(Cow::Borrowed(NOASSERTION), Cow::Owned),
         description: d.description.as_deref(),
         external_refs,
         primary_package_purpose: purpose(c),
@@ -420,22 +453,6 @@ fn actor_carries_all(who: &Identity) -> bool {
         && who.urls.is_empty()
         && who.contacts.is_empty()
         && who.emails.len() <= actor_email(who).iter().count()
-}
-
-/// A party in full, for an annotation: `name <e-mails> [urls] (contacts)`.
-fn describe(who: &Identity) -> String {
-    let mut out = one_line(who.name.as_deref().unwrap_or(""));
-    for (list, open, close) in [
-        (&who.emails, "<", ">"),
-        (&who.urls, "[", "]"),
-        (&who.contacts, "(", ")"),
-    ] {
-        if !list.is_empty() {
-            let items: Vec<&str> = list.iter().map(CompactString::as_str).collect();
-            out.push_str(&format!(" {open}{}{close}", items.join(", ")));
-        }
-    }
-    out.trim().to_string()
 }
 
 /// Text on one line: control characters (line breaks included) become spaces.

@@ -12,6 +12,7 @@ pub mod input;
 pub mod json_value;
 pub mod sniff;
 pub mod spdx;
+pub mod vendorscan;
 mod xml;
 
 pub use error::{Emptiness, Place, SbomError};

@@ -3,6 +3,7 @@
 //! or SPDX 2.3 JSON.
 
 use crate::inputs::{self, WalkArgs};
+use anyhow::Context;
 use clap::{Args as ClapArgs, ValueEnum};
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -23,6 +24,11 @@ pub struct Args {
     /// `file:PATH` or `image:PATH` walks; `-` reads an SBOM from standard input.
     #[arg(required = true, value_name = "TARGET")]
     targets: Vec<OsString>,
+    /// A folder of your own rules, layered over the bundled pack (repeatable; later wins). The
+    /// rules' names, domains and OUIs are what the strings of files are scanned for, as in
+    /// `audit`, so the SBOM keeps every mention an audit of the same target would find.
+    #[arg(long = "rules", value_name = "DIR")]
+    rules: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value = "cyclonedx-json")]
     format: SbomFormat,
@@ -52,8 +58,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let limits = Limits {
         max_bytes: args.max_bytes,
     };
+    let rules = vendorscan::rules::load(&args.rules).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let index = vendorscan::rules::Index::new(&rules);
+    let analysers = vendorscan::pipeline::audit_analysers(&rules, &index)
+        .context("cannot build the indicator scan from the rules")?;
     let mut out = inputs::output(&args.output)?;
-    let analysers = vendorscan::analyse::standard();
     let inventory = inputs::read(&args.targets, &limits, &args.walk.walking(&analysers), args.quiet);
     let timestamp = if args.no_timestamp {
         None

@@ -12,18 +12,13 @@ use crate::report::sbom_common::{
     HashAlg,
 };
 use crate::report::ToolInfo;
+use crate::sbom::vendorscan::{evidence_name, evidence_value, party_value, PARTY};
 use compact_str::CompactString;
 use std::borrow::Cow;
 
 /// A package database or manifest in the image lists the package: its identity is read there,
 /// not inferred.
 const MANIFEST_CONFIDENCE: f64 = 1.0;
-
-/// A value found in a binary (a module's author, a certificate's subject, a device-tree
-/// `compatible`) says who made, signed or targets the file; as evidence of the component's
-/// identity it is circumstantial. How much it weighs for a vendor is the audit's grading, not
-/// this number's.
-const BINARY_CONFIDENCE: f64 = 0.5;
 
 /// The longest `version` the schema allows (characters); a longer one is kept as a property.
 const MAX_VERSION: usize = 1024;
@@ -208,13 +203,32 @@ fn fields<'a>(c: &'a Component, bom_ref: Option<&'a str>) -> Comp<'a> {
         .iter()
         .position(|p| cpe_binding(p.value.as_str().trim()).is_some());
     let evidence = evidence(c, purl.clone(), cpe_index);
-    Comp {
+    let supplier = first_party(&c.parties, Role::Supplier);
+    let maker = maker(&c.parties);
+    let publisher = first_party(&c.parties, Role::Publisher);
+    for p in &c.parties {
+        let written = match p.role {
+            Role::Supplier => supplier.is_some_and(|w| std::ptr::eq(w, &*p.who)),
+            Role::Manufacturer | Role::Originator => maker.is_some_and(|w| std::ptr::eq(w, &*p.who)),
+            Role::Publisher => publisher.is_some_and(|w| std::ptr::eq(w, &*p.who)),
+            // Authors are a list; copyright holders are read again from the copyright text.
+            Role::Author | Role::CopyrightHolder => true,
+            Role::Provider => false,
+        };
+        if !written && !p.who.is_empty() {
+            properties.push(Prop {
+                name: Cow::Owned(format!("{PARTY}{}", p.role.as_str())),
+                value: Cow::Owned(party_value(&p.who)),
+            });
+        }
+    }
+    let mut out = Comp {
         kind,
         bom_ref,
-        supplier: first_party(&c.parties, Role::Supplier).and_then(org),
-        manufacturer: maker(&c.parties).and_then(org),
+        supplier: supplier.and_then(org),
+        manufacturer: maker.and_then(org),
         authors: c.parties_in(Role::Author).filter_map(|p| contact(&p.who)).collect(),
-        publisher: first_party(&c.parties, Role::Publisher).and_then(display_name),
+        publisher: publisher.and_then(display_name),
         group: d.group.as_ref().map(|g| g.value.as_str()),
         name: &c.name,
         version,
@@ -233,7 +247,68 @@ fn fields<'a>(c: &'a Component, bom_ref: Option<&'a str>) -> Comp<'a> {
         properties,
         components: Vec::new(),
         evidence,
+    };
+    graded_evidence(c, &mut out);
+    out
+}
+
+/// The values the binary analysers found, each as a `vendorscan:evidence:<field>` property that
+/// vendorscan's reader grades again (docs/sbom-properties.md), and, where CycloneDX has a field
+/// for who made the component, there too: a module's author in `authors`, a version resource's
+/// company as the `manufacturer` and a signer as the `publisher` when the component names none,
+/// a copyright holder in `copyright`. The property then names that field's role, so the reader
+/// takes the party for this evidence rather than as a declaration of its own.
+fn graded_evidence<'a>(c: &'a Component, out: &mut Comp<'a>) {
+    let mut holders: Vec<String> = out
+        .copyright
+        .as_deref()
+        .map(crate::copyright::holders)
+        .unwrap_or_default();
+    for e in &c.details().evidence {
+        let value = e.value.value.trim();
+        let also = match e.value.name.as_str() {
+            _ if value.is_empty() => None,
+            "module-author" => {
+                out.authors.push(Contact {
+                    name: Some(value),
+                    email: None,
+                });
+                Some(Role::Author)
+            }
+            "pe-company" if out.manufacturer.is_none() => {
+                out.manufacturer = Some(Org {
+                    name: Some(value),
+                    url: Vec::new(),
+                    contact: Vec::new(),
+                });
+                Some(Role::Manufacturer)
+            }
+            "cert-subject" if out.publisher.is_none() => {
+                out.publisher = Some(value);
+                Some(Role::Publisher)
+            }
+            "copyright-holder" if !holders.iter().any(|h| h == value) => {
+                let line = format!("Copyright {}", one_line(value));
+                let text = out.copyright.get_or_insert_with(String::new);
+                if !text.is_empty() {
+                    text.push('\n');
+                }
+                text.push_str(&line);
+                holders.push(value.to_string());
+                Some(Role::CopyrightHolder)
+            }
+            _ => None,
+        };
+        out.properties.push(Prop {
+            name: Cow::Owned(evidence_name(&e.value.name, also)),
+            value: Cow::Owned(evidence_value(&e.value.value, &e.at)),
+        });
     }
+}
+
+/// Text on one line: control characters (line breaks included) become spaces.
+fn one_line(s: &str) -> String {
+    s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
 }
 
 /// The version, when it fits the schema's `version`; a longer one goes to the properties.
@@ -358,8 +433,6 @@ fn references(c: &Component, service: bool) -> Vec<ExternalReference<'_>> {
 ///   `manifest-analysis`, the method's value naming the place;
 /// - purls after the first and CPEs other than the one in `cpe` (CycloneDX has one field for
 ///   each) are concluded values of identity evidence, so no identifier is lost;
-/// - the values the binary analysers found (`module-author: …`) are `binary-analysis` methods of
-///   the `name` identity, each as `field: value @ place`;
 /// - the virtual paths of the component's files are its `occurrences`.
 fn evidence<'a>(c: &'a Component, purl: Option<Cow<'a, str>>, cpe_index: Option<usize>) -> Option<Evidence<'a>> {
     let mut identity = Vec::new();
@@ -376,22 +449,6 @@ fn evidence<'a>(c: &'a Component, purl: Option<Cow<'a, str>>, cpe_index: Option<
         identity.extend(identifier("cpe", value, &p.at, Some(i) == cpe_index));
     }
     let d = c.details();
-    if !d.evidence.is_empty() {
-        identity.push(IdentityEvidence {
-            field: "name",
-            confidence: Some(BINARY_CONFIDENCE),
-            concluded_value: None,
-            methods: d
-                .evidence
-                .iter()
-                .map(|e| Method {
-                    technique: "binary-analysis",
-                    confidence: BINARY_CONFIDENCE,
-                    value: format!("{}: {} @ {}", e.value.name, e.value.value, e.at),
-                })
-                .collect(),
-        });
-    }
     let occurrences: Vec<Occurrence<'_>> = d
         .occurrences
         .iter()

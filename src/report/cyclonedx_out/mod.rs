@@ -14,7 +14,9 @@
 //! | copyrights | `copyright`, one statement a line |
 //! | references, download location | `externalReferences` (`homepage` → `website`, unknown types → `other` with the name as comment; download location → `distribution`) |
 //! | properties | `properties[]`, bare names prefixed `vendorscan:` |
-//! | evidence facts, occurrences | `evidence.identity[]` (`binary-analysis` methods, `field: value @ place`), `evidence.occurrences[]` |
+//! | evidence facts | `vendorscan:evidence:<field>` properties (`value @ place`), read back by vendorscan with the same field; a module author also in `authors`, a version resource's company as `manufacturer` and a signer as `publisher` where the component has none, a copyright holder in `copyright` (docs/sbom-properties.md) |
+//! | parties without a field here (a second supplier, …) | `vendorscan:party:<role>` properties |
+//! | occurrences | `evidence.occurrences[]` |
 //! | purl / CPE read from a file in the image | `evidence.identity[]` with a `manifest-analysis` method naming the place |
 //! | `depends-on`, `provides`, `contains` not nested | `dependencies[]` (`dependsOn`, `provides`) |
 //! | `derived-from`, `variant-of` | `pedigree` (see [`plan`]) |

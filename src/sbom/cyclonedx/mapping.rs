@@ -9,6 +9,7 @@ use crate::model::{
     PartyKind, Property, Purl, Reference, RelationKind, Role, Swid, Tool, WarningCode,
 };
 use crate::sbom::builder::DocumentBuilder;
+use crate::sbom::vendorscan::{self, Entry};
 use compact_str::{format_compact, CompactString};
 
 /// The spec versions this reader was written against. Others are read as the newest, with a
@@ -319,10 +320,22 @@ pub(super) fn component<S: Source>(r: &mut Reader, node: S, origin: Origin, dept
             put(&mut c.details_mut().references, Located::new(value, url.at));
         }
     }
+    // What vendorscan wrote where CycloneDX has no field (crate::sbom::vendorscan), and the
+    // parties it made from evidence values, to be taken out once all parties are read.
+    let mut written_as: Vec<(Role, CompactString)> = Vec::new();
     for p in node.items("properties", "property", b) {
         let Some(p) = p.record(b) else { continue };
         if let (Some(name), Some(value)) = (p.text("name", b), p.content("value", b)) {
-            push_property(&mut c, name, value, p.at());
+            match vendorscan::read(&name, &value, p.at()) {
+                Some(Entry::Evidence(e, also)) => {
+                    if let Some(role) = also {
+                        written_as.push((role, e.value.value.clone()));
+                    }
+                    put(&mut c.details_mut().evidence, e);
+                }
+                Some(Entry::Party(party)) => put(&mut c.parties, party),
+                None => push_property(&mut c, name, value, p.at()),
+            }
         }
     }
     if let Some(text) = node.field("copyright", b) {
@@ -331,6 +344,7 @@ pub(super) fn component<S: Source>(r: &mut Reader, node: S, origin: Origin, dept
     if let Some(evidence) = node.object("evidence", b) {
         read_evidence(r, &evidence, &mut c);
     }
+    vendorscan::take_written_parties(&mut c.parties, &written_as);
     let id = r.b.add_component(c);
     read_children(r, &node, id, origin, depth);
     Some(id)
@@ -445,7 +459,8 @@ fn person<S: Source>(node: &S, b: &mut DocumentBuilder) -> Option<Party> {
     (!who.is_empty()).then(|| Party::new(Role::Author, who, node.at()))
 }
 
-/// `evidence.identity` (an object in 1.5, an array from 1.6) and `evidence.copyright`. Identity
+/// `evidence.identity` (an object in 1.5, an array from 1.6), `evidence.occurrences` (their
+/// locations) and `evidence.copyright`. Identity
 /// methods become properties `cdx:evidence:identity:<field>:<technique>`; a concluded value for
 /// `purl` or `cpe` joins the component's purls or CPEs, for another field it becomes a property
 /// `cdx:evidence:identity:<field>`.
@@ -499,6 +514,14 @@ fn read_evidence<S: Source>(r: &mut Reader, evidence: &S, c: &mut Component) {
                 }
             },
             _ => push_property(c, property, value.value, value.at),
+        }
+    }
+    for occurrence in evidence.items("occurrences", "occurrence", &mut r.b) {
+        let Some(occurrence) = occurrence.record(&mut r.b) else {
+            continue;
+        };
+        if let Some(location) = occurrence.text("location", &mut r.b) {
+            put(&mut c.details_mut().occurrences, location);
         }
     }
     for entry in evidence.items("copyright", "text", &mut r.b) {

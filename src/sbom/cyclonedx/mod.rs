@@ -17,6 +17,8 @@
 //! | `purl`, `cpe`, `swid`, `hashes`, `licenses`, `externalReferences`, `properties` | same-named fields |
 //! | `copyright`, `evidence.copyright` | `copyrights`, plus a copyright-holder party per holder named |
 //! | `evidence.identity` (1.5 object, 1.6+ array) | a `purl`/`cpe` `concludedValue` joins `purls`/`cpes`; other concluded fields become properties `cdx:evidence:identity:<field>`, methods `cdx:evidence:identity:<field>:<technique>` |
+//! | `evidence.occurrences[].location` | `occurrences` |
+//! | `properties` named `vendorscan:evidence:…` / `vendorscan:party:…` ([`crate::sbom::vendorscan`]) | graded `evidence` under the same field, parties; a party vendorscan wrote from an evidence value is that evidence, not a party |
 //! | `dependencies` (`dependsOn`, 1.6 `provides`) | `depends-on` / `provides` edges |
 //!
 //! A `metadata.supplier` or `manufacture` with no `metadata.component` is kept on a placeholder

@@ -4,7 +4,9 @@
 use super::v2::{self, Spdx2};
 use crate::model::{Component, Encoding, InventoryPart, Origin, Role, WarningCode};
 use crate::sbom::json_value::{type_name, Node};
+use crate::sbom::vendorscan::{self, Entry};
 use crate::sbom::SbomError;
+use compact_str::CompactString;
 use serde_json::Value;
 
 pub(super) fn read(file: &str, value: &Value, encoding: Encoding) -> Result<InventoryPart, SbomError> {
@@ -160,6 +162,15 @@ fn package(r: &mut Spdx2, node: &Node) {
             );
         }
     }
+    if let Some((text, _)) = node.str("sourceInfo", &mut r.b) {
+        // vendorscan writes the virtual paths of a package's files here.
+        if let Some(paths) = text.strip_prefix("found at:\n") {
+            let d = c.details_mut();
+            d.occurrences
+                .extend(paths.lines().filter(|l| !l.is_empty()).map(Into::into));
+        }
+    }
+    annotations(r, node, &mut c);
     let package_ref = c.bom_ref.clone();
     r.b.add_component(c);
     for (file, at) in node.strings("hasFiles", &mut r.b) {
@@ -167,6 +178,36 @@ fn package(r: &mut Spdx2, node: &Node) {
             r.b.add_edge_by_ref(package_ref, file.trim(), crate::model::RelationKind::Contains, at);
         }
     }
+}
+
+/// Annotations whose comment is a `vendorscan:` entry, `<name>: <value>`
+/// ([`crate::sbom::vendorscan`]): graded evidence and parties SPDX has no field for. A party
+/// vendorscan wrote from an evidence value (the supplier or originator it set from a signer or
+/// a module author, the copyright text from a holder) is that evidence, not a party.
+fn annotations(r: &mut Spdx2, node: &Node, c: &mut Component) {
+    let mut written_as: Vec<(Role, CompactString)> = Vec::new();
+    for a in node.items("annotations", &mut r.b) {
+        let Some((comment, at)) = a.str("comment", &mut r.b) else {
+            continue;
+        };
+        let Some((name, value)) = comment.split_once(": ") else {
+            continue;
+        };
+        if !name.starts_with(vendorscan::PREFIX) {
+            continue;
+        }
+        match vendorscan::read(name, value, at) {
+            Some(Entry::Evidence(e, also)) => {
+                if let Some(role) = also {
+                    written_as.push((role, e.value.value.clone()));
+                }
+                c.details_mut().evidence.push(e);
+            }
+            Some(Entry::Party(party)) => c.parties.push(party),
+            None => {}
+        }
+    }
+    vendorscan::take_written_parties(&mut c.parties, &written_as);
 }
 
 fn file_element(r: &mut Spdx2, node: &Node) {
