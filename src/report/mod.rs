@@ -1,6 +1,7 @@
 //! Reporters: render what the readers and the rule engine produced. They decide nothing and
 //! read no input files; everything they print is already in the model or the findings.
 
+pub mod attest;
 pub mod audit_json;
 pub mod audit_table;
 pub mod cyclonedx_out;

@@ -10,7 +10,7 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use vendorscan::model::Overall;
-use vendorscan::report::{audit_json, audit_table};
+use vendorscan::report::{attest, audit_json, audit_table};
 use vendorscan::rules::{self, AuditOptions, Date, Index};
 use vendorscan::sbom::Limits;
 
@@ -54,6 +54,14 @@ pub struct Args {
     /// Write the report to this file instead of standard output (`-`: standard output).
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Also write a signed attestation of the audit to FILE: an in-toto statement in a DSSE
+    /// envelope (docs/attestation.md).
+    #[arg(long, value_name = "FILE")]
+    attest: Option<PathBuf>,
+    /// Sign the attestation with this Ed25519 or ECDSA P-256 private key (PKCS#8 PEM, as
+    /// `openssl genpkey` writes it). Without it the attestation is written unsigned.
+    #[arg(long, value_name = "KEY.pem", requires = "attest")]
+    sign_key: Option<PathBuf>,
     /// Show mentions and every piece of evidence with its location (table format).
     #[arg(long, short)]
     verbose: bool,
@@ -98,6 +106,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let index = Index::new(&rules);
     let analysers = vendorscan::pipeline::audit_analysers(&rules, &index)
         .context("cannot build the indicator scan from the rules")?;
+    let signer = args
+        .sign_key
+        .as_deref()
+        .map(attest::Signer::from_pem_file)
+        .transpose()?;
+    let mut attestation = args
+        .attest
+        .as_ref()
+        .map(|p| inputs::output(&Some(p.clone())))
+        .transpose()?;
     let mut out = inputs::output(&args.output)?;
     let inventory = inputs::read(&args.targets, &limits, &args.walk.walking(&analysers), args.quiet);
     let audit = rules::audit(
@@ -130,6 +148,27 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     .and_then(|()| out.flush());
     inputs::finish_output(written, "report")?;
+    if let Some(file) = &mut attestation {
+        let written = attest::write(
+            &inventory,
+            &audit,
+            &rules.packs,
+            timestamp.as_deref(),
+            signer.as_ref(),
+            file,
+        )
+        .and_then(|w| file.flush().map(|()| w))
+        .map_err(|e| anyhow::anyhow!("cannot write the attestation: {e}"))?;
+        if signer.is_none() {
+            eprintln!("note: the attestation is not signed (no --sign-key)");
+        }
+        if written.without_digest > 0 {
+            eprintln!(
+                "note: {} input(s) could not be read and are not subjects of the attestation",
+                written.without_digest
+            );
+        }
+    }
     let supplier_gate = args
         .min_supplier_coverage
         .filter(|&min| audit.coverage.supplier_percent() < min);
