@@ -360,3 +360,44 @@ fn hostile_and_huge_input_stays_escaped_and_under_the_comment_limit() {
     assert!(html.contains("evil&lt;b&gt;product"));
     assert_eq!(html.matches("<article class=\"finding ").count(), 3001);
 }
+
+/// A waived finding stays listed, marked, with its approver and justification; the waivers file
+/// and each waiver applied are in the inputs section.
+#[test]
+fn waivers_are_shown_with_their_justification() {
+    let audit = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/audit");
+    let dir = tempfile::tempdir().unwrap();
+    let (md, html) = (dir.path().join("w.md"), dir.path().join("w.html"));
+    let out = vendorscan()
+        .current_dir(audit)
+        .args(["audit", "-q", "--today", "2026-01-01", "--waivers", "waivers.toml"])
+        .arg("-o")
+        .arg(format!("markdown={}", md.display()))
+        .arg("-o")
+        .arg(format!("html={}", html.display()))
+        .arg("router.cdx.json")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let (md, html) = (
+        std::fs::read_to_string(md).unwrap(),
+        std::fs::read_to_string(html).unwrap(),
+    );
+    let justification = "Cloud SDK compiled in but disabled in this build; legal review LR-2026-114";
+    assert!(md.contains(
+        "| excluded (waived) | huaweicloud-sdk-core 3.1.0 | huawei | fcc-covered-list, japan-2018, ndaa-889 | \
+         purl (declares/strong): pkg:maven/com.huaweicloud.sdk/huaweicloud-sdk-core@3.1.0 | `router.cdx.json: /components/3/purl` |"
+    ), "{md}");
+    assert!(md.contains(&format!(
+        "- waived (1 finding) by J. Smith, contracting officer until 2099-12-31: {justification}"
+    )));
+    assert!(md.contains("- waivers: waivers.toml"));
+    assert!(md.contains("- Waived: 1 finding (each with its approver and justification below)."));
+    assert!(html.contains("<article class=\"finding excluded waived\""));
+    assert!(html.contains(&format!(
+        "<p class=\"note\">Waived by J. Smith, contracting officer until 2099-12-31: {justification}</p>"
+    )));
+    assert!(html.contains(&format!(
+        "<tr><td>J. Smith, contracting officer</td><td>2099-12-31</td><td>{justification}</td><td class=\"n\">1</td></tr>"
+    )));
+}

@@ -335,12 +335,17 @@ fn cut(s: &str, max: usize) -> String {
 
 /// Escapes text for Markdown running text and table cells: control characters and bidi
 /// overrides as `\u{…}` (as on a terminal), the characters that format, link, or end a cell
-/// backslash-escaped, HTML's as entities, and `@`/`#` followed by a word joiner so a name does
-/// not mention a user or link an issue.
+/// backslash-escaped, HTML's as entities, and an `@` or `#` that starts a word followed by a word
+/// joiner so a name does not mention a user or link an issue.
 pub fn escape(s: &str) -> String {
     let s = super::text::escape(s);
     let mut out = String::with_capacity(s.len() + 8);
+    let mut prev = ' ';
     for c in s.chars() {
+        // GitHub links `@user` and `#12` only after a character that cannot be in a word or a
+        // path: `pkg:npm/a@1.0` stays as written.
+        let linkable = !(prev.is_alphanumeric() || matches!(prev, '-' | '_' | '/' | '.'));
+        prev = c;
         match c {
             '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '$' | '{' | '}' => {
                 out.push('\\');
@@ -349,7 +354,7 @@ pub fn escape(s: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
-            '@' | '#' => {
+            '@' | '#' if linkable => {
                 out.push(c);
                 out.push('\u{2060}');
             }
@@ -389,6 +394,8 @@ mod tests {
         assert_eq!(escape("`x`"), "\\`x\\`");
         assert_eq!(escape("[x](http://e)"), "\\[x\\](http://e)");
         assert_eq!(escape("@octocat"), "@\u{2060}octocat");
+        assert_eq!(escape("see #12"), "see #\u{2060}12");
+        assert_eq!(escape("pkg:npm/a@1.0"), "pkg:npm/a@1.0");
         assert_eq!(escape("line\nbreak"), "line\\\\nbreak");
         assert_eq!(code("a`b|c"), "aˋb\\|c");
         assert_eq!(url("https://x.example/a b>"), "https://x.example/a%20b%3E");
