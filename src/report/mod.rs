@@ -5,10 +5,13 @@ pub mod attest;
 pub mod audit_json;
 pub mod audit_table;
 pub mod cyclonedx_out;
+pub mod html;
 pub mod inventory_json;
 pub mod inventory_table;
+pub mod markdown;
 mod sbom_common;
 pub mod spdx_out;
+pub mod summary;
 pub mod table;
 pub mod text;
 

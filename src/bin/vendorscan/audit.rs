@@ -3,14 +3,15 @@
 //! --fail-on, or supplier coverage under --min-supplier-coverage) or 2 (bad usage, unreadable
 //! input, or an incomplete run — unless --allow-incomplete).
 
-use crate::inputs::{self, OutputFormat, WalkArgs};
+use crate::inputs::{self, WalkArgs};
+use crate::outputs;
 use anyhow::{bail, Context};
 use clap::{Args as ClapArgs, ValueEnum};
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use vendorscan::model::Overall;
-use vendorscan::report::{attest, audit_json, audit_table};
+use vendorscan::report::attest;
 use vendorscan::rules::{self, AuditOptions, Date, Index};
 use vendorscan::sbom::Limits;
 
@@ -48,12 +49,13 @@ pub struct Args {
     /// unpacked) exit as its findings say, instead of 2. The report still says incomplete.
     #[arg(long)]
     allow_incomplete: bool,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "table")]
-    format: OutputFormat,
-    /// Write the report to this file instead of standard output (`-`: standard output).
-    #[arg(long, short, value_name = "FILE")]
-    output: Option<PathBuf>,
+    /// The report on standard output (or in the `--output FILE`) [default: table].
+    #[arg(long, short, value_enum, value_name = "FMT")]
+    format: Option<crate::outputs::Format>,
+    /// `FMT=FILE` writes that report to FILE (repeatable: `-o html=report.html -o json=r.json`);
+    /// a plain FILE takes the `--format` report. `-` is standard output.
+    #[arg(long, short, value_name = "[FMT=]FILE")]
+    output: Vec<OsString>,
     /// Also write a signed attestation of the audit to FILE: an in-toto statement in a DSSE
     /// envelope (docs/attestation.md).
     #[arg(long, value_name = "FILE")]
@@ -68,7 +70,8 @@ pub struct Args {
     /// Verdicts in colour: `auto` on a terminal unless NO_COLOR is set.
     #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
     color: crate::inputs::Color,
-    /// Add the current time to the JSON report (it is otherwise byte-for-byte reproducible).
+    /// Add the time (SOURCE_DATE_EPOCH if set, else now) to the JSON, Markdown and HTML reports
+    /// (they are otherwise byte-for-byte reproducible).
     #[arg(long)]
     timestamp: bool,
     /// Judge waiver expiry as of this date (YYYY-MM-DD) instead of today.
@@ -116,7 +119,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .as_ref()
         .map(|p| inputs::output(&Some(p.clone())))
         .transpose()?;
-    let mut out = inputs::output(&args.output)?;
+    let outputs = outputs::open(outputs::plan(args.format, &args.output)?)?;
     let inventory = inputs::read(&args.targets, &limits, &args.walk.walking(&analysers), args.quiet);
     let audit = rules::audit(
         &inventory,
@@ -138,16 +141,21 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             eprintln!("warning: {w}");
         }
     }
-    let timestamp = args.timestamp.then(inputs::now_rfc3339);
-    let written = match args.format {
-        OutputFormat::Json => audit_json::write(&inventory, &audit, &rules.packs, timestamp.as_deref(), &mut out),
-        OutputFormat::Table => {
-            let look = crate::inputs::look(args.color, args.output.as_ref());
-            out.write_all(audit_table::render(&inventory, &audit, &rules, args.verbose, look).as_bytes())
-        }
+    let timestamp = outputs::timestamp(args.timestamp);
+    let run = vendorscan::report::summary::Run {
+        inventory: &inventory,
+        audit: &audit,
+        rules: &rules,
+        waivers_file: args.waivers.as_deref().and_then(|p| p.to_str()),
+        timestamp: timestamp.as_deref(),
+    };
+    let table = outputs::TableStyle {
+        verbose: args.verbose,
+        color: args.color,
+    };
+    for output in outputs {
+        output.write(&run, &table)?;
     }
-    .and_then(|()| out.flush());
-    inputs::finish_output(written, "report")?;
     if let Some(file) = &mut attestation {
         let written = attest::write(
             &inventory,

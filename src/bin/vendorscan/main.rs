@@ -5,6 +5,7 @@
 mod audit;
 mod inputs;
 mod inventory;
+mod outputs;
 mod progress;
 mod rules_cmd;
 mod sbom;
