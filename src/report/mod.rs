@@ -9,13 +9,14 @@ pub mod html;
 pub mod inventory_json;
 pub mod inventory_table;
 pub mod markdown;
+pub mod sarif;
 mod sbom_common;
 pub mod spdx_out;
 pub mod summary;
 pub mod table;
 pub mod text;
 
-pub use cyclonedx_out::{write_cyclonedx_json, write_cyclonedx_xml};
+pub use cyclonedx_out::{write_cyclonedx_audited, write_cyclonedx_json, write_cyclonedx_xml};
 pub use spdx_out::write_spdx_json;
 
 use serde::Serialize;

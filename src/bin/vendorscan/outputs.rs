@@ -13,7 +13,7 @@ use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
 use vendorscan::report::summary::Run;
-use vendorscan::report::{audit_json, audit_table, html, markdown};
+use vendorscan::report::{audit_json, audit_table, html, markdown, sarif, write_cyclonedx_audited, ToolInfo};
 
 /// The reports `audit` writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -26,6 +26,10 @@ pub enum Format {
     Markdown,
     /// One self-contained HTML file to read, print and file (docs/reports.md).
     Html,
+    /// SARIF 2.1.0 for code scanning (docs/reports.md).
+    Sarif,
+    /// The audited inventory as CycloneDX 1.6 JSON, findings on their components (docs/reports.md).
+    Cyclonedx,
 }
 
 /// Where one report goes.
@@ -133,7 +137,7 @@ pub fn open(planned: Vec<Output>) -> anyhow::Result<Vec<Opened>> {
         .collect()
 }
 
-/// How the table looks (`-v`, `--color`).
+/// How the table looks (`-v`, `--color`); `-v` also adds mentions to SARIF.
 pub struct TableStyle {
     pub verbose: bool,
     pub color: Color,
@@ -155,6 +159,10 @@ impl Opened {
             Format::Json => audit_json::write(run.inventory, run.audit, &run.rules.packs, run.timestamp, out),
             Format::Markdown => markdown::write(run, out),
             Format::Html => html::write(run, out),
+            Format::Sarif => sarif::write(run, table.verbose, out),
+            Format::Cyclonedx => {
+                write_cyclonedx_audited(run.inventory, &run.audit.findings, &ToolInfo::THIS, run.timestamp, out)
+            }
         }
         .and_then(|()| out.flush());
         let what = match &self.output.dest {
@@ -223,8 +231,8 @@ mod tests {
     fn bad_outputs_are_refused() {
         let err = |f: Option<Format>, o: &[&str]| plan_of(f, o).unwrap_err().to_string();
         assert_eq!(
-            err(None, &["sarif=vs.sarif"]),
-            "--output sarif=vs.sarif: unknown format `sarif`; known: table, json, markdown, html"
+            err(None, &["spdx=vs.spdx"]),
+            "--output spdx=vs.spdx: unknown format `spdx`; known: table, json, markdown, html, sarif, cyclonedx"
         );
         assert!(err(None, &["json="]).contains("no file after `=`"));
         assert!(err(None, &["a.txt", "b.txt"]).contains("given twice"));

@@ -25,6 +25,26 @@ pub(super) struct Bom<'a> {
     pub services: Vec<Service<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub dependencies: Vec<Dependency<'a>>,
+    /// The audit's findings (`audit -o cyclonedx`); JSON only, [`super::xml`] writes none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub annotations: Vec<Annotation<'a>>,
+}
+
+/// A finding in words, on its component.
+#[derive(Serialize)]
+pub(super) struct Annotation<'a> {
+    #[serde(rename = "bom-ref")]
+    pub bom_ref: String,
+    pub subjects: Vec<&'a str>,
+    pub annotator: Annotator<'a>,
+    pub timestamp: &'a str,
+    pub text: String,
+}
+
+/// The annotator: this program, as a component.
+#[derive(Serialize)]
+pub(super) struct Annotator<'a> {
+    pub component: Tool<'a>,
 }
 
 #[derive(Serialize)]

@@ -134,6 +134,7 @@ pub(super) fn bom<'a>(
         components,
         services,
         dependencies,
+        annotations: Vec::new(),
     }
 }
 

@@ -27,6 +27,7 @@
 //! `metadata.timestamp` is written only when given. Inventory warnings and errors are not part
 //! of the SBOM.
 
+mod audited;
 mod bom;
 mod build;
 mod plan;
@@ -34,7 +35,7 @@ mod xml;
 
 use super::sbom_common::{check_timestamp, HashWriter};
 use super::ToolInfo;
-use crate::model::Inventory;
+use crate::model::{Finding, Inventory};
 use std::io::{self, BufWriter, Write};
 
 /// Writes the inventory as CycloneDX 1.6 JSON, pretty-printed.
@@ -50,7 +51,7 @@ pub fn write_cyclonedx_json(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let plan = plan::Plan::new(inv);
-    let bom = prepare(inv, &plan, tool, serial, timestamp)?;
+    let bom = prepare(inv, &plan, tool, serial, timestamp, None)?;
     let mut out = BufWriter::new(out);
     serde_json::to_writer_pretty(&mut out, &bom)?;
     out.write_all(b"\n")?;
@@ -67,9 +68,28 @@ pub fn write_cyclonedx_xml(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let plan = plan::Plan::new(inv);
-    let bom = prepare(inv, &plan, tool, serial, timestamp)?;
+    let bom = prepare(inv, &plan, tool, serial, timestamp, None)?;
     let mut out = BufWriter::new(out);
     xml::write(&bom, &mut out)?;
+    out.flush()
+}
+
+/// Writes the audited inventory as CycloneDX 1.6 JSON: the [`write_cyclonedx_json`] document
+/// with each finding on its component, as an `annotations` entry and `vendorscan:` properties
+/// (docs/reports.md). CycloneDX requires a time on an annotation: `timestamp`, else the Unix
+/// epoch, so that the output stays reproducible.
+pub fn write_cyclonedx_audited(
+    inv: &Inventory,
+    findings: &[Finding],
+    tool: &ToolInfo,
+    timestamp: Option<&str>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let plan = plan::Plan::new(inv);
+    let bom = prepare(inv, &plan, tool, None, timestamp, Some(findings))?;
+    let mut out = BufWriter::new(out);
+    serde_json::to_writer_pretty(&mut out, &bom)?;
+    out.write_all(b"\n")?;
     out.flush()
 }
 
@@ -79,12 +99,23 @@ fn prepare<'a>(
     tool: &'a ToolInfo,
     serial: Option<&str>,
     timestamp: Option<&'a str>,
+    findings: Option<&'a [Finding]>,
 ) -> io::Result<bom::Bom<'a>> {
     if let Some(t) = timestamp {
         check_timestamp(t)?;
     }
     let given = serial.map(serial_number).transpose()?;
     let mut bom = build::bom(inv, plan, tool, timestamp);
+    if let Some(findings) = findings {
+        audited::annotate(
+            &mut bom,
+            inv,
+            plan,
+            tool,
+            findings,
+            timestamp.unwrap_or(audited::NO_TIME),
+        );
+    }
     bom.serial_number = Some(match given {
         Some(s) => s,
         None => {
