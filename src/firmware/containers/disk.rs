@@ -8,17 +8,17 @@ use std::ops::ControlFlow;
 
 const SECTOR: u64 = 512;
 
-/// True for a DOS/MBR partition table: the boot signature and at least one plausible entry, and
-/// not a FAT boot sector (which also ends in 55 AA).
+/// True for a DOS/MBR partition table: the boot signature and at least one plausible entry that
+/// starts inside the blob, and not a FAT boot sector (which also ends in 55 AA). Partitions may
+/// run or lie past the end — a truncated disk is still a disk, and the reader reports the cut.
 pub fn is_mbr(b: &[u8]) -> bool {
     if b.get(510..512) != Some(b"\x55\xaa") || b.get(54..57) == Some(b"FAT") || b.get(82..87) == Some(b"FAT32") {
         return false;
     }
     let entries = mbr_entries(b);
-    !entries.is_empty()
-        && entries
-            .iter()
-            .all(|&(start, len)| (start + len) * SECTOR <= b.len() as u64)
+    entries
+        .iter()
+        .any(|&(start, _)| start.saturating_mul(SECTOR) < b.len() as u64)
 }
 
 /// (first sector, sectors) of each used primary entry with a valid status byte.
