@@ -206,7 +206,7 @@ fn the_router_image_keeps_its_findings_in_every_format() {
         ("camclient.exe 1.2", "hikvision", "review"),
         ("0x3001:fdt", "hisilicon", "excluded"),
         ("certs.bin", "hytera", "review"),
-        ("index.html", "zte", "review"),
+        ("router-flash.bin", "zte", "excluded"),
         ("usb_modem.ko", "huawei", "mention"),
         ("usb_modem.ko", "zte", "mention"),
         ("hilink 2.3.0-1", "huawei", "excluded"),
@@ -260,8 +260,20 @@ fn the_router_image_keeps_its_findings_in_every_format() {
         exe["manufacturer"]["name"],
         "Hangzhou Hikvision Digital Technology Co., Ltd."
     );
-    let html = component("index.html");
-    assert_eq!(html["copyright"], "Copyright ZTE Corporation.");
+    // the product's own web UI footer is evidence about the device: on the product itself
+    let root = &cdx["metadata"]["component"];
+    assert!(
+        root["properties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "vendorscan:evidence:web-ui-copyright"
+                && p["value"]
+                    == format!(
+                        "ZTE Corporation. @ {image}!/0x4003:squashfs!/www/index.html @0x4d (copyright statement)"
+                    )),
+        "{root}"
+    );
     let properties: Vec<(&str, &str)> = ko["properties"]
         .as_array()
         .unwrap()
@@ -296,7 +308,12 @@ fn the_router_image_keeps_its_findings_in_every_format() {
         exe["originator"],
         "Organization: Hangzhou Hikvision Digital Technology Co., Ltd."
     );
-    assert_eq!(package("index.html")["copyrightText"], "Copyright ZTE Corporation.");
+    let root = package("router-flash.bin");
+    assert!(
+        root["annotations"].as_array().unwrap().iter().any(|a| a["comment"]
+            == format!("vendorscan:evidence:web-ui-copyright: ZTE Corporation. @ {image}!/0x4003:squashfs!/www/index.html @0x4d (copyright statement)")),
+        "{root}"
+    );
     let modem = package("usb_modem.ko");
     let comments: Vec<&str> = modem["annotations"]
         .as_array()

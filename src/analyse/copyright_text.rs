@@ -73,6 +73,16 @@ fn holder_follows(rest: &[u8]) -> bool {
         .is_some_and(|&b| b.is_ascii_digit() || b.is_ascii_uppercase() || b >= 0x80)
 }
 
+/// What may follow a lone Latin-1 `©` byte: a year or a capitalised word in plain ASCII. The
+/// byte 0xA9 is common in machine code (AArch64 `stp`/`ldp`), so the text after it must read as
+/// text: its next four bytes printable ASCII, the first a digit or a capital.
+fn latin1_holder_follows(rest: &[u8]) -> bool {
+    let rest = rest.strip_prefix(b" ").unwrap_or(rest);
+    rest.len() >= 4
+        && (rest[0].is_ascii_digit() || rest[0].is_ascii_uppercase())
+        && rest[..4].iter().all(|b| (0x20..0x7f).contains(b))
+}
+
 /// A `Copyright` word starts a statement only when a year, a `(c)`/`©`, or (as a JSON or
 /// JavaScript key) a value follows it: "see the copyright file" names no holder.
 fn looks_like_statement(statement: &str) -> bool {
@@ -122,7 +132,10 @@ impl Analyser for CopyrightText {
                 Marker::Parenthesised => {
                     !before.is_some_and(|b| b.is_ascii_alphanumeric()) && holder_follows(&bytes[m.end()..])
                 }
-                Marker::Latin1 => before.is_none_or(|b| b < 0x80) && holder_follows(&bytes[m.end()..]),
+                Marker::Latin1 => {
+                    before.is_none_or(|b| b == b'\n' || (0x20..0x7f).contains(&b))
+                        && latin1_holder_follows(&bytes[m.end()..])
+                }
                 _ => true,
             };
             if !ok {

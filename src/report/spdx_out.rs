@@ -392,6 +392,17 @@ fn package<'a>(
             evidence_value(&e.value.value, &e.at)
         ));
     }
+    // A package with evidence keeps the facts its grading reads as context (an in-tree module,
+    // its vermagic): SPDX has no properties, so they are annotations too.
+    if !graded.is_empty() {
+        for p in &c.details().properties {
+            graded.push(format!(
+                "{}: {}",
+                super::sbom_common::property_name(&p.value.name),
+                p.value.value
+            ));
+        }
+    }
     let mut annotations: Vec<Annotation<'a>> = graded
         .into_iter()
         .chain(notes)

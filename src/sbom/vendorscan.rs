@@ -38,6 +38,10 @@ pub enum Entry {
     /// A graded value, and the role of the party the writer also wrote it as, if any.
     Evidence(Located<Property>, Option<Role>),
     Party(Party),
+    /// A fact the analysers recorded (`vendorscan:module-intree`, `vendorscan:vermagic`), read
+    /// back under its own name, as the assembly gave it, so what the rules read of a component's
+    /// context (rules/grading.toml `[upstream]`) reads the same from the SBOM.
+    Property(Located<Property>),
 }
 
 /// The roles by name, as [`Role::as_str`] spells them.
@@ -98,8 +102,8 @@ pub fn party_value(who: &Identity) -> String {
     out
 }
 
-/// Reads one entry; `None` for a name outside the vocabulary (other `vendorscan:` properties
-/// such as `vendorscan:arch` are ordinary properties). `at` is where the entry is in the SBOM:
+/// Reads one entry; `None` for a name outside the vocabulary (a malformed evidence or party
+/// name, another tool's property); `vendorscan:NAME` is the fact `NAME`. `at` is where the entry is in the SBOM:
 /// the place of a party, and of evidence whose value names no place in an image.
 pub fn read(name: &str, value: &str, at: Location) -> Option<Entry> {
     if let Some(rest) = name.strip_prefix(EVIDENCE) {
@@ -117,9 +121,21 @@ pub fn read(name: &str, value: &str, at: Location) -> Option<Entry> {
         };
         return Some(Entry::Evidence(Located::new(property, at), also));
     }
-    let role = role_named(name.strip_prefix(PARTY)?)?;
-    let who = read_party(value);
-    (!who.is_empty()).then(|| Entry::Party(Party::new(role, who, at)))
+    if let Some(role) = name.strip_prefix(PARTY) {
+        let role = role_named(role)?;
+        let who = read_party(value);
+        return (!who.is_empty()).then(|| Entry::Party(Party::new(role, who, at)));
+    }
+    let fact = name
+        .strip_prefix(PREFIX)
+        .filter(|n| !n.is_empty() && !n.contains(':'))?;
+    Some(Entry::Property(Located::new(
+        Property {
+            name: fact.into(),
+            value: value.into(),
+        },
+        at,
+    )))
 }
 
 fn read_evidence(text: &str, at: Location) -> (String, Location) {
@@ -298,7 +314,17 @@ mod tests {
         };
         assert_eq!((e.value.name.as_str(), also), ("module-author", Some(Role::Author)));
         assert_eq!(read("vendorscan:evidence:x:nobody", "x", Location::line(1)), None);
-        assert_eq!(read("vendorscan:arch", "x", Location::line(1)), None);
+        assert_eq!(
+            read("vendorscan:arch", "x", Location::line(1)),
+            Some(Entry::Property(Located::new(
+                Property {
+                    name: "arch".into(),
+                    value: "x".into()
+                },
+                Location::line(1)
+            )))
+        );
+        assert_eq!(read("cdx:arch", "x", Location::line(1)), None);
     }
 
     #[test]

@@ -334,6 +334,7 @@ pub(super) fn component<S: Source>(r: &mut Reader, node: S, origin: Origin, dept
                     put(&mut c.details_mut().evidence, e);
                 }
                 Some(Entry::Party(party)) => put(&mut c.parties, party),
+                Some(Entry::Property(fact)) => put(&mut c.details_mut().properties, fact),
                 None => push_property(&mut c, name, value, p.at()),
             }
         }

@@ -204,6 +204,7 @@ fn annotations(r: &mut Spdx2, node: &Node, c: &mut Component) {
                 c.details_mut().evidence.push(e);
             }
             Some(Entry::Party(party)) => c.parties.push(party),
+            Some(Entry::Property(fact)) => c.details_mut().properties.push(fact),
             None => {}
         }
     }
