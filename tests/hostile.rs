@@ -181,8 +181,9 @@ fn in_place(file: &str, place: &str) -> bool {
             .is_some_and(|rest| rest.starts_with(['!', '/']))
 }
 
-/// Checks one run against what its case demands: never clear; `excluded` (exit 1) when an
-/// excluded part was found, else `incomplete` (exit 2); coverage incomplete; the warning with
+/// Checks one run against what its case demands: never clear; `excluded` when an excluded part
+/// was found, else `incomplete`; exit 2 either way (an incomplete run never passes a gate as
+/// if it had looked everywhere); coverage incomplete; the warning with
 /// its code, place and a reason; the cause counted in coverage; the neighbours found; bounded.
 fn check(run: &Run, expect: &Expect<'_>) -> Value {
     let json = run.json();
@@ -191,7 +192,7 @@ fn check(run: &Run, expect: &Expect<'_>) -> Value {
     let (verdict, code) = if found.is_empty() {
         ("incomplete", 2)
     } else {
-        ("excluded", 1)
+        ("excluded", 2)
     };
     assert_eq!(json["verdict"], verdict, "{ctx}: verdict; findings {found:?}");
     assert_eq!(run.code, code, "{ctx}: exit code");
@@ -292,7 +293,7 @@ fn a_cpio_member_claiming_4_gb_is_reported_at_the_member_and_the_scan_goes_on() 
         &Expect {
             codes: &["corrupt"],
             place: "cpio-4gb.cpio!/huge.bin",
-            reasons: &["past the end", "truncat", "beyond", "end of"],
+            reasons: &["past the end", "truncat", "beyond", "end of", "archive ends"],
             // before the bad member, and after it: newc headers can be found again by magic
             found: &[
                 ("hisilicon", "cpio-4gb.cpio!/hi_wifi.ko"),
@@ -311,7 +312,9 @@ fn a_squashfs_with_a_damaged_directory_table_is_corrupt_with_the_table_named() {
             &Expect {
                 codes: &["corrupt"],
                 place: image,
-                reasons: &["director"],
+                // the garbling runs from the directory table into the fragment table's blocks
+                // behind it: the reader names whichever table it could not read, with its offset
+                reasons: &["directory table at 0x", "fragment table at 0x"],
                 found: &[],
             },
         );
@@ -496,7 +499,7 @@ fn an_sbom_without_supplier_data_is_clear_with_the_coverage_saying_so_and_can_be
     assert_eq!(gated.code, 1, "under --min-supplier-coverage");
     let table = run_in(Path::new(HOSTILE), &["audit", "no-supplier-199.cdx.json"]);
     assert!(
-        table.stdout.contains("suppliers: 0 of 199 package(s)"),
+        table.stdout.contains("suppliers: 0 of 199 packages"),
         "{}",
         table.stdout
     );
@@ -694,12 +697,13 @@ fn an_overlapping_entry_zip_bomb_stops_within_seconds() {
         ko.len() as u32,
         ko_at,
     ));
-    let body_at = local(&mut zip, "m00000.bin", 8, crc(&body), &deflated, body.len() as u32);
+    let body_crc = crc(&body);
+    let body_at = local(&mut zip, "m00000.bin", 8, body_crc, &deflated, body.len() as u32);
     for i in 0..50_000 {
         central.push((
             format!("m{i:05}.bin"),
             8,
-            crc(&body),
+            body_crc,
             deflated.len() as u32,
             body.len() as u32,
             body_at,

@@ -604,6 +604,22 @@ impl Walker<'_> {
         true
     }
 
+    /// Which limit a decompression of `compressed` bytes stopped at, `limit` bytes, for the
+    /// warning: every limit message names its limit.
+    fn which_limit(&self, limit: u64, compressed: u64) -> String {
+        let ratio = self.limits.max_ratio;
+        if limit == compressed.saturating_mul(ratio) {
+            format!("the --max-ratio limit ({ratio} times its {compressed} compressed bytes)")
+        } else if limit == self.limits.max_member_bytes {
+            format!("the --max-member-bytes limit ({limit})")
+        } else {
+            format!(
+                "what is left of the target's --max-total-bytes budget ({})",
+                self.limits.max_total_bytes
+            )
+        }
+    }
+
     /// Bytes one member or stream may still produce.
     fn member_limit(&self) -> u64 {
         let spent = self.bytes.load(Ordering::Relaxed);
@@ -751,7 +767,7 @@ impl Walker<'_> {
                                 .max_total_bytes
                                 .saturating_sub(self.bytes.load(Ordering::Relaxed));
                             let meter = Meter::new(io::Cursor::new(head).chain(decoder), ratio_limit.min(budget));
-                            return self.stream_archive(kind, archive, meter, path, depth + 1, out);
+                            return self.stream_archive(kind, archive, meter, compressed, path, depth + 1, out);
                         }
                         compress::finish(decoder, head, limit)
                     }
@@ -764,7 +780,11 @@ impl Walker<'_> {
                 out.warn(
                     WarningCode::LimitExceeded,
                     path,
-                    format!("{} stream expands beyond {limit} bytes; not read", kind.name()),
+                    format!(
+                        "{} stream expands beyond {limit} bytes, {}; not read",
+                        kind.name(),
+                        self.which_limit(limit, compressed)
+                    ),
                 );
                 return false;
             }
@@ -794,6 +814,7 @@ impl Walker<'_> {
         codec: Kind,
         kind: Kind,
         mut meter: Meter<R>,
+        compressed: u64,
         path: &VPath,
         depth: usize,
         out: &mut Walked,
@@ -812,8 +833,9 @@ impl Walker<'_> {
                 WarningCode::LimitExceeded,
                 path,
                 format!(
-                    "{} stream expands beyond {limit} bytes; the rest is not read",
-                    codec.name()
+                    "{} stream expands beyond {limit} bytes, {}; the rest is not read",
+                    codec.name(),
+                    self.which_limit(limit, compressed)
                 ),
             );
         } else if let Some(message) = &meter.failed {
@@ -1188,7 +1210,7 @@ mod tests {
         assert_eq!(warnings.len(), 1);
         assert_eq!(
             warnings[0].message,
-            "gzip stream expands beyond 65250000 bytes; not read"
+            "gzip stream expands beyond 65250000 bytes, the --max-ratio limit (1000 times its 65250 compressed bytes); not read"
         );
     }
 
@@ -1204,9 +1226,10 @@ mod tests {
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         assert_eq!(warnings[0].code, WarningCode::LimitExceeded);
         assert!(
-            warnings[0]
-                .message
-                .starts_with("gzip stream expands beyond 9828 bytes; the rest is not read"),
+            warnings[0].message.starts_with(
+                "gzip stream expands beyond 9828 bytes, the --max-ratio limit (2 times its 4914 compressed bytes); \
+                     the rest is not read"
+            ),
             "{}",
             warnings[0].message
         );
