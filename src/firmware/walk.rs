@@ -767,7 +767,7 @@ impl Walker<'_> {
                                 .max_total_bytes
                                 .saturating_sub(self.bytes.load(Ordering::Relaxed));
                             let meter = Meter::new(io::Cursor::new(head).chain(decoder), ratio_limit.min(budget));
-                            return self.stream_archive(kind, archive, meter, compressed, path, depth + 1, out);
+                            return self.stream_archive((kind, compressed), archive, meter, path, depth + 1, out);
                         }
                         compress::finish(decoder, head, limit)
                     }
@@ -806,15 +806,14 @@ impl Walker<'_> {
         false
     }
 
-    /// A tar or cpio (`kind`) read as its `codec` stream decodes: counted as the stream's entry,
+    /// A tar or cpio (`kind`) read as its `codec` stream of `compressed` bytes decodes: counted as the stream's entry,
     /// hashed and measured on the way by `meter` (which bounds it too), never held whole. True
     /// when the compressed stream is damaged.
     fn stream_archive<R: Read>(
         &self,
-        codec: Kind,
+        (codec, compressed): (Kind, u64),
         kind: Kind,
         mut meter: Meter<R>,
-        compressed: u64,
         path: &VPath,
         depth: usize,
         out: &mut Walked,
