@@ -924,3 +924,28 @@ fn an_inherited_entity_cites_the_sources_of_each_corporate_link() {
     assert_eq!(ezviz["links"][0]["parent"], "hikvision");
     assert!(!ezviz["links"][0]["sources"].as_array().unwrap().is_empty());
 }
+
+#[test]
+fn a_reader_that_goes_away_ends_the_run_quietly() {
+    // an inventory far larger than a pipe's buffer, read for a few bytes (as `| head -c 10`)
+    let dir = tempfile::tempdir().unwrap();
+    let components: Vec<Value> = (0..20_000)
+        .map(|i| serde_json::json!({"type": "library", "name": format!("lib{i}"), "version": "1.0"}))
+        .collect();
+    let sbom = serde_json::json!({"bomFormat": "CycloneDX", "specVersion": "1.6", "components": components});
+    let path = dir.path().join("big.cdx.json");
+    std::fs::write(&path, serde_json::to_vec(&sbom).unwrap()).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_vendorscan"))
+        .args(["inventory", path.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut head = [0u8; 10];
+    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut head).unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("error"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}
