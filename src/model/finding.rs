@@ -19,12 +19,34 @@ pub enum EvidenceKind {
     Mentions,
 }
 
+impl EvidenceKind {
+    /// The name the JSON report gives it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EvidenceKind::Declares => "declares",
+            EvidenceKind::BuiltOrSignedBy => "built-or-signed-by",
+            EvidenceKind::Mentions => "mentions",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Strength {
     Weak,
     Medium,
     Strong,
+}
+
+impl Strength {
+    /// The name the JSON report gives it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Strength::Weak => "weak",
+            Strength::Medium => "medium",
+            Strength::Strong => "strong",
+        }
+    }
 }
 
 /// Per-finding verdict, weakest first so `max` picks the most serious.
@@ -127,6 +149,13 @@ pub struct Link {
     pub sources: Vec<Citation>,
 }
 
+impl EvidenceItem {
+    /// `built-or-signed-by/strong`: its kind and strength as the JSON report names them.
+    pub fn grade(&self) -> String {
+        format!("{}/{}", self.kind.as_str(), self.strength.as_str())
+    }
+}
+
 /// A waiver that covers a finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WaiverRef {
@@ -166,4 +195,23 @@ pub struct Finding {
     pub notes: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waived: Option<WaiverRef>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_the_json_names() {
+        for kind in [
+            EvidenceKind::Declares,
+            EvidenceKind::BuiltOrSignedBy,
+            EvidenceKind::Mentions,
+        ] {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+        }
+        for strength in [Strength::Weak, Strength::Medium, Strength::Strong] {
+            assert_eq!(serde_json::to_value(strength).unwrap(), strength.as_str());
+        }
+    }
 }

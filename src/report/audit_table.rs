@@ -109,16 +109,6 @@ fn via(inv: &Inventory, f: &Finding) -> String {
     format!("via {}", steps.join(" → "))
 }
 
-/// `built-or-signed-by/strong`: the evidence kind and strength as the JSON names them.
-fn grade(e: &crate::model::EvidenceItem) -> String {
-    let name = |v: serde_json::Value| v.as_str().unwrap_or_default().to_string();
-    format!(
-        "{}/{}",
-        name(serde_json::to_value(e.kind).unwrap_or_default()),
-        name(serde_json::to_value(e.strength).unwrap_or_default())
-    )
-}
-
 /// An entity's place in its group, spelled out: `hisilicon — subsidiary of huawei (since
 /// 2004-10)`, up to the root.
 fn lineage(rules: &RuleSet, id: &str) -> Option<String> {
@@ -264,7 +254,7 @@ fn details<'a>(inv: &Inventory, findings: impl Iterator<Item = &'a Finding>) -> 
             };
             out.push_str(&format!(
                 "  {} {} = {}  at {}\n",
-                grade(e),
+                e.grade(),
                 e.field,
                 escape(&e.value),
                 escape(&at)

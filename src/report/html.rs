@@ -321,8 +321,8 @@ fn finding(h: &mut String, run: &Run<'_>, f: &Finding, n: usize) {
             let _ = writeln!(
                 h,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",
-                name(serde_json::to_value(x.kind)),
-                name(serde_json::to_value(x.strength)),
+                x.kind.as_str(),
+                x.strength.as_str(),
                 e(&x.field),
                 e(&x.value),
                 e(&run.place(x))
@@ -430,11 +430,6 @@ fn inputs(h: &mut String, run: &Run<'_>) {
         h.push_str("</ul></details>\n");
     }
     h.push_str("</section>\n");
-}
-
-/// A serde enum's name, as the JSON writes it.
-fn name(v: serde_json::Result<serde_json::Value>) -> String {
-    v.ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }
 
 /// Escapes input text for HTML text and attribute values; control and bidi characters are

@@ -289,7 +289,7 @@ fn row(run: &Run<'_>, f: &Finding) -> String {
         None => format!("**{}**", f.verdict.as_str()),
     };
     let evidence = match f.evidence.first() {
-        Some(e) if f.path.is_empty() => format!("{} ({}): {}", cell(&e.field, 40), grade(e), cell(&e.value, CELL)),
+        Some(e) if f.path.is_empty() => format!("{} ({}): {}", cell(&e.field, 40), e.grade(), cell(&e.value, CELL)),
         _ => cell(&run.why(f), CELL),
     };
     format!(
@@ -309,16 +309,6 @@ fn where_(run: &Run<'_>, f: &Finding) -> String {
         _ => run.component_place(f.component),
     };
     format!("`{}`", code(&cut(&place, CELL)))
-}
-
-/// `declares/strong`, as the JSON names them.
-fn grade(e: &crate::model::EvidenceItem) -> String {
-    let name = |v: serde_json::Value| v.as_str().unwrap_or_default().to_string();
-    format!(
-        "{}/{}",
-        name(serde_json::to_value(e.kind).unwrap_or_default()),
-        name(serde_json::to_value(e.strength).unwrap_or_default())
-    )
 }
 
 /// Input text cut to `max` characters and escaped.
