@@ -3,8 +3,10 @@
 //! --fail-on, or supplier coverage under --min-supplier-coverage) or 2 (bad usage, unreadable
 //! input, or an incomplete run — unless --allow-incomplete).
 
+use crate::config::Layer;
 use crate::inputs::{self, WalkArgs};
 use crate::outputs;
+use crate::size::ByteSize;
 use anyhow::{bail, Context};
 use clap::{Args as ClapArgs, ValueEnum};
 use std::ffi::OsString;
@@ -15,7 +17,8 @@ use vendorscan::report::attest;
 use vendorscan::rules::{self, AuditOptions, Date, Index};
 use vendorscan::sbom::Limits;
 
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum FailOn {
     Excluded,
     Review,
@@ -33,24 +36,24 @@ pub struct Args {
     #[arg(long = "rules", value_name = "DIR")]
     rules: Vec<PathBuf>,
     /// Apply only these policies (repeatable). Default: every policy marked `default`.
-    #[arg(long = "policy", value_name = "ID")]
+    #[arg(long = "policy", value_name = "ID", env = "VENDORSCAN_POLICY", value_delimiter = ',')]
     policies: Vec<String>,
     /// Waivers file (TOML; see docs/report-format.md).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", env = "VENDORSCAN_WAIVERS")]
     waivers: Option<PathBuf>,
     /// The verdict at which the exit code becomes 1.
-    #[arg(long, value_enum, default_value = "excluded")]
+    #[arg(long, value_enum, default_value = "excluded", env = "VENDORSCAN_FAIL_ON")]
     fail_on: FailOn,
     /// Exit 1 when fewer than this percentage of the packages name a supplier, manufacturer,
     /// author or originator (the NTIA minimum element; 0 to 100).
-    #[arg(long, value_name = "PCT", value_parser = percent)]
+    #[arg(long, value_name = "PCT", value_parser = percent, env = "VENDORSCAN_MIN_SUPPLIER_COVERAGE")]
     min_supplier_coverage: Option<f64>,
     /// Let an incomplete run (a damaged or unreadable part, a limit reached, a format not
     /// unpacked) exit as its findings say, instead of 2. The report still says incomplete.
-    #[arg(long)]
+    #[arg(long, env = "VENDORSCAN_ALLOW_INCOMPLETE", value_parser = clap::builder::BoolishValueParser::new())]
     allow_incomplete: bool,
     /// The report on standard output (or in the `--output FILE`) [default: table].
-    #[arg(long, short, value_enum, value_name = "FMT")]
+    #[arg(long, short, value_enum, value_name = "FMT", env = "VENDORSCAN_FORMAT")]
     format: Option<crate::outputs::Format>,
     /// `FMT=FILE` writes that report to FILE (repeatable: `-o html=report.html -o json=r.json`);
     /// a plain FILE takes the `--format` report. `-` is standard output.
@@ -68,7 +71,13 @@ pub struct Args {
     #[arg(long, short)]
     verbose: bool,
     /// Verdicts in colour: `auto` on a terminal unless NO_COLOR is set.
-    #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
+    #[arg(
+        long,
+        value_enum,
+        default_value = "auto",
+        value_name = "WHEN",
+        env = "VENDORSCAN_COLOR"
+    )]
     color: crate::inputs::Color,
     /// Add the time (SOURCE_DATE_EPOCH if set, else now) to the JSON, Markdown and HTML reports
     /// (they are otherwise byte-for-byte reproducible).
@@ -77,14 +86,37 @@ pub struct Args {
     /// Judge waiver expiry as of this date (YYYY-MM-DD) instead of today.
     #[arg(long, value_name = "DATE", hide = true)]
     today: Option<String>,
-    /// The most bytes one SBOM may take, after decompression.
-    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_bytes)]
-    max_bytes: u64,
+    /// The most bytes one SBOM may take, after decompression (`512M`, `1G`: powers of 1024).
+    #[arg(long, value_name = "BYTES", env = "VENDORSCAN_MAX_BYTES", default_value_t = ByteSize(Limits::default().max_bytes))]
+    max_bytes: ByteSize,
     /// Do not print warnings on standard error (they stay in the JSON report).
     #[arg(long, short)]
     quiet: bool,
     #[command(flatten)]
     walk: WalkArgs,
+}
+
+impl Args {
+    /// The settings of `vendorscan.toml` that the user did not give as flags or variables.
+    pub fn configure(&mut self, c: &Layer<'_>) {
+        c.set("rules", &mut self.rules, |f| f.rules.clone());
+        c.set("policies", &mut self.policies, |f| f.policies.clone());
+        c.set("waivers", &mut self.waivers, |f| f.waivers.clone().map(Some));
+        c.set("fail_on", &mut self.fail_on, |f| f.fail_on);
+        c.set("min_supplier_coverage", &mut self.min_supplier_coverage, |f| {
+            f.min_supplier_coverage.map(Some)
+        });
+        c.set("allow_incomplete", &mut self.allow_incomplete, |f| f.allow_incomplete);
+        c.set("format", &mut self.format, |f| f.format.map(Some));
+        c.set("output", &mut self.output, |f| {
+            f.outputs
+                .as_ref()
+                .map(|o| o.iter().map(|s| OsString::from(s.get_ref())).collect())
+        });
+        c.set("color", &mut self.color, |f| f.color);
+        c.set("max_bytes", &mut self.max_bytes, |f| f.limits.max_bytes);
+        self.walk.configure(c);
+    }
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -104,7 +136,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         None => Vec::new(),
     };
     let limits = Limits {
-        max_bytes: args.max_bytes,
+        max_bytes: args.max_bytes.0,
     };
     let index = Index::new(&rules);
     let analysers = vendorscan::pipeline::audit_analysers(&rules, &index)

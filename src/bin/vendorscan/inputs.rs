@@ -3,6 +3,7 @@
 //! warnings, and opens the output.
 
 use crate::progress::WalkProgress;
+use crate::size::ByteSize;
 use clap::{Args as ClapArgs, ValueEnum};
 use std::ffi::OsString;
 use std::io::Write;
@@ -71,7 +72,8 @@ pub fn finish_output(result: std::io::Result<()>, what: &str) -> anyhow::Result<
 }
 
 /// `--color`: when the table's verdicts are coloured.
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Color {
     /// On a terminal, unless the NO_COLOR environment variable is set (no-color.org).
     Auto,
@@ -108,19 +110,21 @@ pub enum OutputFormat {
 #[derive(ClapArgs)]
 pub struct WalkArgs {
     /// Containers nested inside containers, at most.
-    #[arg(long, value_name = "N", default_value_t = firmware::Limits::default().max_depth)]
+    #[arg(long, value_name = "N", env = "VENDORSCAN_MAX_DEPTH", default_value_t = firmware::Limits::default().max_depth)]
     max_depth: usize,
-    /// Bytes unpacked from one target, at most.
-    #[arg(long, value_name = "BYTES", default_value_t = firmware::Limits::default().max_total_bytes)]
-    max_total_bytes: u64,
+    /// Bytes unpacked from one target, at most (`64G`, `512M`: powers of 1024).
+    #[arg(long, value_name = "BYTES", env = "VENDORSCAN_MAX_TOTAL_BYTES",
+          default_value_t = ByteSize(firmware::Limits::default().max_total_bytes))]
+    max_total_bytes: ByteSize,
     /// Bytes of one member or decompressed stream, at most (it is held in memory).
-    #[arg(long, value_name = "BYTES", default_value_t = firmware::Limits::default().max_member_bytes)]
-    max_member_bytes: u64,
+    #[arg(long, value_name = "BYTES", env = "VENDORSCAN_MAX_MEMBER_BYTES",
+          default_value_t = ByteSize(firmware::Limits::default().max_member_bytes))]
+    max_member_bytes: ByteSize,
     /// Expansion ratio of one decompression, at most.
-    #[arg(long, value_name = "N", default_value_t = firmware::Limits::default().max_ratio)]
+    #[arg(long, value_name = "N", env = "VENDORSCAN_MAX_RATIO", default_value_t = firmware::Limits::default().max_ratio)]
     max_ratio: u64,
     /// Files and members in one target, at most.
-    #[arg(long, value_name = "N", default_value_t = firmware::Limits::default().max_entries)]
+    #[arg(long, value_name = "N", env = "VENDORSCAN_MAX_ENTRIES", default_value_t = firmware::Limits::default().max_entries)]
     max_entries: u64,
     /// Paths not to enter (repeatable). GLOB is matched against the path relative to the
     /// target — and, inside an image, relative to the root of each archive or filesystem — a
@@ -133,6 +137,25 @@ pub struct WalkArgs {
 }
 
 impl WalkArgs {
+    /// The limits and exclusions of `vendorscan.toml` that the user did not give otherwise.
+    pub fn configure(&mut self, c: &crate::config::Layer<'_>) {
+        c.set("max_depth", &mut self.max_depth, |f| f.limits.max_depth);
+        c.set("max_total_bytes", &mut self.max_total_bytes, |f| {
+            f.limits.max_total_bytes
+        });
+        c.set("max_member_bytes", &mut self.max_member_bytes, |f| {
+            f.limits.max_member_bytes
+        });
+        c.set("max_ratio", &mut self.max_ratio, |f| f.limits.max_ratio);
+        c.set("max_entries", &mut self.max_entries, |f| f.limits.max_entries);
+        // (each pattern was checked as the file was read)
+        c.set("exclude", &mut self.exclude, |f| {
+            f.exclude
+                .as_ref()
+                .map(|e| e.iter().filter_map(|g| g.get_ref().parse().ok()).collect())
+        });
+    }
+
     /// Walking within these limits, each file through `analyser`.
     pub fn walking<'a>(&self, analyser: &'a dyn Analyser) -> Walking<'a> {
         Walking {
@@ -147,8 +170,8 @@ impl WalkArgs {
     fn limits(&self) -> firmware::Limits {
         firmware::Limits {
             max_depth: self.max_depth,
-            max_total_bytes: self.max_total_bytes,
-            max_member_bytes: self.max_member_bytes,
+            max_total_bytes: self.max_total_bytes.0,
+            max_member_bytes: self.max_member_bytes.0,
             max_ratio: self.max_ratio,
             max_entries: self.max_entries,
             ..firmware::Limits::default()

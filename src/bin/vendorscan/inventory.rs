@@ -1,6 +1,7 @@
 //! `vendorscan inventory <SBOM>...`: read SBOMs, print what they list.
 
 use crate::inputs::{self, OutputFormat, WalkArgs};
+use crate::size::ByteSize;
 use clap::Args as ClapArgs;
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -22,8 +23,8 @@ pub struct Args {
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
     /// The most bytes one SBOM may take, after decompression.
-    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_bytes)]
-    max_bytes: u64,
+    #[arg(long, value_name = "BYTES", env = "VENDORSCAN_MAX_BYTES", default_value_t = ByteSize(Limits::default().max_bytes))]
+    max_bytes: ByteSize,
     /// Do not print warnings on standard error (they stay in the JSON output).
     #[arg(long, short)]
     quiet: bool,
@@ -34,9 +35,17 @@ pub struct Args {
     walk: WalkArgs,
 }
 
+impl Args {
+    /// The settings of `vendorscan.toml` that apply here and that the user did not give.
+    pub fn configure(&mut self, c: &crate::config::Layer<'_>) {
+        c.set("max_bytes", &mut self.max_bytes, |f| f.limits.max_bytes);
+        self.walk.configure(c);
+    }
+}
+
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let limits = Limits {
-        max_bytes: args.max_bytes,
+        max_bytes: args.max_bytes.0,
     };
     let mut out = inputs::output(&args.output)?;
     let analysers = vendorscan::analyse::standard();

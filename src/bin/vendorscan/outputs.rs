@@ -16,7 +16,8 @@ use vendorscan::report::summary::Run;
 use vendorscan::report::{audit_json, audit_table, html, markdown, sarif, write_cyclonedx_audited, ToolInfo};
 
 /// The reports `audit` writes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Format {
     /// The terminal table (docs/report-format.md).
     Table,
@@ -92,7 +93,7 @@ pub fn plan(format: Option<Format>, outputs: &[OsString]) -> anyhow::Result<Vec<
 
 /// `FMT=FILE` → the format and the file; a value whose part before `=` is not a plain word
 /// (`./a=b`, `/tmp/x=1`) or that has no `=` is a file name.
-fn split(value: &OsString) -> anyhow::Result<Option<(Format, OsString)>> {
+pub fn split(value: &OsString) -> anyhow::Result<Option<(Format, OsString)>> {
     let Some(s) = value.to_str() else {
         return Ok(None);
     };

@@ -40,6 +40,26 @@ enum Command {
     Check { dir: PathBuf },
 }
 
+impl Args {
+    /// Whether this command reads rules, and so `vendorscan.toml`'s `rules` folders.
+    pub fn reads_config(&self) -> bool {
+        !matches!(self.command, Command::Check { .. })
+    }
+
+    /// `vendorscan.toml`'s `rules` folders, unless `--rules` was given; `matches` are the
+    /// `rules` command's own.
+    pub fn configure(&mut self, config: &crate::config::Config, matches: &clap::ArgMatches) {
+        let Some((_, matches)) = matches.subcommand() else {
+            return;
+        };
+        let c = config.layer(matches);
+        match &mut self.command {
+            Command::List { rules, .. } | Command::Show { rules, .. } => c.set("rules", rules, |f| f.rules.clone()),
+            Command::Check { .. } => {}
+        }
+    }
+}
+
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
         Command::List { rules, format } => {

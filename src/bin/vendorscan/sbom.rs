@@ -3,6 +3,7 @@
 //! or SPDX 2.3 JSON.
 
 use crate::inputs::{self, WalkArgs};
+use crate::size::ByteSize;
 use anyhow::Context;
 use clap::{Args as ClapArgs, ValueEnum};
 use std::ffi::OsString;
@@ -41,22 +42,32 @@ pub struct Args {
     #[arg(long)]
     no_timestamp: bool,
     /// The most bytes one SBOM target may take, after decompression.
-    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_bytes)]
-    max_bytes: u64,
+    #[arg(long, value_name = "BYTES", env = "VENDORSCAN_MAX_BYTES", default_value_t = ByteSize(Limits::default().max_bytes))]
+    max_bytes: ByteSize,
     /// Do not print warnings on standard error.
     #[arg(long, short)]
     quiet: bool,
     /// Exit 0 even when part of a target could not be examined (a damaged or unreadable part,
     /// a limit reached, a format not unpacked); the SBOM then lists only what was read.
-    #[arg(long)]
+    #[arg(long, env = "VENDORSCAN_ALLOW_INCOMPLETE", value_parser = clap::builder::BoolishValueParser::new())]
     allow_incomplete: bool,
     #[command(flatten)]
     walk: WalkArgs,
 }
 
+impl Args {
+    /// The settings of `vendorscan.toml` that apply here and that the user did not give.
+    pub fn configure(&mut self, c: &crate::config::Layer<'_>) {
+        c.set("rules", &mut self.rules, |f| f.rules.clone());
+        c.set("allow_incomplete", &mut self.allow_incomplete, |f| f.allow_incomplete);
+        c.set("max_bytes", &mut self.max_bytes, |f| f.limits.max_bytes);
+        self.walk.configure(c);
+    }
+}
+
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let limits = Limits {
-        max_bytes: args.max_bytes,
+        max_bytes: args.max_bytes.0,
     };
     let rules = vendorscan::rules::load(&args.rules).map_err(|e| anyhow::anyhow!("{e}"))?;
     let index = vendorscan::rules::Index::new(&rules);
