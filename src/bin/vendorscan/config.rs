@@ -98,8 +98,9 @@ pub struct ConfigArgs {
         help_heading = "Configuration"
     )]
     pub config: Option<PathBuf>,
-    /// Read no configuration file, not even vendorscan.toml in the working directory.
-    #[arg(long, global = true, conflicts_with = "config", help_heading = "Configuration")]
+    /// Read no configuration file: not vendorscan.toml in the working directory, nor
+    /// `--config`'s or VENDORSCAN_CONFIG's.
+    #[arg(long, global = true, help_heading = "Configuration")]
     pub no_config: bool,
 }
 

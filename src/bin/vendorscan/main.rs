@@ -39,11 +39,14 @@ Examples:
 
 Settings can live in vendorscan.toml (`vendorscan init` writes one; docs/configuration.md).";
 
+/// What `-h` says instead of the examples.
+const SEE_EXAMPLES: &str = "`--help` shows examples for vendors, labs and CI.";
+
 #[derive(Parser)]
 #[command(
     name = "vendorscan",
     about = "Audit SBOMs and firmware for parts traceable to excluded vendors",
-    after_help = "`vendorscan --help` shows examples for vendors, labs and CI.",
+    after_help = SEE_EXAMPLES,
     after_long_help = EXAMPLES
 )]
 struct Cli {
@@ -57,7 +60,7 @@ struct Cli {
 enum Command {
     /// Mark what in SBOMs, images and directories is traceable to excluded vendors, with graded
     /// evidence.
-    #[command(after_long_help = EXAMPLES)]
+    #[command(after_help = SEE_EXAMPLES, after_long_help = EXAMPLES)]
     Audit(audit::Args),
     /// List the components of SBOMs with every party that supplied, made, wrote or published them,
     /// and every file of directories and images.
@@ -150,9 +153,11 @@ fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
         }
         Command::Init(args) => config::init(args),
         Command::Completions { shell } => {
+            // Into memory first: clap_complete panics when its writer fails (`| head`).
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command(), "vendorscan", &mut script);
             let mut out = std::io::stdout().lock();
-            clap_complete::generate(shell, &mut command(), "vendorscan", &mut out);
-            inputs::finish_output(out.flush(), "completions")?;
+            inputs::finish_output(out.write_all(&script).and_then(|()| out.flush()), "completions")?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Man { subcommand } => {
@@ -169,7 +174,11 @@ fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
                 },
             };
             let mut out = std::io::stdout().lock();
-            let written = clap_mangen::Man::new(page).render(&mut out).and_then(|()| out.flush());
+            let written = clap_mangen::Man::new(page)
+                .source(format!("vendorscan {}", env!("CARGO_PKG_VERSION")))
+                .manual("vendorscan manual")
+                .render(&mut out)
+                .and_then(|()| out.flush());
             inputs::finish_output(written, "manual page")?;
             Ok(ExitCode::SUCCESS)
         }
