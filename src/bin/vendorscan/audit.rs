@@ -141,6 +141,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let index = Index::new(&rules);
     let analysers = vendorscan::pipeline::audit_analysers(&rules, &index)
         .context("cannot build the indicator scan from the rules")?;
+    // Before any file is created or input read: a bad SOURCE_DATE_EPOCH fails at once.
+    let timestamp = outputs::timestamp(args.timestamp)?;
     let signer = args
         .sign_key
         .as_deref()
@@ -173,7 +175,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             eprintln!("warning: {w}");
         }
     }
-    let timestamp = outputs::timestamp(args.timestamp);
     let run = vendorscan::report::summary::Run {
         inventory: &inventory,
         audit: &audit,

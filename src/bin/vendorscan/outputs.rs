@@ -174,17 +174,24 @@ impl Opened {
     }
 }
 
-/// `--timestamp`: SOURCE_DATE_EPOCH when set (reproducible builds' convention), else now.
-pub fn timestamp(asked: bool) -> Option<String> {
-    asked.then(|| {
-        match std::env::var("SOURCE_DATE_EPOCH")
-            .ok()
-            .and_then(|s| s.trim().parse::<u64>().ok())
-        {
-            Some(secs) => inputs::rfc3339(secs),
-            None => inputs::now_rfc3339(),
-        }
-    })
+/// `--timestamp`: the time of [`now_or_source_date_epoch`], when asked for.
+pub fn timestamp(asked: bool) -> anyhow::Result<Option<String>> {
+    asked.then(now_or_source_date_epoch).transpose()
+}
+
+/// SOURCE_DATE_EPOCH when set (reproducible-builds.org's convention: seconds since 1970; a
+/// malformed value is an error, as the specification asks, not silently now), else now.
+pub fn now_or_source_date_epoch() -> anyhow::Result<String> {
+    match std::env::var_os("SOURCE_DATE_EPOCH") {
+        Some(value) if !value.is_empty() => match value.to_str().and_then(|s| s.parse::<u64>().ok()) {
+            Some(secs) => Ok(inputs::rfc3339(secs)),
+            None => bail!(
+                "SOURCE_DATE_EPOCH `{}` is not a number of seconds since 1970",
+                value.to_string_lossy()
+            ),
+        },
+        _ => Ok(inputs::now_rfc3339()),
+    }
 }
 
 #[cfg(test)]

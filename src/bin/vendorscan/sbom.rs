@@ -73,21 +73,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let index = vendorscan::rules::Index::new(&rules);
     let analysers = vendorscan::pipeline::audit_analysers(&rules, &index)
         .context("cannot build the indicator scan from the rules")?;
+    let timestamp = crate::outputs::timestamp(!args.no_timestamp)?;
     let mut out = inputs::output(&args.output)?;
     let inventory = inputs::read(&args.targets, &limits, &args.walk.walking(&analysers), args.quiet);
-    let timestamp = if args.no_timestamp {
-        None
-    } else {
-        Some(
-            match std::env::var("SOURCE_DATE_EPOCH")
-                .ok()
-                .and_then(|s| s.trim().parse::<u64>().ok())
-            {
-                Some(secs) => inputs::rfc3339(secs),
-                None => inputs::now_rfc3339(),
-            },
-        )
-    };
     let tool = ToolInfo::THIS;
     let written = match args.format {
         SbomFormat::CyclonedxJson => {
