@@ -346,3 +346,21 @@ fn byte_sizes_take_units_on_the_command_line() {
         "{stderr}"
     );
 }
+
+#[test]
+fn the_files_rule_folders_reach_rules_list_and_show() {
+    let dir = tempfile::tempdir().unwrap();
+    let custom = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/rules/custom");
+    let (code, _, stderr) = run(vendorscan(dir.path()).args(["rules", "show", "acme-telecom"]));
+    assert_eq!(code, 2, "not in the bundled pack: {stderr}");
+    write(dir.path(), "vendorscan.toml", &format!("rules = [{custom:?}]\n"));
+    let (code, stdout, stderr) = run(vendorscan(dir.path()).args(["rules", "show", "acme-telecom"]));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("Acme Telecom Equipment Co., Ltd."), "{stdout}");
+    let (_, list, _) = run(vendorscan(dir.path()).args(["rules", "list"]));
+    assert!(list.contains("pack acme-lab 1 sha256:"), "{list}");
+    // `rules check` reads no configuration: a broken file does not stop it
+    write(dir.path(), "vendorscan.toml", "rules = 3\n");
+    assert_eq!(run(vendorscan(dir.path()).args(["rules", "check", custom])).0, 0);
+    assert_eq!(run(vendorscan(dir.path()).args(["rules", "list"])).0, 2);
+}
