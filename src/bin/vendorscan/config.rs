@@ -132,7 +132,7 @@ impl Config {
         let mut text = String::new();
         file.take(MAX_BYTES + 1)
             .read_to_string(&mut text)
-            .with_context(|| format!("{}: cannot read (not UTF-8 text?)", path.display()))?;
+            .with_context(|| format!("{}: cannot read", path.display()))?;
         if text.len() as u64 > MAX_BYTES {
             bail!(
                 "{}: larger than {} — not a configuration file",
