@@ -9,6 +9,7 @@ pub mod fdt;
 pub mod firmware;
 pub mod model;
 pub mod pipeline;
+pub mod reconcile;
 pub mod report;
 pub mod rules;
 pub mod sbom;

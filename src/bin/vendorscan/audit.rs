@@ -83,6 +83,11 @@ pub struct Args {
     /// Do not print warnings on standard error (they stay in the JSON report).
     #[arg(long, short)]
     quiet: bool,
+    /// Reconcile this SBOM — what the vendor declared (CycloneDX or SPDX, any version read) —
+    /// with what the walk of the targets finds: undeclared, not found, hash mismatches and
+    /// contradicted suppliers are reported as findings (docs/reconciliation.md).
+    #[arg(long, value_name = "SBOM")]
+    declared: Option<PathBuf>,
     #[command(flatten)]
     walk: WalkArgs,
 }
@@ -121,7 +126,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .transpose()?;
     let outputs = outputs::open(outputs::plan(args.format, &args.output)?)?;
     let inventory = inputs::read(&args.targets, &limits, &args.walk.walking(&analysers), args.quiet);
-    let audit = rules::audit(
+    let declared = args
+        .declared
+        .as_ref()
+        .map(|p| read_declared(p, &limits, &args.walk.walking(&analysers)))
+        .transpose()?;
+    let mut audit = rules::audit(
         &inventory,
         &rules,
         &index,
@@ -136,6 +146,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             today,
         },
     );
+    if let Some(declared) = &declared {
+        let reconciliation = vendorscan::reconcile::reconcile(&vendorscan::reconcile::Inputs {
+            declared,
+            observed: &inventory,
+            findings: &audit.findings,
+            rules: &rules,
+            index: &index,
+        });
+        vendorscan::reconcile::apply(&mut audit, &inventory, reconciliation);
+    }
     if !args.quiet {
         for w in &audit.warnings {
             eprintln!("warning: {w}");
@@ -193,6 +213,23 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         args.fail_on,
         supplier_gate.is_some(),
     )))
+}
+
+/// The declared SBOM of `--declared`, read as an SBOM whatever its name (never walked); one that
+/// cannot be read ends the run, as a reconciliation against nothing would say everything is
+/// undeclared.
+fn read_declared(
+    path: &std::path::Path,
+    limits: &Limits,
+    walking: &inputs::Walking<'_>,
+) -> anyhow::Result<vendorscan::model::Inventory> {
+    let mut target = OsString::from("sbom:");
+    target.push(path.as_os_str());
+    let inventory = inputs::read(&[target], limits, walking, true);
+    if !inventory.errors.is_empty() || inventory.documents.is_empty() {
+        bail!("--declared {}: cannot be read as an SBOM", path.display());
+    }
+    Ok(inventory)
 }
 
 /// The exit status: an incomplete run 2 whatever it found (unless `complete`, which
