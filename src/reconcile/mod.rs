@@ -189,6 +189,11 @@ impl Tables {
             if let (Some(inner), true) = (s.inner, s.binary) {
                 t.path.entry(inner.to_string()).or_default().push(i);
             }
+            // a file by name only when it is an executable, library or module: a data file
+            // named like a package (`/etc/dpkg/origins/debian`) is not the package
+            if !s.package && !s.binary {
+                continue;
+            }
             let mut names = BTreeSet::from([normalise::name(&s.ecosystem, &s.c.name)]);
             if !s.package {
                 names.insert(file_stem(&s.c.name));
