@@ -5,6 +5,7 @@
 
 pub mod analyse;
 pub mod copyright;
+pub mod extract;
 pub mod fdt;
 pub mod firmware;
 pub mod model;

@@ -283,24 +283,27 @@ fn the_debian_rootfs_against_syft() {
     let r = &report["reconciliation"];
     let summary = &r["summary"];
     eprintln!("{summary}");
-    let undeclared: Vec<String> = r["findings"]
-        .as_array()
-        .unwrap()
+    let findings = r["findings"].as_array().unwrap();
+    // every package dpkg lists, syft declares, and each is tied by its purl
+    assert_eq!(summary["matched"], summary["declared"].as_u64().unwrap() - 1, "{summary}");
+    assert!(summary["matched"].as_u64().unwrap() >= 80, "{summary}");
+    assert!(r["matches"].as_array().unwrap().iter().all(|m| m["by"] == "purl"));
+    // syft's operating-system component is the one declared part with no component here
+    let not_found: Vec<&str> = findings
+        .iter()
+        .filter(|d| d["kind"] == "not-found")
+        .map(|d| d["declared"]["ref"].as_str().unwrap())
+        .collect();
+    assert_eq!(not_found, ["os:debian@12"]);
+    // nothing installed is undeclared: what is, lies in the .deb files of apt's cache, which
+    // syft does not open (docs/reconciliation.md)
+    let outside: Vec<&str> = findings
         .iter()
         .filter(|d| d["kind"] == "undeclared")
-        .map(|d| d["name"].as_str().unwrap().to_string())
+        .map(|d| d["path"].as_str().unwrap())
+        .filter(|p| !(p.contains("/var/cache/apt/archives/") && p.contains(".deb!/data.tar.")))
         .collect();
-    // every package dpkg lists, syft lists (by purl); what is left is explained in the docs
-    let packages_undeclared = r["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d["kind"] == "undeclared" && d["observed"]["purl"].is_string())
-        .count();
-    assert_eq!(packages_undeclared, 0, "{undeclared:?}");
-    assert!(undeclared.len() <= 5, "{undeclared:?}");
-    let matched = summary["matched"].as_u64().unwrap();
-    assert!(matched >= 80, "{summary}");
+    assert_eq!(outside, Vec::<&str>::new());
     assert_eq!(summary["hash_mismatch"], 0);
     assert_eq!(summary["contradicted_supplier"], 0);
 }

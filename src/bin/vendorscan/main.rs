@@ -3,8 +3,10 @@
 //! or unreadable input.
 
 mod audit;
+mod extract;
 mod inputs;
 mod inventory;
+mod ls;
 mod outputs;
 mod progress;
 mod rules_cmd;
@@ -35,6 +37,10 @@ enum Command {
     Sbom(sbom::Args),
     /// List, show and check rule packs.
     Rules(rules_cmd::Args),
+    /// Write one member of an image, addressed by the virtual path the reports print.
+    Extract(extract::Args),
+    /// List a container's members (or a target's) with their types, sizes and SHA-256.
+    Ls(ls::Args),
 }
 
 /// Exit status for input that could not be read, as for bad usage.
@@ -71,6 +77,8 @@ fn main() -> ExitCode {
         Command::Inventory(args) => inventory::run(args),
         Command::Sbom(args) => sbom::run(args),
         Command::Rules(args) => rules_cmd::run(args),
+        Command::Extract(args) => extract::run(args),
+        Command::Ls(args) => ls::run(args),
     };
     match result {
         Ok(code) => code,
