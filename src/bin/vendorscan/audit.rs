@@ -88,6 +88,12 @@ pub struct Args {
     /// contradicted suppliers are reported as findings (docs/reconciliation.md).
     #[arg(long, value_name = "SBOM")]
     declared: Option<PathBuf>,
+    /// Copy the flagged file of every finding (at review or above, and every reconciliation
+    /// difference with a file) out of its image into DIR, beside a manifest.json with each
+    /// file's virtual path, SHA-256, hash chain back to the input and the findings' evidence
+    /// (bounded by --max-member-bytes; nothing in DIR is overwritten).
+    #[arg(long, value_name = "DIR")]
+    evidence_dir: Option<PathBuf>,
     #[command(flatten)]
     walk: WalkArgs,
 }
@@ -175,6 +181,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     for output in outputs {
         output.write(&run, &table)?;
+    }
+    if let Some(dir) = &args.evidence_dir {
+        crate::evidence::write(dir, &inventory, &audit, &args.walk.walking(&analysers).limits)?;
     }
     if let Some(file) = &mut attestation {
         let written = attest::write(

@@ -3,6 +3,7 @@
 //! or unreadable input.
 
 mod audit;
+mod evidence;
 mod extract;
 mod inputs;
 mod inventory;
