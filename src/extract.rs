@@ -35,7 +35,12 @@ impl Extraction {
         if let Some(w) = self.walked.warnings.iter().rev().find(|w| on_the_way(&w.file)) {
             return format!("{}: {}", w.file, w.message);
         }
-        if let Some(c) = self.walked.containers.iter().find(|c| on_the_way(&c.path) && !c.unpacked) {
+        if let Some(c) = self
+            .walked
+            .containers
+            .iter()
+            .find(|c| on_the_way(&c.path) && !c.unpacked)
+        {
             return format!("{} is {}, which is not unpacked", c.path, c.kind);
         }
         format!("no member {path}")
@@ -116,7 +121,13 @@ pub fn file_name(path: &str) -> String {
     let name = String::from_utf8_lossy(&vpath::unescape(last)).into_owned();
     let name: String = name
         .chars()
-        .map(|c| if c.is_control() || c == '/' || c == '\\' { '_' } else { c })
+        .map(|c| {
+            if c.is_control() || c == '/' || c == '\\' {
+                '_'
+            } else {
+                c
+            }
+        })
         .collect();
     match name.trim_start_matches('.') {
         "" => "member".to_string(),

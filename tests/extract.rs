@@ -66,7 +66,8 @@ fn a_focused_walk_reads_only_along_its_path() {
     let flash = fixtures().join("router-flash.bin");
     let display = flash.display().to_string();
     let wanted = format!("{display}!/0x4003:squashfs!/lib/modules/5.10.0/hi_wifi.ko");
-    let got = vendorscan::extract::members(&flash, &display, std::slice::from_ref(&wanted), &Limits::default()).unwrap();
+    let got =
+        vendorscan::extract::members(&flash, &display, std::slice::from_ref(&wanted), &Limits::default()).unwrap();
     assert_eq!(got.found.len(), 1);
     // nothing off the path was listed: not the kernel, not the device tree, no other file
     let files: Vec<&str> = got.walked.files.iter().map(|f| f.path.as_str()).collect();
@@ -90,15 +91,26 @@ fn a_bang_in_a_member_name_is_escaped_and_round_trips() {
     let out = vendorscan(tmp.path(), &["ls", "--format", "json", "bang.tar"]);
     assert!(out.status.success());
     let listed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let paths: Vec<&str> = listed.as_array().unwrap().iter().map(|e| e["path"].as_str().unwrap()).collect();
+    let paths: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["path"].as_str().unwrap())
+        .collect();
     assert_eq!(paths, ["bang.tar!/fw", "bang.tar!/fw\\x21/x.bin"]);
-    let out = vendorscan(tmp.path(), &["extract", "bang.tar", "bang.tar!/fw\\x21/x.bin", "-o", "-"]);
+    let out = vendorscan(
+        tmp.path(),
+        &["extract", "bang.tar", "bang.tar!/fw\\x21/x.bin", "-o", "-"],
+    );
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(out.stdout, b"inside a name with a bang\n");
     // the default file name is the member's own, unescaped
     let out = vendorscan(tmp.path(), &["extract", "bang.tar", "!/fw\\x21/x.bin"]);
     assert!(out.status.success());
-    assert_eq!(std::fs::read(tmp.path().join("x.bin")).unwrap(), b"inside a name with a bang\n");
+    assert_eq!(
+        std::fs::read(tmp.path().join("x.bin")).unwrap(),
+        b"inside a name with a bang\n"
+    );
 }
 
 #[test]
@@ -109,7 +121,10 @@ fn extract_writes_only_the_file_asked_for_and_overwrites_only_with_force() {
     let module = "!/0x4003:squashfs!/lib/modules/5.10.0/hi_wifi.ko";
     let out = vendorscan(tmp.path(), &["extract", flash, module, "-o", "m.ko"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let written: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let written: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(written, ["m.ko"]);
     assert_eq!(
         sha256(&std::fs::read(tmp.path().join("m.ko")).unwrap()),
@@ -156,7 +171,10 @@ fn ls_lists_a_containers_own_members() {
             "router-flash.bin!/0x4003:squashfs"
         ]
     );
-    let out = vendorscan(&fixtures(), &["ls", "--format", "json", "router-flash.bin", "!/0x200:uimage"]);
+    let out = vendorscan(
+        &fixtures(),
+        &["ls", "--format", "json", "router-flash.bin", "!/0x200:uimage"],
+    );
     let listed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         listed,
@@ -173,7 +191,13 @@ fn evidence_dir_holds_every_flagged_file_with_its_hash_chain() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("evidence");
     let run = |args: &[&str]| vendorscan(&fixtures(), args);
-    let out = run(&["audit", "-q", "--evidence-dir", dir.to_str().unwrap(), "router-flash.bin"]);
+    let out = run(&[
+        "audit",
+        "-q",
+        "--evidence-dir",
+        dir.to_str().unwrap(),
+        "router-flash.bin",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
@@ -202,7 +226,10 @@ fn evidence_dir_holds_every_flagged_file_with_its_hash_chain() {
         let copy = std::fs::read(dir.join(f["file"].as_str().unwrap())).unwrap();
         assert_eq!(sha256(&copy), f["sha256"].as_str().unwrap());
         assert_eq!(copy.len() as u64, f["size"].as_u64().unwrap());
-        assert_eq!(f["chain"][0], serde_json::json!({"path": "router-flash.bin", "sha256": flash_sha}));
+        assert_eq!(
+            f["chain"][0],
+            serde_json::json!({"path": "router-flash.bin", "sha256": flash_sha})
+        );
         assert!(!f["findings"].as_array().unwrap().is_empty());
     }
     let module = &files[3];
@@ -213,7 +240,10 @@ fn evidence_dir_holds_every_flagged_file_with_its_hash_chain() {
         .unwrap();
     assert_eq!(module["chain"][1]["path"], "router-flash.bin!/0x4003:squashfs");
     assert_eq!(module["chain"][1]["sha256"], squashfs.sha256.as_str());
-    assert_eq!(module["sha256"], "317e2efef9ecb3791681bd47293c913211dedde6c073d949704fa1eb13d8f0f0");
+    assert_eq!(
+        module["sha256"],
+        "317e2efef9ecb3791681bd47293c913211dedde6c073d949704fa1eb13d8f0f0"
+    );
     // the finding that flags it, with its evidence
     let id = module["findings"][0].as_str().unwrap();
     let finding = manifest["findings"]
@@ -229,7 +259,13 @@ fn evidence_dir_holds_every_flagged_file_with_its_hash_chain() {
     assert!(manifest.get("missing").is_none());
     // nothing in the folder is overwritten
     std::fs::write(dir.join("manifest.json"), b"kept").unwrap();
-    let out = run(&["audit", "-q", "--evidence-dir", dir.to_str().unwrap(), "router-flash.bin"]);
+    let out = run(&[
+        "audit",
+        "-q",
+        "--evidence-dir",
+        dir.to_str().unwrap(),
+        "router-flash.bin",
+    ]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(std::fs::read(dir.join("manifest.json")).unwrap(), b"kept");
 }
@@ -262,7 +298,12 @@ fn evidence_dir_holds_the_reconciliation_differences() {
         .map(|f| {
             (
                 f["kind"].as_str().unwrap(),
-                f["files"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect(),
+                f["files"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| p.as_str().unwrap())
+                    .collect(),
             )
         })
         .collect();
@@ -272,7 +313,10 @@ fn evidence_dir_holds_the_reconciliation_differences() {
             ("undeclared", vec!["device.squashfs!/lib/modules/5.10.0/hi_isp.ko"]),
             ("not-found", vec![]),
             ("hash-mismatch", vec!["device.squashfs!/usr/lib/libfoo.so.1"]),
-            ("contradicted-supplier", vec!["device.squashfs!/lib/modules/5.10.0/hi_wifi.ko"]),
+            (
+                "contradicted-supplier",
+                vec!["device.squashfs!/lib/modules/5.10.0/hi_wifi.ko"]
+            ),
         ]
     );
     let libfoo = manifest["files"]
@@ -281,5 +325,8 @@ fn evidence_dir_holds_the_reconciliation_differences() {
         .iter()
         .find(|f| f["path"] == "device.squashfs!/usr/lib/libfoo.so.1")
         .unwrap();
-    assert_eq!(libfoo["sha256"], "d5cf4abff7301f7dea64d93660f01bb656539ab7c5ab08a7635f70e7a349973b");
+    assert_eq!(
+        libfoo["sha256"],
+        "d5cf4abff7301f7dea64d93660f01bb656539ab7c5ab08a7635f70e7a349973b"
+    );
 }

@@ -109,7 +109,10 @@ fn the_four_kinds_on_the_fixture_pair() {
         "declared SHA-256 42cd8cb45c64c3400055982a7bb1efec23a7184aea92602e0c5e45c714ab4daa, \
          found d5cf4abff7301f7dea64d93660f01bb656539ab7c5ab08a7635f70e7a349973b"
     );
-    assert_eq!(f[2]["sha256"], "d5cf4abff7301f7dea64d93660f01bb656539ab7c5ab08a7635f70e7a349973b");
+    assert_eq!(
+        f[2]["sha256"],
+        "d5cf4abff7301f7dea64d93660f01bb656539ab7c5ab08a7635f70e7a349973b"
+    );
     // the declared supplier against the module's author
     assert_eq!(
         f[3]["detail"],
@@ -223,7 +226,8 @@ fn every_report_format_carries_the_differences() {
     let (code, _) = run(&args);
     assert_eq!(code, 1);
     let read = |name: &str| std::fs::read_to_string(out(name)).unwrap();
-    let summary = "declared 9, observed 9, matched 8, undeclared 1, not found 1, hash mismatch 1, contradicted supplier 1";
+    let summary =
+        "declared 9, observed 9, matched 8, undeclared 1, not found 1, hash mismatch 1, contradicted supplier 1";
     let table = read("t.txt");
     assert!(table.contains(&format!("reconciliation: {summary}\n")), "{table}");
     assert!(table.contains("undeclared             excluded  device.squashfs!/lib/modules/5.10.0/hi_isp.ko"));
@@ -260,7 +264,11 @@ fn every_report_format_carries_the_differences() {
         .map(|a| a["text"].as_str().unwrap())
         .collect();
     assert_eq!(notes.len(), 4);
-    assert!(notes[1].contains("not-found against device.cdx.json: openssl"), "{}", notes[1]);
+    assert!(
+        notes[1].contains("not-found against device.cdx.json: openssl"),
+        "{}",
+        notes[1]
+    );
 }
 
 /// The real Debian rootfs against the SBOM syft wrote of it (fixtures/reconcile/make.sh; the
@@ -285,7 +293,11 @@ fn the_debian_rootfs_against_syft() {
     eprintln!("{summary}");
     let findings = r["findings"].as_array().unwrap();
     // every package dpkg lists, syft declares, and each is tied by its purl
-    assert_eq!(summary["matched"], summary["declared"].as_u64().unwrap() - 1, "{summary}");
+    assert_eq!(
+        summary["matched"],
+        summary["declared"].as_u64().unwrap() - 1,
+        "{summary}"
+    );
     assert!(summary["matched"].as_u64().unwrap() >= 80, "{summary}");
     assert!(r["matches"].as_array().unwrap().iter().all(|m| m["by"] == "purl"));
     // syft's operating-system component is the one declared part with no component here

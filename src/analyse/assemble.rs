@@ -327,11 +327,7 @@ pub fn assemble(target: &str, is_dir: bool, walked: &mut Walked) -> InventoryPar
 /// files lie behind them. Each owned path under a directory link of the same filesystem is also
 /// owned where the link leads (links are resolved one level, never followed on disk: the walk
 /// recorded their targets).
-fn alias_through_links(
-    owner: &mut HashMap<(String, String), usize>,
-    files: &[crate::model::FileEntry],
-    target: &str,
-) {
+fn alias_through_links(owner: &mut HashMap<(String, String), usize>, files: &[crate::model::FileEntry], target: &str) {
     let mut links: HashMap<(String, String), String> = HashMap::new();
     for f in files.iter().filter(|f| f.kind == "symlink") {
         let Some(to) = f.link.as_deref() else { continue };
@@ -450,7 +446,11 @@ mod tests {
             (("root".to_string(), "/lib/x86_64-linux-gnu/libc.so.6".to_string()), 2),
             (("root".to_string(), "/usr/bin/ls".to_string()), 3),
         ]);
-        let files = [link("root/bin", "usr/bin"), link("root/lib", "/usr/lib"), link("root/up", "../x")];
+        let files = [
+            link("root/bin", "usr/bin"),
+            link("root/lib", "/usr/lib"),
+            link("root/up", "../x"),
+        ];
         super::alias_through_links(&mut owner, &files, "root");
         assert_eq!(owner.get(&("root".to_string(), "/usr/bin/bash".to_string())), Some(&1));
         assert_eq!(

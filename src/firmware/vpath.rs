@@ -144,7 +144,14 @@ mod tests {
 
     #[test]
     fn names_unescape_to_their_bytes() {
-        for name in [&b"fw!/x.bin"[..], b"bad\xffname", b"esc\x1b[31m", b"back\\slash", b"plain", b"\\x4"] {
+        for name in [
+            &b"fw!/x.bin"[..],
+            b"bad\xffname",
+            b"esc\x1b[31m",
+            b"back\\slash",
+            b"plain",
+            b"\\x4",
+        ] {
             let path = VPath::root("a.tar").member(name);
             let written = path.as_str().strip_prefix("a.tar!/").unwrap();
             assert_eq!(unescape(written), name, "{written}");

@@ -29,9 +29,9 @@ use super::scope::{self, Scope};
 use super::vpath::VPath;
 use crate::model::{ContainerEntry, Facts, FileEntry, SkipReason, Skipped, Warning, WarningCode};
 use digest::{hash_file, sha256_hex};
+pub use focus::Focus;
 use in_flight::{lock, InFlight, IN_FLIGHT_BYTES};
 use meter::Meter;
-pub use focus::Focus;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
@@ -965,7 +965,10 @@ impl Walker<'_> {
         let result = rayon::in_place_scope(|scope| {
             let (results, in_flight) = (&results, &in_flight);
             let mut visit = |member: Member<'a>| -> ControlFlow<()> {
-                if self.focus.is_some_and(|f| !f.wants(path.member(member.name()).as_str())) {
+                if self
+                    .focus
+                    .is_some_and(|f| !f.wants(path.member(member.name()).as_str()))
+                {
                     return ControlFlow::Continue(());
                 }
                 if let Some((part, pattern)) = self.scope.excluded_member(member.name()) {

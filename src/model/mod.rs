@@ -28,9 +28,7 @@ pub use graph::{RelationKind, Relationship};
 pub use location::{push_pointer, FilePlace, Located, Location, XmlPlace};
 pub use party::{Identity, Party, PartyKind, Role};
 pub use pointer::Pointer;
-pub use reconcile::{
-    Declared, Discrepancy, DiscrepancyKind, MatchBy, Matched, ReconcileSummary, Reconciliation,
-};
+pub use reconcile::{Declared, Discrepancy, DiscrepancyKind, MatchBy, Matched, ReconcileSummary, Reconciliation};
 pub use warning::{Warning, WarningCode};
 
 use serde::Serialize;

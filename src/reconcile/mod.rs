@@ -236,7 +236,11 @@ fn tie(d: &Component, seen: &[Seen<'_>], t: &Tables, taken: &HashSet<usize>) -> 
         let rank = |&i: &usize| (taken.contains(&i), !seen[i].unit, i);
         candidates.into_iter().min_by_key(rank)
     };
-    let declared_purls: Vec<_> = d.purls.iter().filter_map(|p| normalise::purl(p.value.as_str())).collect();
+    let declared_purls: Vec<_> = d
+        .purls
+        .iter()
+        .filter_map(|p| normalise::purl(p.value.as_str()))
+        .collect();
     let eco = declared_purls.first().map(|p| p.ty.clone()).unwrap_or_default();
     // 1. the same content
     let by_hash: Vec<usize> = d
@@ -256,10 +260,12 @@ fn tie(d: &Component, seen: &[Seen<'_>], t: &Tables, taken: &HashSet<usize>) -> 
         .flat_map(|k| {
             t.purl.get(&k.key).into_iter().flatten().copied().filter(|&i| {
                 let theirs = seen[i].c.purls.iter().filter_map(|p| normalise::purl(p.value.as_str()));
-                theirs.filter(|o| o.key == k.key).any(|o| match (&k.version, &o.version) {
-                    (Some(a), Some(b)) => versions_agree(&k.ty, a, b),
-                    (a, b) => a.is_none() && b.is_none(),
-                })
+                theirs
+                    .filter(|o| o.key == k.key)
+                    .any(|o| match (&k.version, &o.version) {
+                        (Some(a), Some(b)) => versions_agree(&k.ty, a, b),
+                        (a, b) => a.is_none() && b.is_none(),
+                    })
             })
         })
         .collect();
@@ -270,7 +276,10 @@ fn tie(d: &Component, seen: &[Seen<'_>], t: &Tables, taken: &HashSet<usize>) -> 
     let by_cpe: Vec<usize> = d
         .cpes
         .iter()
-        .filter_map(|c| t.cpe.get(&cpe_key(c.value.vendor(), c.value.product(), c.value.version())))
+        .filter_map(|c| {
+            t.cpe
+                .get(&cpe_key(c.value.vendor(), c.value.product(), c.value.version()))
+        })
         .flatten()
         .copied()
         .collect();
@@ -340,12 +349,11 @@ fn declared_key(d: &Declared) -> String {
 /// package its name and version.
 fn observed_key(inv: &Inventory, s: &Seen<'_>) -> String {
     let target = &inv.documents[s.c.document].path;
-    let place = s.path.map(|p| p.strip_prefix(target.as_str()).unwrap_or(p)).unwrap_or("");
-    format!(
-        "{place}#{}@{}",
-        s.c.name,
-        s.c.version.as_deref().unwrap_or("")
-    )
+    let place = s
+        .path
+        .map(|p| p.strip_prefix(target.as_str()).unwrap_or(p))
+        .unwrap_or("");
+    format!("{place}#{}@{}", s.c.name, s.c.version.as_deref().unwrap_or(""))
 }
 
 /// The names a declared component gives for who supplied or made it.
@@ -454,8 +462,7 @@ pub fn reconcile(inputs: &Inputs<'_>) -> Reconciliation {
                 .collect();
             let contradicting = findings_on(s.id).find(|f| {
                 f.verdict >= Verdict::Review
-                    && f
-                        .evidence
+                    && f.evidence
                         .iter()
                         .any(|e| matches!(e.kind, EvidenceKind::Declares | EvidenceKind::BuiltOrSignedBy))
                     && !f.lineage.iter().any(|e| named.contains(e.as_str()))
@@ -472,11 +479,7 @@ pub fn reconcile(inputs: &Inputs<'_>) -> Reconciliation {
                     .map(|e| format!("{} \"{}\"", e.field, e.value))
                     .collect::<Vec<_>>()
                     .join(", ");
-                let verdict = if f.waived.is_some() {
-                    Verdict::Review
-                } else {
-                    f.verdict
-                };
+                let verdict = if f.waived.is_some() { Verdict::Review } else { f.verdict };
                 let mut c = pair(
                     DiscrepancyKind::ContradictedSupplier,
                     verdict,
@@ -490,9 +493,11 @@ pub fn reconcile(inputs: &Inputs<'_>) -> Reconciliation {
                 c.entity = Some(f.entity.clone());
                 c.evidence = evidence;
                 out.push(c);
-            } else if let Some(e) = s.c.details().evidence.iter().find(|e| {
-                SUPPLIER_FIELDS.contains(&e.value.name.as_str()) && !same_party(&suppliers, &e.value.value)
-            }) {
+            } else if let Some(e) =
+                s.c.details().evidence.iter().find(|e| {
+                    SUPPLIER_FIELDS.contains(&e.value.name.as_str()) && !same_party(&suppliers, &e.value.value)
+                })
+            {
                 out.push(pair(
                     DiscrepancyKind::ContradictedSupplier,
                     Verdict::Review,

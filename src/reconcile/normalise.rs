@@ -142,8 +142,14 @@ mod tests {
         assert_eq!(a.key, "deb/debian/bash");
         assert_eq!(a.version.as_deref(), Some("5.2.15-2+b2"));
         assert_eq!(Some(a.key), key("pkg:deb/debian/bash@5.2.15?arch=arm64"));
-        assert_eq!(key("pkg:PyPI/Typing_Extensions@4.0"), key("pkg:pypi/typing-extensions@4.0"));
-        assert_ne!(key("pkg:maven/org.a/b@1?classifier=sources"), key("pkg:maven/org.a/b@1"));
+        assert_eq!(
+            key("pkg:PyPI/Typing_Extensions@4.0"),
+            key("pkg:pypi/typing-extensions@4.0")
+        );
+        assert_ne!(
+            key("pkg:maven/org.a/b@1?classifier=sources"),
+            key("pkg:maven/org.a/b@1")
+        );
         assert!(purl("not a purl").is_none());
     }
 

@@ -298,7 +298,9 @@ fn reconciliation(h: &mut String, run: &Run<'_>) {
         e(&r.summary.line())
     );
     if !r.discrepancies.is_empty() {
-        h.push_str("<table><thead><tr><th>kind</th><th>verdict</th><th>component</th><th>detail</th></tr></thead><tbody>\n");
+        h.push_str(
+            "<table><thead><tr><th>kind</th><th>verdict</th><th>component</th><th>detail</th></tr></thead><tbody>\n",
+        );
         for d in &r.discrepancies {
             let component = d.path.clone().unwrap_or_else(|| match &d.version {
                 Some(v) => format!("{} {v}", d.name),

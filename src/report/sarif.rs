@@ -47,7 +47,11 @@ pub fn write_limited(
     let mut size = 0usize;
     let mut cut = 0usize;
     let incomplete: Vec<_> = run.audit.targets.iter().filter(|t| t.unexamined > 0).collect();
-    let differences = run.audit.reconciliation.as_ref().map_or(&[][..], |r| &r.discrepancies[..]);
+    let differences = run
+        .audit
+        .reconciliation
+        .as_ref()
+        .map_or(&[][..], |r| &r.discrepancies[..]);
     let wanted = findings.len() + incomplete.len() + differences.len();
     for f in &findings {
         let id = rule_id(f);
@@ -95,7 +99,11 @@ pub fn write_limited(
     if cut == 0 {
         for d in differences {
             let id = format!("reconcile/{}", d.kind.as_str());
-            let place = d.path.as_deref().or(d.declared.as_ref().map(|x| x.file.as_str())).unwrap_or("");
+            let place = d
+                .path
+                .as_deref()
+                .or(d.declared.as_ref().map(|x| x.file.as_str()))
+                .unwrap_or("");
             let result = json!({
                 "ruleId": id,
                 "level": level(d.verdict),

@@ -161,7 +161,12 @@ pub fn write(dir: &Path, inv: &Inventory, audit: &Audit, limits: &Limits) -> any
     let input_of = |path: &str| {
         inputs
             .iter()
-            .filter(|d| path == d.path || path.strip_prefix(d.path.as_str()).is_some_and(|r| r.starts_with(['!', '/'])))
+            .filter(|d| {
+                path == d.path
+                    || path
+                        .strip_prefix(d.path.as_str())
+                        .is_some_and(|r| r.starts_with(['!', '/']))
+            })
             .max_by_key(|d| d.path.len())
             .copied()
     };
@@ -203,7 +208,9 @@ pub fn write(dir: &Path, inv: &Inventory, audit: &Audit, limits: &Limits) -> any
             chain.extend(
                 inv.containers
                     .iter()
-                    .filter(|c| c.path != doc.path && path.strip_prefix(c.path.as_str()).is_some_and(|r| r.starts_with('!')))
+                    .filter(|c| {
+                        c.path != doc.path && path.strip_prefix(c.path.as_str()).is_some_and(|r| r.starts_with('!'))
+                    })
                     .map(|c| Link {
                         path: &c.path,
                         sha256: &c.sha256,

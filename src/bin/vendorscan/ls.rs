@@ -109,7 +109,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     .and_then(|()| out.flush());
     crate::inputs::finish_output(written, "listing")?;
-    let exists = walked.files.iter().any(|f| f.path == container) || walked.containers.iter().any(|c| c.path == container);
+    let exists =
+        walked.files.iter().any(|f| f.path == container) || walked.containers.iter().any(|c| c.path == container);
     if known == 0 && !exists {
         anyhow::bail!("{container}: no such container in {display}");
     }
