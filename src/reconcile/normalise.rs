@@ -96,7 +96,7 @@ fn debian(v: &str) -> DebVersion<'_> {
         _ => (rest, None),
     };
     DebVersion {
-        epoch: epoch.filter(|e| e.trim_start_matches('0') != ""),
+        epoch: epoch.filter(|e| !e.trim_start_matches('0').is_empty()),
         upstream,
         revision,
     }

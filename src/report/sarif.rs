@@ -104,13 +104,17 @@ pub fn write_limited(
                 .as_deref()
                 .or(d.declared.as_ref().map(|x| x.file.as_str()))
                 .unwrap_or("");
+            let mut properties = json!({"verdict": d.verdict.as_str()});
+            if let Some(by) = d.by {
+                properties["matchedBy"] = json!(by.as_str());
+            }
             let result = json!({
                 "ruleId": id,
                 "level": level(d.verdict),
                 "message": {"text": format!("{} {}: {}", d.kind.as_str(), d.name, d.detail)},
                 "locations": [{"physicalLocation": {"artifactLocation": artifact(place)}}],
                 "partialFingerprints": {"vendorscan/v1": d.id},
-                "properties": {"verdict": d.verdict.as_str(), "matchedBy": d.by.map(|b| b.as_str())},
+                "properties": properties,
             });
             if !fits(&result, &mut size, results.len(), max_results, max_bytes) {
                 cut = wanted - results.len();
