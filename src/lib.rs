@@ -5,10 +5,12 @@
 
 pub mod analyse;
 pub mod copyright;
+pub mod extract;
 pub mod fdt;
 pub mod firmware;
 pub mod model;
 pub mod pipeline;
+pub mod reconcile;
 pub mod report;
 pub mod rules;
 pub mod sbom;

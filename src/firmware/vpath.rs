@@ -10,6 +10,9 @@
 //! So `fw.bin!/0x40000:squashfs!/usr/lib/libfoo.so` and `rootfs.tar.gz!gzip!/etc/passwd`.
 //! Member names are data from the input: `..`, absolute names and anything else are kept as
 //! written, and bytes that are not printable UTF-8 (or are `\`) are written as `\xNN` escapes.
+//! So is `!` (`\x21`) in a member's or a file's own name: every `!` after the target is
+//! notation, and a path splits unambiguously into its steps ([`unescape`] gives a name back).
+//! The target itself is named as the user named it, `!` and all.
 
 use std::fmt;
 
@@ -71,7 +74,7 @@ impl fmt::Display for VPath {
 fn push_escaped(out: &mut String, bytes: &[u8]) {
     for chunk in bytes.utf8_chunks() {
         for c in chunk.valid().chars() {
-            if c == '\\' || c.is_control() {
+            if c == '\\' || c == '!' || c.is_control() {
                 let mut buf = [0u8; 4];
                 for b in c.encode_utf8(&mut buf).bytes() {
                     out.push_str(&format!("\\x{b:02x}"));
@@ -86,9 +89,34 @@ fn push_escaped(out: &mut String, bytes: &[u8]) {
     }
 }
 
+/// A name as written in a virtual path, back to its bytes: each `\xNN` escape is the byte it
+/// stands for; anything else is kept as it is.
+pub fn unescape(name: &str) -> Vec<u8> {
+    let bytes = name.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 2..i + 4)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], bytes.get(i + 1), hex) {
+            (b'\\', Some(b'x'), Some(b)) => {
+                out.push(b);
+                i += 4;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use super::VPath;
+    use super::{unescape, VPath};
 
     #[test]
     fn notation() {
@@ -109,5 +137,25 @@ mod tests {
         assert_eq!(a.member(b"bad\xffname").as_str(), "a.tar!/bad\\xffname");
         assert_eq!(a.member(b"esc\x1b[31m").as_str(), "a.tar!/esc\\x1b[31m");
         assert_eq!(a.member(b"back\\slash").as_str(), "a.tar!/back\\x5cslash");
+        // a `!` in a name is not notation
+        assert_eq!(a.member(b"fw!/x.bin").as_str(), "a.tar!/fw\\x21/x.bin");
+        assert_eq!(VPath::root("old!fw").child(b"a!b").as_str(), "old!fw/a\\x21b");
+    }
+
+    #[test]
+    fn names_unescape_to_their_bytes() {
+        for name in [
+            &b"fw!/x.bin"[..],
+            b"bad\xffname",
+            b"esc\x1b[31m",
+            b"back\\slash",
+            b"plain",
+            b"\\x4",
+        ] {
+            let path = VPath::root("a.tar").member(name);
+            let written = path.as_str().strip_prefix("a.tar!/").unwrap();
+            assert_eq!(unescape(written), name, "{written}");
+        }
+        assert_eq!(unescape("\\xzz"), b"\\xzz");
     }
 }

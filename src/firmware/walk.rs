@@ -14,6 +14,7 @@
 //! large files are memory-mapped.
 
 mod digest;
+mod focus;
 mod in_flight;
 #[cfg(test)]
 mod live_tests;
@@ -28,6 +29,7 @@ use super::scope::{self, Scope};
 use super::vpath::VPath;
 use crate::model::{ContainerEntry, Facts, FileEntry, SkipReason, Skipped, Warning, WarningCode};
 use digest::{hash_file, sha256_hex};
+pub use focus::Focus;
 use in_flight::{lock, InFlight, IN_FLIGHT_BYTES};
 use meter::Meter;
 use rayon::prelude::*;
@@ -124,6 +126,8 @@ struct Walker<'l> {
     progress: &'l dyn Progress,
     analyser: &'l dyn Analyser,
     tuning: Tuning,
+    /// Where a focused walk goes (`extract`, `ls`); `None` everywhere.
+    focus: Option<&'l Focus>,
     bytes: AtomicU64,
     entries: AtomicU64,
     /// Set once a target-wide limit is reached, so it is reported once and the walk winds down.
@@ -158,7 +162,15 @@ pub fn walk_scoped(
     progress: &dyn Progress,
     analyser: &dyn Analyser,
 ) -> Result<Walked, WalkError> {
-    walk_with(target, limits, scope, progress, analyser, TUNING)
+    walk_with(target, limits, scope, progress, analyser, TUNING, None)
+}
+
+/// Walks one target as [`walk`] does, but only along the paths `focus` asks for: every other
+/// member is left out (and not listed), and an asked member is handed to `focus` instead of
+/// being opened or analysed. Everything on the way is read by the same readers, within the
+/// same limits, and its damage reported the same way.
+pub fn walk_focused(target: &Path, limits: &Limits, focus: &Focus) -> Result<Walked, WalkError> {
+    walk_with(target, limits, &Scope::default(), &(), &(), TUNING, Some(focus))
 }
 
 #[cfg(test)]
@@ -169,7 +181,7 @@ fn walk_tuned(
     analyser: &dyn Analyser,
     tuning: Tuning,
 ) -> Result<Walked, WalkError> {
-    walk_with(target, limits, &Scope::default(), progress, analyser, tuning)
+    walk_with(target, limits, &Scope::default(), progress, analyser, tuning, None)
 }
 
 fn walk_with(
@@ -179,6 +191,7 @@ fn walk_with(
     progress: &dyn Progress,
     analyser: &dyn Analyser,
     tuning: Tuning,
+    focus: Option<&Focus>,
 ) -> Result<Walked, WalkError> {
     let display = target.display().to_string();
     let fail = |source| WalkError {
@@ -195,6 +208,7 @@ fn walk_with(
         entries: AtomicU64::new(0),
         exhausted: AtomicBool::new(false),
         taken: AtomicU64::new(0),
+        focus,
     };
     let root = VPath::root(&display);
     let meta = std::fs::metadata(target).map_err(fail)?;
@@ -424,6 +438,9 @@ impl Walker<'_> {
                 mounts.push((own, own_live));
                 continue;
             }
+            if self.focus.is_some_and(|f| !f.wants(path.as_str())) {
+                continue;
+            }
             if !self.count(&path, &mut out) {
                 break;
             }
@@ -637,6 +654,11 @@ impl Walker<'_> {
 
     /// A blob already counted as an entry: hashed, typed, and opened when it is a container.
     fn visit(&self, bytes: &[u8], path: VPath, depth: usize, out: &mut Walked) {
+        if let Some(focus) = self.focus {
+            if focus.take(path.as_str(), bytes) || !focus.wants(path.as_str()) {
+                return;
+            }
+        }
         self.progress.blob(bytes.len() as u64);
         if path.as_str().len() > self.limits.max_path_len {
             out.warn(
@@ -757,6 +779,8 @@ impl Walker<'_> {
                         let archive = detect(&head);
                         if matches!(archive, Kind::Tar | Kind::Cpio)
                             && head.len() == self.tuning.head
+                            // an asked-for stream is decoded into memory, to be handed out
+                            && !self.focus.is_some_and(|f| f.is(inner.as_str()))
                             && depth + 1 < self.limits.max_depth
                             && inner.as_str().len() <= self.limits.max_path_len
                         {
@@ -941,6 +965,12 @@ impl Walker<'_> {
         let result = rayon::in_place_scope(|scope| {
             let (results, in_flight) = (&results, &in_flight);
             let mut visit = |member: Member<'a>| -> ControlFlow<()> {
+                if self
+                    .focus
+                    .is_some_and(|f| !f.wants(path.member(member.name()).as_str()))
+                {
+                    return ControlFlow::Continue(());
+                }
                 if let Some((part, pattern)) = self.scope.excluded_member(member.name()) {
                     if excluded.insert(part.to_vec()) {
                         out.skipped.push(Skipped {

@@ -14,6 +14,7 @@ mod location;
 mod parts;
 mod party;
 mod pointer;
+mod reconcile;
 mod warning;
 
 pub use component::{Component, ComponentId, Details, Hash, Origin, Property, Purl, PurlError, Reference, Swid};
@@ -27,6 +28,7 @@ pub use graph::{RelationKind, Relationship};
 pub use location::{push_pointer, FilePlace, Located, Location, XmlPlace};
 pub use party::{Identity, Party, PartyKind, Role};
 pub use pointer::Pointer;
+pub use reconcile::{Declared, Discrepancy, DiscrepancyKind, MatchBy, Matched, ReconcileSummary, Reconciliation};
 pub use warning::{Warning, WarningCode};
 
 use serde::Serialize;

@@ -27,6 +27,93 @@ struct Report<'a> {
     findings: Vec<FindingOut<'a>>,
     warnings: Vec<&'a Warning>,
     errors: &'a [crate::model::InputError],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reconciliation: Option<ReconciliationOut<'a>>,
+}
+
+/// `audit --declared`: the declared SBOM against the target (docs/reconciliation.md).
+#[derive(Serialize)]
+struct ReconciliationOut<'a> {
+    declared: DeclaredSbom<'a>,
+    summary: &'a crate::model::ReconcileSummary,
+    findings: Vec<DiscrepancyOut<'a>>,
+    matches: Vec<MatchOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct DeclaredSbom<'a> {
+    path: &'a str,
+    sha256: &'a str,
+}
+
+#[derive(Serialize)]
+struct DiscrepancyOut<'a> {
+    id: &'a str,
+    kind: crate::model::DiscrepancyKind,
+    verdict: Verdict,
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    declared: Option<&'a crate::model::Declared>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    observed: Option<ComponentOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sha256: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    matched_by: Option<crate::model::MatchBy>,
+    detail: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    entity: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    evidence: Vec<EvidenceOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct MatchOut<'a> {
+    declared: &'a crate::model::Declared,
+    observed: ComponentOut<'a>,
+    by: crate::model::MatchBy,
+}
+
+fn reconciliation<'a>(inv: &'a Inventory, r: &'a crate::model::Reconciliation) -> ReconciliationOut<'a> {
+    ReconciliationOut {
+        declared: DeclaredSbom {
+            path: &r.declared_file,
+            sha256: &r.declared_sha256,
+        },
+        summary: &r.summary,
+        findings: r
+            .discrepancies
+            .iter()
+            .map(|d| DiscrepancyOut {
+                id: &d.id,
+                kind: d.kind,
+                verdict: d.verdict,
+                name: &d.name,
+                version: d.version.as_deref(),
+                declared: d.declared.as_ref(),
+                observed: d.observed.map(|c| component(inv, c)),
+                path: d.path.as_deref(),
+                sha256: d.sha256.as_deref(),
+                matched_by: d.by,
+                detail: &d.detail,
+                entity: d.entity.as_deref(),
+                evidence: d.evidence.iter().map(|e| evidence(inv, e)).collect(),
+            })
+            .collect(),
+        matches: r
+            .matches
+            .iter()
+            .map(|m| MatchOut {
+                declared: &m.declared,
+                observed: component(inv, m.observed),
+                by: m.by,
+            })
+            .collect(),
+    }
 }
 
 #[derive(Serialize)]
@@ -201,6 +288,7 @@ pub fn write(
         findings: audit.findings.iter().map(|f| finding(inventory, f)).collect(),
         warnings: inventory.warnings.iter().chain(&audit.warnings).collect(),
         errors: &inventory.errors,
+        reconciliation: audit.reconciliation.as_ref().map(|r| reconciliation(inventory, r)),
     };
     serde_json::to_writer_pretty(&mut *out, &report)?;
     out.write_all(b"\n")

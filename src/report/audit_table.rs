@@ -226,6 +226,9 @@ pub fn render(inv: &Inventory, audit: &Audit, rules: &RuleSet, verbose: bool, lo
     if verbose {
         out.push_str(&details(inv, flagged.iter().copied().chain(mentions.iter().copied())));
     }
+    if let Some(r) = &audit.reconciliation {
+        out.push_str(&reconciliation_lines(r, verbose, look));
+    }
     for p in &rules.packs {
         out.push_str(&format!(
             "\nrules: {} {} sha256:{} ({})",
@@ -235,6 +238,46 @@ pub fn render(inv: &Inventory, audit: &Audit, rules: &RuleSet, verbose: bool, lo
     out.push('\n');
     out.push_str(&coverage_lines(&audit.coverage));
     out.push_str(&verdict_lines(audit, look));
+    out
+}
+
+/// `audit --declared`: one row per difference (kind, verdict, the component by its virtual path
+/// or its declared name, what differs), then the summary line; `-v` adds how each declared
+/// component was tied.
+fn reconciliation_lines(r: &crate::model::Reconciliation, verbose: bool, look: Look) -> String {
+    let mut out = format!("\nreconciliation with {}:\n", escape(&r.declared_file));
+    if !r.discrepancies.is_empty() {
+        let mut t = Table::new(vec!["KIND", "VERDICT", "COMPONENT", "DETAIL"]);
+        for d in &r.discrepancies {
+            let component = match (&d.path, &d.version) {
+                (Some(p), _) => p.clone(),
+                (None, Some(v)) => format!("{} {v}", d.name),
+                (None, None) => d.name.clone(),
+            };
+            t.row_styled(
+                vec![
+                    d.kind.as_str().to_string(),
+                    d.verdict.as_str().to_string(),
+                    escape(&component).into_owned(),
+                    escape(&d.detail).into_owned(),
+                ],
+                look.color.then(|| style(d.verdict.as_str())),
+            );
+        }
+        out.push_str(&t.render());
+    }
+    if verbose && !r.matches.is_empty() {
+        let mut t = Table::new(vec!["DECLARED", "MATCHED BY"]);
+        for m in &r.matches {
+            let name = match &m.declared.version {
+                Some(v) => format!("{} {v}", m.declared.name),
+                None => m.declared.name.clone(),
+            };
+            t.row(vec![escape(&name).into_owned(), m.by.as_str().to_string()]);
+        }
+        out.push_str(&t.render());
+    }
+    out.push_str(&format!("reconciliation: {}\n", r.summary.line()));
     out
 }
 

@@ -77,6 +77,7 @@ pub fn render(run: &Run<'_>) -> String {
     coverage(&mut h, run);
     procurement(&mut h, run);
     findings(&mut h, run);
+    reconciliation(&mut h, run);
     inventory(&mut h, run);
     inputs(&mut h, run);
 
@@ -281,6 +282,43 @@ fn findings(h: &mut String, run: &Run<'_>) {
             );
         }
         h.push_str("</tbody></table></details>\n");
+    }
+    h.push_str("</section>\n");
+}
+
+/// `audit --declared`: the summary line and one row per difference.
+fn reconciliation(h: &mut String, run: &Run<'_>) {
+    let Some(r) = &run.audit.reconciliation else {
+        return;
+    };
+    let _ = writeln!(
+        h,
+        "<section id=\"reconciliation\">\n<h2>Reconciliation with {}</h2>\n<p id=\"reconcile-summary\">{}</p>",
+        e(&r.declared_file),
+        e(&r.summary.line())
+    );
+    if !r.discrepancies.is_empty() {
+        h.push_str(
+            "<table><thead><tr><th>kind</th><th>verdict</th><th>component</th><th>detail</th></tr></thead><tbody>\n",
+        );
+        for d in &r.discrepancies {
+            let component = d.path.clone().unwrap_or_else(|| match &d.version {
+                Some(v) => format!("{} {v}", d.name),
+                None => d.name.clone(),
+            });
+            let _ = writeln!(
+                h,
+                "<tr class=\"{}\" data-kind=\"{}\" id=\"{}\"><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",
+                d.verdict.as_str(),
+                d.kind.as_str(),
+                e(&d.id),
+                d.kind.as_str(),
+                d.verdict.as_str(),
+                e(&component),
+                e(&d.detail)
+            );
+        }
+        h.push_str("</tbody></table>\n");
     }
     h.push_str("</section>\n");
 }

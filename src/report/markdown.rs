@@ -119,6 +119,35 @@ pub fn render(run: &Run<'_>) -> String {
         }
     }
 
+    let mut reconciled = String::new();
+    if let Some(r) = &audit.reconciliation {
+        budget.push(
+            &mut reconciled,
+            &format!("\n### Reconciliation with `{}`\n", code(&r.declared_file)),
+        );
+        budget.push(&mut reconciled, &format!("**Summary**: {}.\n", r.summary.line()));
+        if !r.discrepancies.is_empty() {
+            budget.push(&mut reconciled, "| Kind | Verdict | Component | Detail |");
+            budget.push(&mut reconciled, "|---|---|---|---|");
+        }
+        for d in &r.discrepancies {
+            let component = d.path.clone().unwrap_or_else(|| match &d.version {
+                Some(v) => format!("{} {v}", d.name),
+                None => d.name.clone(),
+            });
+            budget.push(
+                &mut reconciled,
+                &format!(
+                    "| {} | {} | `{}` | {} |",
+                    d.kind.as_str(),
+                    d.verdict.as_str(),
+                    code(&component),
+                    cell(&d.detail, CELL)
+                ),
+            );
+        }
+    }
+
     let mut procurement = String::new();
     budget.push(&mut procurement, "\n### Procurement summary\n");
     budget.push(&mut procurement, &format!("_{NOT_LEGAL_ADVICE}_\n"));
@@ -259,6 +288,7 @@ pub fn render(run: &Run<'_>) -> String {
         out.push_str(&rest);
         out.push_str("\n</details>\n");
     }
+    out.push_str(&reconciled);
     let mentions = run.mentions().len();
     if mentions > 0 {
         out.push_str(&format!(

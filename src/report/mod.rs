@@ -16,7 +16,9 @@ pub mod summary;
 pub mod table;
 pub mod text;
 
-pub use cyclonedx_out::{write_cyclonedx_audited, write_cyclonedx_json, write_cyclonedx_xml};
+pub use cyclonedx_out::{
+    write_cyclonedx_audited, write_cyclonedx_json, write_cyclonedx_reconciled, write_cyclonedx_xml,
+};
 pub use spdx_out::write_spdx_json;
 
 use serde::Serialize;

@@ -47,7 +47,12 @@ pub fn write_limited(
     let mut size = 0usize;
     let mut cut = 0usize;
     let incomplete: Vec<_> = run.audit.targets.iter().filter(|t| t.unexamined > 0).collect();
-    let wanted = findings.len() + incomplete.len();
+    let differences = run
+        .audit
+        .reconciliation
+        .as_ref()
+        .map_or(&[][..], |r| &r.discrepancies[..]);
+    let wanted = findings.len() + incomplete.len() + differences.len();
     for f in &findings {
         let id = rule_id(f);
         if !rules.contains_key(&id) {
@@ -89,6 +94,43 @@ pub fn write_limited(
                     "defaultConfiguration": {"level": "warning"},
                 }),
             );
+        }
+    }
+    if cut == 0 {
+        for d in differences {
+            let id = format!("reconcile/{}", d.kind.as_str());
+            let place = d
+                .path
+                .as_deref()
+                .or(d.declared.as_ref().map(|x| x.file.as_str()))
+                .unwrap_or("");
+            let mut properties = json!({"verdict": d.verdict.as_str()});
+            if let Some(by) = d.by {
+                properties["matchedBy"] = json!(by.as_str());
+            }
+            let result = json!({
+                "ruleId": id,
+                "level": level(d.verdict),
+                "message": {"text": format!("{} {}: {}", d.kind.as_str(), d.name, d.detail)},
+                "locations": [{"physicalLocation": {"artifactLocation": artifact(place)}}],
+                "partialFingerprints": {"vendorscan/v1": d.id},
+                "properties": properties,
+            });
+            if !fits(&result, &mut size, results.len(), max_results, max_bytes) {
+                cut = wanted - results.len();
+                break;
+            }
+            results.push(result);
+            rules.entry(id.clone()).or_insert_with(|| {
+                json!({
+                    "id": id,
+                    "name": d.kind.as_str(),
+                    "shortDescription": {"text": format!("Declared SBOM versus target: {}", d.kind.as_str())},
+                    "fullDescription": {"text": "A difference between the SBOM the vendor declared (audit --declared) \
+                        and what vendorscan found in the target (docs/reconciliation.md)."},
+                    "defaultConfiguration": {"level": "warning"},
+                })
+            });
         }
     }
     // Only the rules the results kept refer to.

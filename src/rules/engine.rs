@@ -50,6 +50,9 @@ pub struct Audit {
     pub coverage: Coverage,
     pub policies: Vec<String>,
     pub warnings: Vec<Warning>,
+    /// `audit --declared`: the vendor's SBOM set against what was found (`crate::reconcile`);
+    /// the engine leaves it empty.
+    pub reconciliation: Option<crate::model::Reconciliation>,
 }
 
 /// The verdict of one input.
@@ -487,6 +490,7 @@ pub fn audit(inventory: &Inventory, rules: &RuleSet, index: &Index, opts: &Audit
         coverage,
         policies: active.iter().map(|p| p.id.clone()).collect(),
         warnings,
+        reconciliation: None,
     }
 }
 

@@ -92,6 +92,17 @@ pub struct Args {
     /// Do not print warnings on standard error (they stay in the JSON report).
     #[arg(long, short)]
     quiet: bool,
+    /// Reconcile this SBOM — what the vendor declared (CycloneDX or SPDX, any version read) —
+    /// with what the walk of the targets finds: undeclared, not found, hash mismatches and
+    /// contradicted suppliers are reported as findings (docs/reconciliation.md).
+    #[arg(long, value_name = "SBOM")]
+    declared: Option<PathBuf>,
+    /// Copy the flagged file of every finding (at review or above, and every reconciliation
+    /// difference with a file) out of its image into DIR, beside a manifest.json with each
+    /// file's virtual path, SHA-256, hash chain back to the input and the findings' evidence
+    /// (bounded by --max-member-bytes; nothing in DIR is overwritten).
+    #[arg(long, value_name = "DIR")]
+    evidence_dir: Option<PathBuf>,
     #[command(flatten)]
     walk: WalkArgs,
 }
@@ -155,7 +166,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .transpose()?;
     let outputs = outputs::open(outputs::plan(args.format, &args.output)?)?;
     let inventory = inputs::read(&args.targets, &limits, &args.walk.walking(&analysers), args.quiet);
-    let audit = rules::audit(
+    let declared = args
+        .declared
+        .as_ref()
+        .map(|p| read_declared(p, &limits, &args.walk.walking(&analysers)))
+        .transpose()?;
+    let mut audit = rules::audit(
         &inventory,
         &rules,
         &index,
@@ -170,6 +186,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             today,
         },
     );
+    if let Some(declared) = &declared {
+        let reconciliation = vendorscan::reconcile::reconcile(&vendorscan::reconcile::Inputs {
+            declared,
+            observed: &inventory,
+            findings: &audit.findings,
+            rules: &rules,
+            index: &index,
+        });
+        vendorscan::reconcile::apply(&mut audit, &inventory, reconciliation);
+    }
     if !args.quiet {
         for w in &audit.warnings {
             eprintln!("warning: {w}");
@@ -188,6 +214,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     for output in outputs {
         output.write(&run, &table)?;
+    }
+    if let Some(dir) = &args.evidence_dir {
+        crate::evidence::write(dir, &inventory, &audit, &args.walk.walking(&analysers).limits)?;
     }
     if let Some(file) = &mut attestation {
         let written = attest::write(
@@ -226,6 +255,23 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         args.fail_on,
         supplier_gate.is_some(),
     )))
+}
+
+/// The declared SBOM of `--declared`, read as an SBOM whatever its name (never walked); one that
+/// cannot be read ends the run, as a reconciliation against nothing would say everything is
+/// undeclared.
+fn read_declared(
+    path: &std::path::Path,
+    limits: &Limits,
+    walking: &inputs::Walking<'_>,
+) -> anyhow::Result<vendorscan::model::Inventory> {
+    let mut target = OsString::from("sbom:");
+    target.push(path.as_os_str());
+    let inventory = inputs::read(&[target], limits, walking, true);
+    if !inventory.errors.is_empty() || inventory.documents.is_empty() {
+        bail!("--declared {}: cannot be read as an SBOM", path.display());
+    }
+    Ok(inventory)
 }
 
 /// The exit status: an incomplete run 2 whatever it found (unless `complete`, which

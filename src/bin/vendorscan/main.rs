@@ -5,8 +5,11 @@
 
 mod audit;
 mod config;
+mod evidence;
+mod extract;
 mod inputs;
 mod inventory;
+mod ls;
 mod outputs;
 mod progress;
 mod rules_cmd;
@@ -82,6 +85,10 @@ enum Command {
         #[arg(value_name = "COMMAND")]
         subcommand: Option<String>,
     },
+    /// Write one member of an image, addressed by the virtual path the reports print.
+    Extract(extract::Args),
+    /// List a container's members (or a target's) with their types, sizes and SHA-256.
+    Ls(ls::Args),
 }
 
 /// Exit status for input that could not be read, as for bad usage.
@@ -152,6 +159,8 @@ fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
             rules_cmd::run(args)
         }
         Command::Init(args) => config::init(args),
+        Command::Extract(args) => extract::run(args),
+        Command::Ls(args) => ls::run(args),
         Command::Completions { shell } => {
             // Into memory first: clap_complete panics when its writer fails (`| head`).
             let mut script = Vec::new();

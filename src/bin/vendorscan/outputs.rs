@@ -13,7 +13,7 @@ use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
 use vendorscan::report::summary::Run;
-use vendorscan::report::{audit_json, audit_table, html, markdown, sarif, write_cyclonedx_audited, ToolInfo};
+use vendorscan::report::{audit_json, audit_table, html, markdown, sarif, write_cyclonedx_reconciled, ToolInfo};
 
 /// The reports `audit` writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, serde::Deserialize, serde::Serialize)]
@@ -161,9 +161,14 @@ impl Opened {
             Format::Markdown => markdown::write(run, out),
             Format::Html => html::write(run, out),
             Format::Sarif => sarif::write(run, table.verbose, out),
-            Format::Cyclonedx => {
-                write_cyclonedx_audited(run.inventory, &run.audit.findings, &ToolInfo::THIS, run.timestamp, out)
-            }
+            Format::Cyclonedx => write_cyclonedx_reconciled(
+                run.inventory,
+                &run.audit.findings,
+                run.audit.reconciliation.as_ref(),
+                &ToolInfo::THIS,
+                run.timestamp,
+                out,
+            ),
         }
         .and_then(|()| out.flush());
         let what = match &self.output.dest {

@@ -70,6 +70,64 @@ pub(super) fn annotate<'a>(
     }
 }
 
+/// The property a reconciliation difference puts on its component: `kind verdict id`.
+pub const RECONCILIATION: &str = "vendorscan:reconciliation";
+
+/// `audit --declared`: each difference as an annotation (and a property) on the observed
+/// component, or on the product when nothing was observed (a declared component not found).
+pub(super) fn annotate_reconciliation<'a>(
+    bom: &mut Bom<'a>,
+    inv: &'a Inventory,
+    plan: &'a Plan<'a>,
+    tool: &'a ToolInfo,
+    r: &'a crate::model::Reconciliation,
+    timestamp: &'a str,
+) {
+    let product = inv
+        .documents
+        .iter()
+        .find(|d| d.format == crate::model::Format::Image)
+        .or(inv.documents.first())
+        .and_then(|d| d.describes.first())
+        .map(|&id| plan.bom_ref(id));
+    let mut props: HashMap<&str, Vec<Prop<'a>>> = HashMap::new();
+    for d in &r.discrepancies {
+        let Some(subject) = d.observed.map(|c| plan.bom_ref(c)).or(product) else {
+            continue;
+        };
+        props.entry(subject).or_default().push(prop(
+            RECONCILIATION,
+            format!("{} {} {}", d.kind.as_str(), d.verdict.as_str(), d.id),
+        ));
+        bom.annotations.push(Annotation {
+            bom_ref: format!("vendorscan-reconciliation:{}", d.id),
+            subjects: vec![subject],
+            annotator: Annotator {
+                component: Tool {
+                    kind: "application",
+                    name: tool.name,
+                    version: tool.version,
+                },
+            },
+            timestamp,
+            text: format!(
+                "vendorscan {} {} against {}: {} — {}",
+                d.id,
+                d.kind.as_str(),
+                r.declared_file,
+                d.name,
+                d.detail
+            ),
+        });
+    }
+    if let Some(root) = bom.metadata.component.as_deref_mut() {
+        attach(root, &mut props);
+    }
+    for c in &mut bom.components {
+        attach(c, &mut props);
+    }
+}
+
 /// Adds the properties to the component written with their bom-ref, wherever it is nested.
 fn attach<'a>(c: &mut Comp<'a>, props: &mut HashMap<&str, Vec<Prop<'a>>>) {
     if let Some(list) = c.bom_ref.and_then(|r| props.remove(r)) {

@@ -85,8 +85,24 @@ pub fn write_cyclonedx_audited(
     timestamp: Option<&str>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    write_cyclonedx_reconciled(inv, findings, None, tool, timestamp, out)
+}
+
+/// [`write_cyclonedx_audited`], with the differences of `audit --declared` as annotations too:
+/// on the observed component, or on the product for a declared component not found.
+pub fn write_cyclonedx_reconciled(
+    inv: &Inventory,
+    findings: &[Finding],
+    reconciliation: Option<&crate::model::Reconciliation>,
+    tool: &ToolInfo,
+    timestamp: Option<&str>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let plan = plan::Plan::new(inv);
-    let bom = prepare(inv, &plan, tool, None, timestamp, Some(findings))?;
+    let mut bom = prepare(inv, &plan, tool, None, timestamp, Some(findings))?;
+    if let Some(r) = reconciliation {
+        audited::annotate_reconciliation(&mut bom, inv, &plan, tool, r, timestamp.unwrap_or(audited::NO_TIME));
+    }
     let mut out = BufWriter::new(out);
     serde_json::to_writer_pretty(&mut out, &bom)?;
     out.write_all(b"\n")?;
