@@ -75,6 +75,7 @@ struct Leb {
 struct VolumeInfo {
     name: Vec<u8>,
     static_: bool,
+    reserved: u32,
 }
 
 pub fn read<'a>(bytes: &'a [u8], limit: u64, visit: &mut Visit<'_, 'a>) -> Result<(), Corrupt> {
@@ -142,6 +143,19 @@ pub fn read<'a>(bytes: &'a [u8], limit: u64, visit: &mut Visit<'_, 'a>) -> Resul
             BTreeMap::new()
         }
     };
+    // the volumes and the layout volume's two PEBs must fit the image: fewer PEBs is a cut dump
+    let reserved: u64 = table.values().map(|v| u64::from(v.reserved)).sum::<u64>() + 2;
+    if (pebs as u64) < reserved {
+        problems.note(format!(
+            "the volume table reserves {reserved} PEBs of {peb} bytes, the image holds {pebs}: it is cut short"
+        ));
+    }
+    for (id, info) in &table {
+        if info.static_ && !volumes.contains_key(id) {
+            let name = String::from_utf8_lossy(&info.name);
+            problems.note(format!("static volume {id} ({name}): none of its LEBs is in the image"));
+        }
+    }
     let reader = Reader {
         bytes,
         peb,
@@ -235,6 +249,7 @@ fn volume_table(
                 VolumeInfo {
                     name: rec[16..16 + name_len].to_vec(),
                     static_: rec[12] == STATIC,
+                    reserved,
                 },
             );
         }

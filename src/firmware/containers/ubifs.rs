@@ -228,6 +228,9 @@ struct Tree<'a> {
     leaves: HashMap<Key, (u64, &'a [u8])>,
     /// Directory entries by parent, then name: the newest (sqnum, node) of each.
     dents: HashMap<u64, HashMap<&'a [u8], (u64, &'a [u8])>>,
+    /// Inodes with a leaf node that could not be read (the index's key names the inode): the
+    /// first reason.
+    lost: HashMap<u64, String>,
     nodes: usize,
 }
 
@@ -350,22 +353,28 @@ fn index<'a>(
         };
         if node_level > 0 {
             index(volume, child, level + 1, tree, seen, problems);
-        } else {
-            leaf(volume, child, tree, problems);
+        } else if let Err(why) = leaf(volume, child, tree) {
+            if let Some((inum, _, _)) = key_of(node, b + 12) {
+                tree.lost.entry(inum).or_insert_with(|| why.clone());
+            }
+            problems.note(why);
         }
     }
 }
 
-/// Reads a leaf node (from the index or a bud) into the tree, when newer than what it holds.
-fn leaf<'a>(volume: &Volume<'a>, at: Place, tree: &mut Tree<'a>, problems: &mut Problems) {
+/// Reads a leaf node the index points at into the tree, when newer than what it holds.
+fn leaf<'a>(volume: &Volume<'a>, at: Place, tree: &mut Tree<'a>) -> Result<(), String> {
     tree.nodes += 1;
     if tree.nodes > MAX_NODES {
-        return;
+        return Ok(());
     }
     match volume.node(at) {
-        Ok((node, kind, sqnum)) => add(node, kind, sqnum, tree),
-        Err(Bad::Absent) => problems.note(format!("leaf node at {at}: no node there")),
-        Err(Bad::Damaged(why)) => problems.note(format!("leaf {why}")),
+        Ok((node, kind, sqnum)) => {
+            add(node, kind, sqnum, tree);
+            Ok(())
+        }
+        Err(Bad::Absent) => Err(format!("leaf node at {at}: no node there")),
+        Err(Bad::Damaged(why)) => Err(format!("leaf {why}")),
     }
 }
 
@@ -534,6 +543,12 @@ impl<'a> Walk<'_, 'a> {
     }
 
     fn entry(&mut self, inum: u64, name: Vec<u8>, depth: usize, visit: &mut Visit<'_, 'a>) -> ControlFlow<()> {
+        if let Some(why) = self.tree.lost.get(&inum) {
+            visit(Member::Damaged {
+                name: name.clone(),
+                message: format!("{why}; read without that node"),
+            })?;
+        }
         let Some(inode) = self.inode(inum).filter(|i| i.nlink > 0) else {
             return visit(Member::Damaged {
                 name,
