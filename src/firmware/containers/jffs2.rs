@@ -329,7 +329,8 @@ impl<'a> Walk<'_, 'a> {
             S_IFDIR => self.dir(d.ino, name, depth + 1, visit),
             S_IFLNK => {
                 let target = match self.contents(d.ino, latest.map_or(0, |n| n.isize), 4096) {
-                    Ok(t) => t,
+                    Ok((t, None)) => t,
+                    Ok((_, Some(message))) => return visit(Member::Damaged { name, message }),
                     Err(message) => return visit(Member::Damaged { name, message }),
                 };
                 visit(Member::Link {
@@ -358,10 +359,19 @@ impl<'a> Walk<'_, 'a> {
                     })?;
                 }
                 match self.contents(d.ino, size as u32, self.limit) {
-                    Ok(data) => visit(Member::File {
-                        name,
-                        data: Cow::Owned(data),
-                    }),
+                    Ok((data, gap)) => {
+                        // a node dropped for its CRC is the gap's cause, already said
+                        if let Some(message) = gap.filter(|_| !self.scan.lost.contains_key(&d.ino)) {
+                            visit(Member::Damaged {
+                                name: name.clone(),
+                                message,
+                            })?;
+                        }
+                        visit(Member::File {
+                            name,
+                            data: Cow::Owned(data),
+                        })
+                    }
                     Err(message) => visit(Member::Damaged { name, message }),
                 }
             }
@@ -369,8 +379,10 @@ impl<'a> Walk<'_, 'a> {
         }
     }
 
-    /// An inode's contents: its data nodes applied oldest version first, `size` bytes.
-    fn contents(&self, ino: u32, size: u32, limit: u64) -> Result<Vec<u8>, String> {
+    /// An inode's contents: its data nodes applied oldest version first, `size` bytes; and the
+    /// first range no node covers, if any. The kernel writes a hole as a node of zeros (and
+    /// mkfs.jffs2 writes every byte), so a range no node covers is a node lost (a cut image).
+    fn contents(&self, ino: u32, size: u32, limit: u64) -> Result<(Vec<u8>, Option<String>), String> {
         if u64::from(size) > limit {
             return Err(format!("{size} bytes, over the limit of {limit}"));
         }
@@ -381,8 +393,11 @@ impl<'a> Walk<'_, 'a> {
         }
         let mut out = vec![0u8; size as usize];
         let Some(nodes) = self.scan.inodes.get(&ino) else {
-            return Ok(out);
+            return Ok((out, None));
         };
+        let gap = first_gap(nodes, size).map(|(from, to)| {
+            format!("inode {ino}: bytes {from} to {to} of its {size} are in no node (a node lost?)")
+        });
         let mut order: Vec<&DataNode> = nodes.iter().collect();
         order.sort_by_key(|n| n.version);
         for n in order {
@@ -422,8 +437,34 @@ impl<'a> Walk<'_, 'a> {
                 tail.fill(0);
             }
         }
-        Ok(out)
+        Ok((out, gap))
     }
+}
+
+/// The first range of `0..size` that no node's data covers.
+fn first_gap(nodes: &[DataNode], size: u32) -> Option<(u32, u32)> {
+    let mut ranges: Vec<(u32, u32)> = nodes
+        .iter()
+        .filter(|n| n.dsize > 0)
+        .map(|n| (n.offset, n.offset.saturating_add(n.dsize)))
+        .collect();
+    ranges.sort_unstable();
+    let mut covered = 0u32;
+    for (start, end) in ranges {
+        if start > covered {
+            break;
+        }
+        covered = covered.max(end);
+    }
+    (covered < size).then(|| {
+        let next = nodes
+            .iter()
+            .filter(|n| n.dsize > 0 && n.offset > covered)
+            .map(|n| n.offset)
+            .min()
+            .unwrap_or(size);
+        (covered, next.min(size))
+    })
 }
 
 /// JFFS2's rtime: pairs of (byte, repeat count), a repeat copying from where that byte value was
