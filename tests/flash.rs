@@ -139,7 +139,11 @@ fn every_flash_image_lists_the_trees_files_and_hashes() {
         for inner in inners {
             assert_eq!(listing(&json, &format!("{path}{inner}")), expected, "{image}{inner}");
         }
-        assert_eq!(containers(&json, &path)[0], (String::new(), kind.to_string(), false), "{image}");
+        assert_eq!(
+            containers(&json, &path)[0],
+            (String::new(), kind.to_string(), false),
+            "{image}"
+        );
     }
 }
 
@@ -235,8 +239,12 @@ fn the_planted_vendor_module_is_found_in_every_image() {
         for inner in inners {
             let module = format!("{path}{inner}lib/modules/5.10.0/hi_wifi.ko");
             assert!(
-                json["findings"].as_array().unwrap().iter().any(|f| f["entity"] == "hisilicon"
-                    && f["component"]["location"]["path"].as_str() == Some(module.as_str())),
+                json["findings"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|f| f["entity"] == "hisilicon"
+                        && f["component"]["location"]["path"].as_str() == Some(module.as_str())),
                 "{image}: no HiSilicon finding at {module}"
             );
         }
@@ -316,7 +324,9 @@ fn a_flipped_byte_in_a_jffs2_data_node_is_placed_and_the_rest_read() {
         assert_eq!(
             warnings(&json, &path),
             [
-                format!("corrupt !/lib/firmware/radio.bin: damaged member: inode node at 0x{node:x}: bad data CRC{rest}"),
+                format!(
+                    "corrupt !/lib/firmware/radio.bin: damaged member: inode node at 0x{node:x}: bad data CRC{rest}"
+                ),
                 format!("corrupt : jffs2 is corrupt: inode node at 0x{node:x} (inode 14): bad data CRC; dropped"),
             ],
             "{image}"
@@ -344,7 +354,9 @@ fn a_flipped_byte_in_a_ubifs_data_node_is_placed_and_the_rest_read() {
     assert_eq!(
         warnings(&json, &path),
         [
-            format!("corrupt !/lib/firmware/radio.bin: damaged member: leaf node at {at}: bad CRC; read without that node"),
+            format!(
+                "corrupt !/lib/firmware/radio.bin: damaged member: leaf node at {at}: bad CRC; read without that node"
+            ),
             format!("corrupt : ubifs is corrupt: leaf node at {at}: bad CRC"),
         ]
     );
@@ -391,7 +403,8 @@ fn a_flash_image_cut_in_half_is_incomplete_with_the_place() {
         let json = inventory(&path);
         let w = warnings(&json, &path);
         assert!(
-            w.iter().any(|w| w.starts_with("corrupt ") && w.contains(" is corrupt: ")),
+            w.iter()
+                .any(|w| w.starts_with("corrupt ") && w.contains(" is corrupt: ")),
             "{image}: {w:#?}"
         );
         assert_eq!(containers(&json, &path)[0].1, kind, "{image}");
@@ -444,4 +457,86 @@ fn a_flash_image_cut_anywhere_is_incomplete_or_lost_nothing() {
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn the_images_once_only_recognised_are_read() {
+    // fixtures/firmware/make.sh's two-file images (a 15 KiB-LEB UBIFS, the same in a dynamic UBI
+    // volume, JFFS2 both byte orders), listed `not unpacked` before issue 14
+    let passwd = sha256(b"root:x:0:0:root:/root:/bin/sh\n");
+    let hello = sha256(b"hello from a small image\n");
+    for (image, inner) in [
+        ("ubi.img", "!/rootfs!/"),
+        ("ubifs.img", "!/"),
+        ("le.jffs2", "!/"),
+        ("be.jffs2", "!/"),
+    ] {
+        let path = format!("{FW}/out/recognised/{image}");
+        let json = inventory(&path);
+        assert_eq!(warnings(&json, ""), Vec::<String>::new(), "{image}");
+        let listed: Vec<(String, String)> = listing(&json, &format!("{path}{inner}"))
+            .into_iter()
+            .map(|f| (f.0, f.2))
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                ("etc/passwd".to_string(), passwd.clone()),
+                ("hello.txt".to_string(), hello.clone())
+            ],
+            "{image}"
+        );
+    }
+    // fixtures/hostile's (a static UBI volume holding an uncompressed UBIFS; JFFS2 with no clean
+    // markers): the Dahua-signed client inside is found, and nothing is left unread
+    let hostile = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/hostile/not-unpacked");
+    for (image, inner) in [("image.jffs2", "!/"), ("image.ubi", "!/rootfs!/")] {
+        let path = format!("{hostile}/{image}");
+        let (code, json) = run(&["audit", "--format", "json", &path]);
+        assert_eq!(
+            (code, json["coverage"]["complete"].as_bool()),
+            (1, Some(true)),
+            "{image}"
+        );
+        let client = format!("{path}{inner}bin/camclient.exe");
+        assert!(
+            json["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["entity"] == "dahua"
+                    && f["verdict"] == "excluded"
+                    && f["component"]["location"]["path"].as_str() == Some(client.as_str())),
+            "{image}: no Dahua finding at {client}"
+        );
+    }
+}
+
+#[test]
+fn a_damaged_first_header_does_not_hide_the_image() {
+    let dir = tempfile::tempdir().unwrap();
+    let expected = tree();
+    // UBI: the first erase-counter header's CRC broken; the geometry comes from the next one
+    let mut ubi = std::fs::read(format!("{FW}/out/flash/ubi.img")).unwrap();
+    ubi[10] ^= 1;
+    let path = write(&dir, "ubi.img", &ubi);
+    let json = inventory(&path);
+    assert_eq!(
+        warnings(&json, &path),
+        ["corrupt : ubi is corrupt: erase-counter header at 0x0: bad CRC"]
+    );
+    assert_eq!(listing(&json, &format!("{path}!/rootfs!/")), expected);
+    never_clear(&path);
+    // JFFS2: the first node (a clean marker) with its length changed, so the image no longer
+    // starts with a sound node: it is carved from the next one, and every file is still read
+    let mut jffs2 = std::fs::read(format!("{FW}/out/flash/le-8k.jffs2")).unwrap();
+    assert_eq!(&jffs2[..8], b"\x85\x19\x03\x20\x0c\x00\x00\x00");
+    jffs2[4] = 0x0b;
+    let path = write(&dir, "le-8k.jffs2", &jffs2);
+    let json = inventory(&path);
+    assert_eq!(
+        containers(&json, &path),
+        [("!/0xc:jffs2".to_string(), "jffs2".to_string(), false)]
+    );
+    assert_eq!(listing(&json, &format!("{path}!/0xc:jffs2!/")), expected);
 }

@@ -285,8 +285,9 @@ struct Walk<'s, 'a> {
 impl<'a> Walk<'_, 'a> {
     fn dir(&mut self, ino: u32, path: Vec<u8>, depth: usize, visit: &mut Visit<'_, 'a>) -> ControlFlow<()> {
         if depth > MAX_DEPTH || !self.entered.insert(ino) {
-            self.problems
-                .note(format!("directory inode {ino}: entered twice or nested too deep; not read again"));
+            self.problems.note(format!(
+                "directory inode {ino}: entered twice or nested too deep; not read again"
+            ));
             return ControlFlow::Continue(());
         }
         let Some(entries) = self.children.get(&ino) else {
@@ -395,9 +396,8 @@ impl<'a> Walk<'_, 'a> {
         let Some(nodes) = self.scan.inodes.get(&ino) else {
             return Ok((out, None));
         };
-        let gap = first_gap(nodes, size).map(|(from, to)| {
-            format!("inode {ino}: bytes {from} to {to} of its {size} are in no node (a node lost?)")
-        });
+        let gap = first_gap(nodes, size)
+            .map(|(from, to)| format!("inode {ino}: bytes {from} to {to} of its {size} are in no node (a node lost?)"));
         let mut order: Vec<&DataNode> = nodes.iter().collect();
         order.sort_by_key(|n| n.version);
         for n in order {

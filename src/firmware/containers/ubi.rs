@@ -79,15 +79,20 @@ struct VolumeInfo {
 }
 
 pub fn read<'a>(bytes: &'a [u8], limit: u64, visit: &mut Visit<'_, 'a>) -> Result<(), Corrupt> {
-    let (vid_offset, data_offset) = ec_header(bytes, 0).map_err(|e| {
-        Corrupt(e.unwrap_or_else(|| "no erase-counter header at byte 0".to_string()))
-    })?;
+    // the first sound erase-counter header gives the geometry (the one at 0 may be the damaged one)
+    let finder = memchr::memmem::Finder::new(EC_MAGIC);
+    let Some((first, (vid_offset, data_offset))) = finder
+        .find_iter(bytes)
+        .find_map(|at| ec_header(bytes, at).ok().map(|h| (at, h)))
+    else {
+        return Err(Corrupt("no sound erase-counter header".to_string()));
+    };
     if !(HEADER..=1 << 20).contains(&vid_offset) || data_offset < vid_offset + HEADER || data_offset > 1 << 24 {
         return Err(Corrupt(format!(
-            "erase-counter header at 0x0: VID header offset {vid_offset} and data offset {data_offset} do not fit"
+            "erase-counter header at 0x{first:x}: VID header offset {vid_offset} and data offset {data_offset} do not fit"
         )));
     }
-    let peb = peb_size(bytes, vid_offset, data_offset);
+    let peb = peb_size(bytes, first, vid_offset, data_offset);
     if peb <= data_offset {
         return Err(Corrupt(format!(
             "PEB size {peb} leaves no room for data after offset {data_offset}"
@@ -97,9 +102,11 @@ pub fn read<'a>(bytes: &'a [u8], limit: u64, visit: &mut Visit<'_, 'a>) -> Resul
     let mut problems = Problems::default();
     // every mapped PEB, by volume, then LEB number
     let mut volumes: BTreeMap<u32, BTreeMap<u32, Vec<Leb>>> = BTreeMap::new();
-    let pebs = bytes.len().div_ceil(peb);
+    // where PEB 0 starts: the image's start, unless the first sound header says otherwise
+    let origin = first % peb;
+    let pebs = (bytes.len() - origin).div_ceil(peb);
     for i in 0..pebs {
-        let at = i * peb;
+        let at = origin + i * peb;
         match ec_header(bytes, at) {
             Ok(_) => {}
             Err(Some(why)) => problems.note(why),
@@ -112,7 +119,9 @@ pub fn read<'a>(bytes: &'a [u8], limit: u64, visit: &mut Visit<'_, 'a>) -> Resul
             continue;
         }
         if crc32_raw(!0, &h[..60]) != be32(h, 60).unwrap_or(0) {
-            problems.note(format!("volume header at 0x{v:x} (PEB {i}): bad CRC; the PEB is not used"));
+            problems.note(format!(
+                "volume header at 0x{v:x} (PEB {i}): bad CRC; the PEB is not used"
+            ));
             continue;
         }
         let leb = Leb {
@@ -133,11 +142,16 @@ pub fn read<'a>(bytes: &'a [u8], limit: u64, visit: &mut Visit<'_, 'a>) -> Resul
             ));
             continue;
         }
-        volumes.entry(vol_id).or_default().entry(leb.lnum).or_default().push(leb);
+        volumes
+            .entry(vol_id)
+            .or_default()
+            .entry(leb.lnum)
+            .or_default()
+            .push(leb);
     }
     let layout = volumes.remove(&LAYOUT_VOLUME);
     let table = match &layout {
-        Some(lebs) => volume_table(bytes, lebs, peb, data_offset, leb_size, &mut problems),
+        Some(lebs) => volume_table(bytes, lebs, (origin, peb), data_offset, leb_size, &mut problems),
         None => {
             problems.note("no layout volume: the volumes are named by their numbers".to_string());
             BTreeMap::new()
@@ -158,6 +172,7 @@ pub fn read<'a>(bytes: &'a [u8], limit: u64, visit: &mut Visit<'_, 'a>) -> Resul
     }
     let reader = Reader {
         bytes,
+        origin,
         peb,
         data_offset,
         leb_size,
@@ -196,26 +211,26 @@ fn hand_over<'a>(volume: Assembled, name: Vec<u8>, visit: &mut Visit<'_, 'a>) ->
     }
 }
 
-/// The PEB size: the distance to the next sound erase-counter header with the same offsets (or
-/// the whole image, when there is none).
-fn peb_size(bytes: &[u8], vid_offset: usize, data_offset: usize) -> usize {
+/// The PEB size: the distance from the first sound erase-counter header (at `first`) to the next
+/// one with the same offsets, 512-byte aligned (or the rest of the image, when there is none).
+fn peb_size(bytes: &[u8], first: usize, vid_offset: usize, data_offset: usize) -> usize {
     let finder = memchr::memmem::Finder::new(EC_MAGIC);
-    let mut from = data_offset;
+    let mut from = first + data_offset;
     while let Some(found) = bytes.get(from..).and_then(|rest| finder.find(rest)) {
         let at = from + found;
-        if at % 512 == 0 && ec_header(bytes, at) == Ok((vid_offset, data_offset)) {
-            return at;
+        if (at - first) % 512 == 0 && ec_header(bytes, at) == Ok((vid_offset, data_offset)) {
+            return at - first;
         }
         from = at + 1;
     }
-    bytes.len()
+    bytes.len() - first
 }
 
 /// The volume table: the layout volume's LEB 0, or its copy in LEB 1 when LEB 0 is damaged.
 fn volume_table(
     bytes: &[u8],
     lebs: &BTreeMap<u32, Vec<Leb>>,
-    peb: usize,
+    (origin, peb): (usize, usize),
     data_offset: usize,
     leb_size: usize,
     problems: &mut Problems,
@@ -225,7 +240,7 @@ fn volume_table(
         let Some(leb) = lebs.get(&copy).and_then(|l| l.iter().max_by_key(|l| l.sqnum)) else {
             continue;
         };
-        let start = leb.peb * peb + data_offset;
+        let start = origin + leb.peb * peb + data_offset;
         let Some(data) = bytes.get(start..(start + leb_size).min(bytes.len())) else {
             continue;
         };
@@ -282,6 +297,8 @@ enum Assembled {
 
 struct Reader<'a> {
     bytes: &'a [u8],
+    /// Where PEB 0 starts.
+    origin: usize,
     peb: usize,
     data_offset: usize,
     leb_size: usize,
@@ -290,8 +307,10 @@ struct Reader<'a> {
 impl Reader<'_> {
     /// A LEB's data area in the image (cut short where the image ends).
     fn area(&self, leb: &Leb) -> &[u8] {
-        let start = leb.peb * self.peb + self.data_offset;
-        self.bytes.get(start..(start + self.leb_size).min(self.bytes.len())).unwrap_or(&[])
+        let start = self.origin + leb.peb * self.peb + self.data_offset;
+        self.bytes
+            .get(start..(start + self.leb_size).min(self.bytes.len()))
+            .unwrap_or(&[])
     }
 
     /// The copy of a LEB to use: the newest whose data CRC holds (where there is one to check),
@@ -318,7 +337,7 @@ impl Reader<'_> {
                 "LEB {} in PEB {} at 0x{:x}: bad data CRC (or cut short); read as it is",
                 leb.lnum,
                 leb.peb,
-                leb.peb * self.peb + self.data_offset
+                self.origin + leb.peb * self.peb + self.data_offset
             )),
         )
     }
@@ -340,7 +359,9 @@ impl Reader<'_> {
         };
         let size: u64 = if is_static {
             lebs.values()
-                .map(|copies| u64::from(copies.iter().map(|l| l.data_size).max().unwrap_or(0)).min(self.leb_size as u64))
+                .map(|copies| {
+                    u64::from(copies.iter().map(|l| l.data_size).max().unwrap_or(0)).min(self.leb_size as u64)
+                })
                 .sum()
         } else {
             u64::from(count) * self.leb_size as u64

@@ -96,12 +96,13 @@ pub(super) fn decode(codec: Codec, input: &[u8], len: usize) -> Result<Vec<u8>, 
         }
         Codec::Zlib => {
             // a zlib header: CM 8 and the check bits (as the kernel's JFFS2 tells them apart)
-            let zlib = input.len() >= 2
-                && input[0] & 0x0f == 8
-                && (u16::from(input[0]) << 8 | u16::from(input[1])) % 31 == 0;
+            let zlib =
+                input.len() >= 2 && input[0] & 0x0f == 8 && (u16::from(input[0]) << 8 | u16::from(input[1])) % 31 == 0;
             let mut out = Vec::with_capacity(len);
             let read = if zlib {
-                flate2::read::ZlibDecoder::new(input).take(len as u64 + 1).read_to_end(&mut out)
+                flate2::read::ZlibDecoder::new(input)
+                    .take(len as u64 + 1)
+                    .read_to_end(&mut out)
             } else {
                 flate2::read::DeflateDecoder::new(input)
                     .take(len as u64 + 1)
@@ -318,7 +319,9 @@ fn index<'a>(
     tree.nodes += 1;
     if tree.nodes > MAX_NODES {
         if tree.nodes == MAX_NODES + 1 {
-            problems.note(format!("more than {MAX_NODES} nodes; the rest of the index is not read"));
+            problems.note(format!(
+                "more than {MAX_NODES} nodes; the rest of the index is not read"
+            ));
         }
         return;
     }
@@ -389,7 +392,12 @@ fn add<'a>(node: &'a [u8], kind: u8, sqnum: u64, tree: &mut Tree<'a>) {
         }
         DENT_NODE => {
             let Some(name) = dent_name(node) else { return };
-            let slot = tree.dents.entry(key.0).or_default().entry(name).or_insert((sqnum, node));
+            let slot = tree
+                .dents
+                .entry(key.0)
+                .or_default()
+                .entry(name)
+                .or_insert((sqnum, node));
             if slot.0 < sqnum {
                 *slot = (sqnum, node);
             }
@@ -416,10 +424,15 @@ fn dent_name(node: &[u8]) -> Option<&[u8]> {
 /// reference nodes point at buds, whose nodes are newer than the last commit. A log node older
 /// than the commit start is stale (an earlier lap of the circular log): the log ends there.
 fn replay<'a>(volume: &Volume<'a>, log_lnum: u32, log_lebs: u32, tree: &mut Tree<'a>, problems: &mut Problems) {
-    let cs_sqnum = match volume.node(Place { lnum: log_lnum, offs: 0 }) {
+    let cs_sqnum = match volume.node(Place {
+        lnum: log_lnum,
+        offs: 0,
+    }) {
         Ok((_, CS_NODE, sqnum)) => sqnum,
         Ok((_, kind, _)) => {
-            problems.note(format!("log LEB {log_lnum}: starts with a node of type {kind}, not a commit start"));
+            problems.note(format!(
+                "log LEB {log_lnum}: starts with a node of type {kind}, not a commit start"
+            ));
             return;
         }
         Err(Bad::Absent) => {
@@ -527,8 +540,9 @@ impl<'a> Walk<'_, 'a> {
 
     fn dir(&mut self, inum: u64, path: Vec<u8>, depth: usize, visit: &mut Visit<'_, 'a>) -> ControlFlow<()> {
         if depth > MAX_DEPTH || !self.entered.insert(inum) {
-            self.problems
-                .note(format!("directory inode {inum}: entered twice or nested too deep; not read again"));
+            self.problems.note(format!(
+                "directory inode {inum}: entered twice or nested too deep; not read again"
+            ));
             return ControlFlow::Continue(());
         }
         for entry in self.entries(inum) {
@@ -613,7 +627,10 @@ impl<'a> Walk<'_, 'a> {
             };
             let payload = &node[48.min(node.len())..];
             let data = match codec {
-                None => payload.get(..len).map(<[u8]>::to_vec).ok_or_else(|| "short".to_string()),
+                None => payload
+                    .get(..len)
+                    .map(<[u8]>::to_vec)
+                    .ok_or_else(|| "short".to_string()),
                 Some(codec) => decode(codec, payload, len),
             }
             .map_err(|e| format!("inode {inum} block {block}: {e}"))?;
