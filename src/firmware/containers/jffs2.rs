@@ -478,15 +478,14 @@ fn rtime(input: &[u8], len: usize) -> Result<Vec<u8>, String> {
             return Err(format!("rtime data ends after {} of {len} bytes", out.len()));
         };
         out.push(value);
-        let mut back = positions[usize::from(value)];
+        let from = positions[usize::from(value)];
         positions[usize::from(value)] = out.len();
-        for _ in 0..repeat {
+        // from + i < out.len() always: `from` was a past length of out, and out grows with i
+        for back in from..from + usize::from(repeat) {
             if out.len() >= len {
                 return Err("rtime data runs past its size".to_string());
             }
-            // back < out.len() always: it was a past length of out
             out.push(out[back]);
-            back += 1;
         }
     }
     Ok(out)

@@ -218,7 +218,7 @@ fn peb_size(bytes: &[u8], first: usize, vid_offset: usize, data_offset: usize) -
     let mut from = first + data_offset;
     while let Some(found) = bytes.get(from..).and_then(|rest| finder.find(rest)) {
         let at = from + found;
-        if (at - first) % 512 == 0 && ec_header(bytes, at) == Ok((vid_offset, data_offset)) {
+        if (at - first).is_multiple_of(512) && ec_header(bytes, at) == Ok((vid_offset, data_offset)) {
             return at - first;
         }
         from = at + 1;

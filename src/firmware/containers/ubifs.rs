@@ -222,13 +222,16 @@ struct Entry<'a> {
     inum: u64,
 }
 
+/// A directory's entries by name: the newest (sqnum, node) of each.
+type Names<'a> = HashMap<&'a [u8], (u64, &'a [u8])>;
+
 /// What the index and the journal hold.
 #[derive(Default)]
 struct Tree<'a> {
     /// Leaves by key, newest first wins: (sqnum, node).
     leaves: HashMap<Key, (u64, &'a [u8])>,
-    /// Directory entries by parent, then name: the newest (sqnum, node) of each.
-    dents: HashMap<u64, HashMap<&'a [u8], (u64, &'a [u8])>>,
+    /// Directory entries by parent.
+    dents: HashMap<u64, Names<'a>>,
     /// Inodes with a leaf node that could not be read (the index's key names the inode): the
     /// first reason.
     lost: HashMap<u64, String>,
