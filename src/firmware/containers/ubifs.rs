@@ -670,6 +670,58 @@ mod tests {
         }
     }
 
+    /// Mutants of the flash fixtures (bit flips, a bumped byte, cuts) through the three flash
+    /// readers: errors and damaged members, never a panic, never more than the limit handed over.
+    #[test]
+    fn mutants_of_the_flash_fixtures_never_panic() {
+        use super::super::{jffs2, ubi};
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/firmware/out/flash");
+        type Reader = for<'a, 'v> fn(&'a [u8], u64, &mut Visit<'v, 'a>) -> Result<(), Corrupt>;
+        let readers: [(&str, Reader); 4] = [
+            ("ubifs-lzo.img", read),
+            ("ubi.img", ubi::read),
+            ("le-8k.jffs2", jffs2::read),
+            ("rtime.jffs2", jffs2::read),
+        ];
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for (name, reader) in readers {
+            let image = std::fs::read(format!("{dir}/{name}")).unwrap();
+            for round in 0..150 {
+                let mut mutant = image.clone();
+                match round % 3 {
+                    0 => {
+                        for _ in 0..1 + next() % 8 {
+                            let at = (next() % mutant.len() as u64) as usize;
+                            mutant[at] ^= 1 << (next() % 8);
+                        }
+                    }
+                    1 => {
+                        let at = (next() % mutant.len() as u64) as usize;
+                        mutant[at] = mutant[at].wrapping_add(1 + (next() % 200) as u8);
+                    }
+                    _ => mutant.truncate((next() % mutant.len() as u64) as usize),
+                }
+                let limit = 1 << 20;
+                let mut handed = 0u64;
+                let mut visit = |m: Member<'_>| {
+                    if let Member::File { data, .. } = &m {
+                        assert!(data.len() as u64 <= limit, "{name} round {round}");
+                        handed += data.len() as u64;
+                    }
+                    ControlFlow::Continue(())
+                };
+                let _ = reader(&mutant, limit, &mut visit);
+                assert!(handed <= 64 * limit, "{name} round {round}: {handed} bytes");
+            }
+        }
+    }
+
     #[test]
     fn zlib_and_raw_deflate_are_both_read() {
         use std::io::Write;
