@@ -235,6 +235,8 @@ struct Tree<'a> {
     /// Inodes with a leaf node that could not be read (the index's key names the inode): the
     /// first reason.
     lost: HashMap<u64, String>,
+    /// Truncations replayed from the journal, by inode: (sqnum, new size).
+    truncations: HashMap<u64, Vec<(u64, u64)>>,
     nodes: usize,
 }
 
@@ -408,11 +410,10 @@ fn add<'a>(node: &'a [u8], kind: u8, sqnum: u64, tree: &mut Tree<'a>) {
         TRUN_NODE => {
             // a truncation: data blocks past the new size are gone (those in the index already
             // are not indexed any more; those in the journal before it are dropped here)
+            // (applied when the file is assembled: see `Walk::truncated`)
             let new_size = le64(node, 48).unwrap_or(u64::MAX);
             let inum = u64::from(le32(node, 24).unwrap_or(0));
-            tree.leaves.retain(|k, (s, _)| {
-                !(k.0 == inum && k.1 == DATA_NODE && u64::from(k.2) * BLOCK >= new_size && *s < sqnum)
-            });
+            tree.truncations.entry(inum).or_default().push((sqnum, new_size));
         }
         // extended-attribute entries and anything else: not files
         _ => {}
@@ -612,11 +613,15 @@ impl<'a> Walk<'_, 'a> {
             ));
         }
         let mut out = vec![0u8; size as usize];
+        let truncated = Truncations::new(self.tree.truncations.get(&inum));
         for block in 0..size.div_ceil(BLOCK).min(1 << 29) as u32 {
-            let Some((_, node)) = self.tree.leaves.get(&(inum, DATA_NODE, block)) else {
+            let Some(&(sqnum, node)) = self.tree.leaves.get(&(inum, DATA_NODE, block)) else {
                 continue;
             };
             let start = u64::from(block) * BLOCK;
+            if truncated.below(sqnum).is_some_and(|size| start >= size) {
+                continue;
+            }
             let len = le32(node, 40).unwrap_or(0) as usize;
             if len as u64 > BLOCK {
                 return Err(format!("inode {inum} block {block}: {len} bytes, more than a block"));
@@ -642,6 +647,32 @@ impl<'a> Walk<'_, 'a> {
             out[start..end].copy_from_slice(&data[..end - start]);
         }
         Ok(out)
+    }
+}
+
+/// An inode's truncations, for asking "the smallest size it was cut to after sequence number
+/// s" in logarithmic time (a journal of many truncations costs no more per block).
+struct Truncations {
+    /// By sequence number; with the smallest new size from each one on.
+    by_sqnum: Vec<(u64, u64)>,
+}
+
+impl Truncations {
+    fn new(list: Option<&Vec<(u64, u64)>>) -> Self {
+        let mut by_sqnum = list.cloned().unwrap_or_default();
+        by_sqnum.sort_unstable();
+        let mut min = u64::MAX;
+        for entry in by_sqnum.iter_mut().rev() {
+            min = min.min(entry.1);
+            entry.1 = min;
+        }
+        Truncations { by_sqnum }
+    }
+
+    /// The smallest size the inode was truncated to by a node newer than `sqnum`.
+    fn below(&self, sqnum: u64) -> Option<u64> {
+        let first_newer = self.by_sqnum.partition_point(|t| t.0 <= sqnum);
+        self.by_sqnum.get(first_newer).map(|t| t.1)
     }
 }
 
@@ -720,6 +751,18 @@ mod tests {
                 assert!(handed <= 64 * limit, "{name} round {round}: {handed} bytes");
             }
         }
+    }
+
+    #[test]
+    fn a_block_is_dropped_only_by_a_newer_truncation_below_it() {
+        let t = Truncations::new(Some(&vec![(10, 8192), (30, 100_000), (20, 4096)]));
+        // written before all three: the smallest later size is 4096
+        assert_eq!(t.below(5), Some(4096));
+        assert_eq!(t.below(15), Some(4096));
+        // written after the cut to 4096: only the later, larger size applies
+        assert_eq!(t.below(25), Some(100_000));
+        assert_eq!(t.below(30), None);
+        assert_eq!(Truncations::new(None).below(0), None);
     }
 
     #[test]
