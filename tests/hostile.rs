@@ -381,16 +381,15 @@ fn a_zip_member_over_the_ratio_names_the_ratio_limit() {
 }
 
 /// The formats the walker recognises and does not unpack (each file holds camclient.exe).
-const NOT_UNPACKED: [&str; 11] = [
+/// (image.jffs2 and image.ubi are read since issue 14: tests/flash.rs.)
+const NOT_UNPACKED: [&str; 9] = [
     "image.7z",
     "image.cramfs",
     "image.erofs",
-    "image.jffs2",
     "image.romfs",
     "image.tar.Z",
     "image.tar.lz",
     "image.tar.lzo",
-    "image.ubi",
     "lz4.squashfs",
     "lzo.squashfs",
 ];

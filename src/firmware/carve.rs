@@ -5,7 +5,7 @@
 //! uImage header's checksum, a gzip header's method and flags), and a confirmed region whose
 //! extent is known is skipped past, so its contents are not carved a second time.
 
-use super::detect::{is_cramfs, is_lzip, Kind, EROFS_MAGIC};
+use super::detect::{is_cramfs, is_jffs2, is_lzip, Kind, EROFS_MAGIC};
 use aho_corasick::{AhoCorasick, MatchKind};
 use std::sync::OnceLock;
 
@@ -39,6 +39,10 @@ const SIGNATURES: &[(&[u8], Kind, usize)] = &[
     (EROFS_MAGIC, Kind::Erofs, 1024),
     (b"LZIP", Kind::Lzip, 0),
     (b"\x89LZO\x00\r\n\x1a\n", Kind::Lzop, 0),
+    // JFFS2 nodes, either byte order: two bytes, each confirmed by the node header's CRC-32 (so a
+    // JFFS2 image whose first node is damaged is still read from its next node)
+    (b"\x85\x19", Kind::Jffs2, 0),
+    (b"\x19\x85", Kind::Jffs2, 0),
 ];
 
 /// One automaton over every signature, built once: a blob is scanned in a single pass however
@@ -181,6 +185,7 @@ fn confirm(b: &[u8], kind: Kind) -> Option<Option<usize>> {
             (size >= 2048 && size <= b.len() as u64).then_some(Some(size as usize))
         }
         Kind::Lzip => is_lzip(b).then_some(None),
+        Kind::Jffs2 => is_jffs2(b).then_some(None),
         Kind::Lzop => {
             // version (u16 BE) at 9: lzop 0.x and 1.x
             let version = u16::from_be_bytes([*b.get(9)?, *b.get(10)?]);

@@ -139,6 +139,9 @@ impl Kind {
                 | Kind::Iso9660
                 | Kind::AndroidBoot
                 | Kind::AndroidSparse
+                | Kind::Ubi
+                | Kind::Ubifs
+                | Kind::Jffs2
         )
     }
 
@@ -151,9 +154,6 @@ impl Kind {
                 | Kind::CramFs
                 | Kind::RomFs
                 | Kind::Erofs
-                | Kind::Ubi
-                | Kind::Ubifs
-                | Kind::Jffs2
                 | Kind::UnixCompress
                 | Kind::Lzip
                 | Kind::Lzop

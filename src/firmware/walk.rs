@@ -932,6 +932,9 @@ impl Walker<'_> {
             Kind::Iso9660 => containers::iso9660::read(bytes, limit, &mut visit),
             Kind::AndroidBoot => containers::android_boot::read(bytes, limit, &mut visit),
             Kind::AndroidSparse => containers::android_sparse::read(bytes, limit, &mut visit),
+            Kind::Ubi => containers::ubi::read(bytes, limit, &mut visit),
+            Kind::Ubifs => containers::ubifs::read(bytes, limit, &mut visit),
+            Kind::Jffs2 => containers::jffs2::read(bytes, limit, &mut visit),
             _ => Ok(()),
         }
     }

@@ -11,8 +11,11 @@ pub mod ext4;
 pub mod fat;
 pub mod fit;
 pub mod iso9660;
+pub mod jffs2;
 pub mod squashfs;
 pub mod tar;
+pub mod ubi;
+pub mod ubifs;
 pub mod uimage;
 pub mod zip;
 
