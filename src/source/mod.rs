@@ -22,6 +22,8 @@
 //! assert!(inventory.components.iter().any(|c| c.name == "huaweicloud-sdk-core"));
 //! ```
 
+mod container;
+
 use crate::analyse::assemble::assemble;
 use crate::analyse::Analyser;
 use crate::firmware;
@@ -43,6 +45,12 @@ pub enum Scheme {
     Image,
     /// `-`: an SBOM on standard input.
     Stdin,
+    /// `oci-dir:PATH`: an OCI image layout directory (auto-detected by its `oci-layout`).
+    OciDir,
+    /// `oci-archive:FILE`: an OCI image layout as a tar (auto-detected).
+    OciArchive,
+    /// `docker-archive:FILE`: `docker save` output (auto-detected).
+    DockerArchive,
 }
 
 /// One target as named on the command line.
@@ -67,6 +75,9 @@ impl Target {
             ("dir:", Scheme::Dir),
             ("file:", Scheme::Image),
             ("image:", Scheme::Image),
+            ("oci-dir:", Scheme::OciDir),
+            ("oci-archive:", Scheme::OciArchive),
+            ("docker-archive:", Scheme::DockerArchive),
         ] {
             if let Some(rest) = arg.strip_prefix(prefix) {
                 return Target {
@@ -155,6 +166,18 @@ fn read_one(target: &Target, options: &Options<'_>, inventory: &mut Inventory) {
             return fail(inventory, target, format!("{}: not a directory", path.display()));
         }
         Scheme::Dir => Plan::Walk,
+        Scheme::OciDir | Scheme::OciArchive | Scheme::DockerArchive => {
+            return container::read(target, options, inventory);
+        }
+        // a directory or tar holding a container image
+        Scheme::Auto if container::detect(path).is_some() => {
+            let scheme = container::detect(path).unwrap_or(Scheme::Auto);
+            let image = Target {
+                scheme,
+                path: path.clone(),
+            };
+            return container::read(&image, options, inventory);
+        }
         Scheme::Image | Scheme::Auto if path.is_dir() => Plan::Walk,
         // A pipe (`audit <(vendorscan sbom fw.bin)`) can be read once, as it streams: an SBOM.
         Scheme::Sbom | Scheme::Auto if is_fifo(path) => {
