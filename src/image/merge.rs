@@ -142,7 +142,11 @@ fn remove_under(
     if itself {
         remove_exact(live, files, path, removed);
     }
-    let below = if path.is_empty() { String::new() } else { format!("{path}/") };
+    let below = if path.is_empty() {
+        String::new()
+    } else {
+        format!("{path}/")
+    };
     let keys: Vec<String> = live
         .range(below.clone()..)
         .take_while(|(k, _)| k.starts_with(&below))
