@@ -70,9 +70,11 @@ fn findings(report: &Value, image: &str) -> BTreeSet<(String, String, String, Ve
         .collect()
 }
 
-/// The files of the image's inventory as (path inside the image, layer index, diff_id,
-/// removed: index and how).
-fn files(report: &Value, image: &str) -> Vec<(String, u64, String, Option<(u64, String)>)> {
+/// A file of the image's inventory as (path inside the image, layer index, diff_id, removed:
+/// index and how).
+type FileRow = (String, u64, String, Option<(u64, String)>);
+
+fn files(report: &Value, image: &str) -> Vec<FileRow> {
     report["files"]
         .as_array()
         .unwrap()
@@ -156,7 +158,8 @@ fn the_same_image_gives_the_same_findings_from_every_scheme() {
         .map(s)
         .collect();
     let docker = format!("{OUT}/app.docker.tar");
-    for target in [format!("docker-archive:{docker}"), docker.clone()] {
+    let legacy = format!("{OUT}/app-legacy.docker.tar");
+    for target in [format!("docker-archive:{docker}"), docker.clone(), legacy.clone()] {
         let (code, report, stderr) = audit(&target, &[]);
         assert_eq!(code, 1, "{target}: {stderr}");
         let renamed: BTreeSet<_> = want
@@ -169,12 +172,13 @@ fn the_same_image_gives_the_same_findings_from_every_scheme() {
                 (p.clone(), e.clone(), v.clone(), notes)
             })
             .collect();
-        assert_eq!(findings(&report, &format!("{docker}@{config}")), renamed, "{target}");
+        let path = target.strip_prefix("docker-archive:").unwrap_or(&target);
+        assert_eq!(findings(&report, &format!("{path}@{config}")), renamed, "{target}");
     }
 
     // every file with its layer and diff_id, the same from each scheme
     let inventory = |target: &str| run(&["inventory", "-q", "--format", "json", target]).1;
-    let want_files: Vec<(String, u64, String, Option<(u64, String)>)> = [
+    let want_files: Vec<FileRow> = [
         ("!/etc/os-release", 0, Some((1, "replaced"))),
         ("!/etc/os-release", 1, None),
         ("!/lib/modules/5.10.0/hi_wifi.ko", 0, None),
@@ -203,6 +207,7 @@ fn the_same_image_gives_the_same_findings_from_every_scheme() {
         want_files
     );
     assert_eq!(files(&inventory(&docker), &format!("{docker}@{config}")), want_files);
+    assert_eq!(files(&inventory(&legacy), &format!("{legacy}@{config}")), want_files);
     // the whiteout markers are not files of the image
     let all = inventory(&dir);
     assert!(!all["files"]

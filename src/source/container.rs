@@ -299,6 +299,26 @@ struct TarStore {
     docker_layers: HashMap<String, String>,
 }
 
+/// A symbolic link's target as a member name, resolved against the link's directory; `None`
+/// when it leaves the archive.
+fn resolve_link(link: &str, target: &str) -> Option<String> {
+    let mut parts: Vec<&str> = link.split('/').collect();
+    parts.pop();
+    if target.starts_with('/') {
+        parts.clear();
+    }
+    for part in target.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
+
 /// A member name as compared: no leading `./` or `/`.
 fn normalise(name: &str) -> String {
     name.trim_start_matches("./").trim_start_matches('/').to_string()
@@ -323,6 +343,7 @@ impl TarStore {
         file.rewind().map_err(io)?;
         let mut archive = tar::Archive::new(file);
         let mut members = HashMap::new();
+        let mut links = HashMap::new();
         for entry in archive.entries_with_seek().map_err(io)? {
             let entry = entry.map_err(|e| ImageError::invalid(&place, format!("tar is corrupt: {e}")))?;
             if members.len() >= MAX_MEMBERS {
@@ -331,9 +352,24 @@ impl TarStore {
                     format!("more than {MAX_MEMBERS} members: not an image archive"),
                 ));
             }
-            if entry.header().entry_type().is_file() {
-                let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
-                members.insert(normalise(&name), (entry.raw_file_position(), entry.size()));
+            let name = normalise(&String::from_utf8_lossy(&entry.path_bytes()));
+            let kind = entry.header().entry_type();
+            if kind.is_file() {
+                members.insert(name, (entry.raw_file_position(), entry.size()));
+            } else if kind.is_symlink() {
+                // skopeo's docker-archive links `<id>/layer.tar` to `<hex>.tar`
+                let target = entry
+                    .link_name_bytes()
+                    .map(|t| String::from_utf8_lossy(&t).into_owned());
+                if let Some(target) = target.and_then(|t| resolve_link(&name, &t)) {
+                    links.insert(name, target);
+                }
+            }
+        }
+        // a link to a member is that member (one level: links to links are not followed)
+        for (name, target) in links {
+            if let Some(&at) = members.get(&target) {
+                members.entry(name).or_insert(at);
             }
         }
         Ok(TarStore {
