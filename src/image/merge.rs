@@ -275,7 +275,12 @@ mod tests {
             got,
             vec![
                 ("/etc/conf".to_string(), 1, None, "text".to_string()),
-                ("etc/conf".to_string(), 0, Some((1, RemovedHow::Replaced)), "text".to_string()),
+                (
+                    "etc/conf".to_string(),
+                    0,
+                    Some((1, RemovedHow::Replaced)),
+                    "text".to_string()
+                ),
             ]
         );
     }

@@ -65,15 +65,21 @@ pub enum RemovedHow {
     Replaced,
 }
 
+impl RemovedHow {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RemovedHow::Deleted => "deleted",
+            RemovedHow::Replaced => "replaced",
+        }
+    }
+}
+
 impl FileLayer {
     /// The note a finding on a removed file carries: "present in layer 0 (sha256:…), deleted in
     /// layer 1 (sha256:…)"; `None` for a file of the final filesystem.
     pub fn removed_note(&self) -> Option<String> {
         let r = self.removed.as_ref()?;
-        let how = match r.how {
-            RemovedHow::Deleted => "deleted",
-            RemovedHow::Replaced => "replaced",
-        };
+        let how = r.how.as_str();
         Some(format!(
             "present in layer {} ({}), {how} in layer {} ({}): shipped in the image, not in its final filesystem",
             self.index, self.digest, r.index, r.digest

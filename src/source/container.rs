@@ -20,6 +20,8 @@ use super::{Options, Scheme, Target};
 const MAX_NESTING: usize = 8;
 /// Members of an archive indexed at most: an image archive holds a few files per layer.
 const MAX_MEMBERS: usize = 100_000;
+/// Members of a tar looked through, at most, to tell whether it is an image archive.
+const DETECT_MEMBERS: usize = 2_000;
 
 /// Reads a container image target into `inventory`.
 pub(super) fn read(target: &Target, options: &Options<'_>, inventory: &mut Inventory) {
@@ -32,19 +34,21 @@ pub(super) fn read(target: &Target, options: &Options<'_>, inventory: &mut Inven
             };
             resolve_layout(&name, &store, platform).map(|image| (image, Box::new(store) as Box<dyn LayerSource>))
         }
-        Scheme::OciArchive | Scheme::DockerArchive => TarStore::index(&target.path).and_then(|mut store| {
-            let image = if store.has("oci-layout") && store.has("index.json") {
-                resolve_layout(&name, &store, platform)
-            } else if target.scheme == Scheme::DockerArchive {
-                resolve_docker(&name, &mut store)
-            } else {
-                Err(ImageError::invalid(
-                    &name,
-                    "no oci-layout and index.json: not an OCI archive",
-                ))
-            }?;
-            Ok((image, Box::new(store) as Box<dyn LayerSource>))
-        }),
+        Scheme::OciArchive | Scheme::DockerArchive => {
+            TarStore::index(&target.path, MAX_MEMBERS).and_then(|mut store| {
+                let image = if store.has("oci-layout") && store.has("index.json") {
+                    resolve_layout(&name, &store, platform)
+                } else if target.scheme == Scheme::DockerArchive {
+                    resolve_docker(&name, &mut store)
+                } else {
+                    Err(ImageError::invalid(
+                        &name,
+                        "no oci-layout and index.json: not an OCI archive",
+                    ))
+                }?;
+                Ok((image, Box::new(store) as Box<dyn LayerSource>))
+            })
+        }
         _ => unreachable!("container::read is called for container schemes only"),
     };
     match result {
@@ -70,7 +74,9 @@ pub(super) fn detect(path: &Path) -> Option<Scheme> {
     if &head[257..262] != b"ustar" {
         return None;
     }
-    let store = TarStore::index(path).ok()?;
+    // an image archive holds a few members per layer (at most 127 layers in Docker): a tar of
+    // more members is a filesystem, and is not indexed through to its end to find out
+    let store = TarStore::index(path, DETECT_MEMBERS).ok()?;
     if store.has("oci-layout") && store.has("index.json") {
         Some(Scheme::OciArchive)
     } else if store.has("manifest.json") {
@@ -325,7 +331,8 @@ fn normalise(name: &str) -> String {
 }
 
 impl TarStore {
-    fn index(path: &Path) -> Result<TarStore, ImageError> {
+    /// Indexes an archive of at most `max_members` members.
+    fn index(path: &Path, max_members: usize) -> Result<TarStore, ImageError> {
         let place = path.display().to_string();
         let io = |source| ImageError::Io {
             place: place.clone(),
@@ -346,10 +353,10 @@ impl TarStore {
         let mut links = HashMap::new();
         for entry in archive.entries_with_seek().map_err(io)? {
             let entry = entry.map_err(|e| ImageError::invalid(&place, format!("tar is corrupt: {e}")))?;
-            if members.len() >= MAX_MEMBERS {
+            if members.len() + links.len() >= max_members {
                 return Err(ImageError::invalid(
                     &place,
-                    format!("more than {MAX_MEMBERS} members: not an image archive"),
+                    format!("more than {max_members} members: not an image archive"),
                 ));
             }
             let name = normalise(&String::from_utf8_lossy(&entry.path_bytes()));

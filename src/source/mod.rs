@@ -157,6 +157,10 @@ enum Plan {
 
 fn read_one(target: &Target, options: &Options<'_>, inventory: &mut Inventory) {
     let path = &target.path;
+    let image = match target.scheme {
+        Scheme::Auto => container::detect(path),
+        _ => None,
+    };
     let plan = match target.scheme {
         Scheme::Stdin => {
             read_stdin(options, inventory);
@@ -170,10 +174,9 @@ fn read_one(target: &Target, options: &Options<'_>, inventory: &mut Inventory) {
             return container::read(target, options, inventory);
         }
         // a directory or tar holding a container image
-        Scheme::Auto if container::detect(path).is_some() => {
-            let scheme = container::detect(path).unwrap_or(Scheme::Auto);
+        Scheme::Auto if image.is_some() => {
             let image = Target {
-                scheme,
+                scheme: image.unwrap_or(Scheme::Auto),
                 path: path.clone(),
             };
             return container::read(&image, options, inventory);
