@@ -8,6 +8,7 @@ pub mod copyright;
 pub mod extract;
 pub mod fdt;
 pub mod firmware;
+pub mod image;
 pub mod model;
 pub mod pipeline;
 pub mod reconcile;

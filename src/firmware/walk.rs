@@ -16,6 +16,7 @@
 mod digest;
 mod focus;
 mod in_flight;
+mod layer;
 #[cfg(test)]
 mod live_tests;
 mod meter;
@@ -40,6 +41,8 @@ use std::ops::ControlFlow;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
+
+pub use layer::{Layer, LayerWalker};
 
 /// Top-level bytes walked between two requests to the allocator to return freed memory.
 const TRIM_EVERY: u64 = 64 << 20;
@@ -717,6 +720,7 @@ impl Walker<'_> {
             kind: kind.name().to_string(),
             link: None,
             facts: (!facts.is_empty()).then(|| Box::new(facts)),
+            layer: None,
         });
     }
 
@@ -1165,6 +1169,7 @@ fn link_entry(path: VPath, target: &[u8], hard: bool) -> FileEntry {
         kind: if hard { "hardlink" } else { "symlink" }.to_string(),
         link: Some(String::from_utf8_lossy(target).into_owned()),
         facts: None,
+        layer: None,
     }
 }
 
@@ -1176,6 +1181,7 @@ fn special_entry(path: VPath) -> FileEntry {
         kind: "special".to_string(),
         link: None,
         facts: None,
+        layer: None,
     }
 }
 

@@ -66,12 +66,12 @@ pub fn render(inventory: &Inventory) -> String {
                 (None, Some(target)) => format!("-> {}", escape(target)),
                 (None, None) => String::new(),
             };
-            files.row(vec![
-                escape(&f.path).into_owned(),
-                f.size.to_string(),
-                f.kind.clone(),
-                hash,
-            ]);
+            // a container image's file a later layer removed: shipped, not in the final filesystem
+            let kind = match f.layer.as_ref().and_then(|l| l.removed.as_ref()) {
+                Some(r) => format!("{} ({} in layer {})", f.kind, r.how.as_str(), r.index),
+                None => f.kind.clone(),
+            };
+            files.row(vec![escape(&f.path).into_owned(), f.size.to_string(), kind, hash]);
         }
         out.push('\n');
         out.push_str(&files.render());

@@ -22,6 +22,8 @@
 //! assert!(inventory.components.iter().any(|c| c.name == "huaweicloud-sdk-core"));
 //! ```
 
+mod container;
+
 use crate::analyse::assemble::assemble;
 use crate::analyse::Analyser;
 use crate::firmware;
@@ -43,6 +45,12 @@ pub enum Scheme {
     Image,
     /// `-`: an SBOM on standard input.
     Stdin,
+    /// `oci-dir:PATH`: an OCI image layout directory (auto-detected by its `oci-layout`).
+    OciDir,
+    /// `oci-archive:FILE`: an OCI image layout as a tar (auto-detected).
+    OciArchive,
+    /// `docker-archive:FILE`: `docker save` output (auto-detected).
+    DockerArchive,
 }
 
 /// One target as named on the command line.
@@ -67,6 +75,9 @@ impl Target {
             ("dir:", Scheme::Dir),
             ("file:", Scheme::Image),
             ("image:", Scheme::Image),
+            ("oci-dir:", Scheme::OciDir),
+            ("oci-archive:", Scheme::OciArchive),
+            ("docker-archive:", Scheme::DockerArchive),
         ] {
             if let Some(rest) = arg.strip_prefix(prefix) {
                 return Target {
@@ -110,6 +121,9 @@ pub struct Options<'a> {
     pub scope: firmware::Scope,
     pub analyser: &'a dyn Analyser,
     pub progress: &'a dyn firmware::Progress,
+    /// The platform picked from a multi-platform image index (`--platform`); `None`: the
+    /// machine's own, or the only image the index holds.
+    pub platform: Option<crate::image::Platform>,
 }
 
 impl<'a> Options<'a> {
@@ -121,6 +135,7 @@ impl<'a> Options<'a> {
             scope: firmware::Scope::default(),
             analyser,
             progress: &(),
+            platform: None,
         }
     }
 }
@@ -142,6 +157,10 @@ enum Plan {
 
 fn read_one(target: &Target, options: &Options<'_>, inventory: &mut Inventory) {
     let path = &target.path;
+    let image = match target.scheme {
+        Scheme::Auto => container::detect(path),
+        _ => None,
+    };
     let plan = match target.scheme {
         Scheme::Stdin => {
             read_stdin(options, inventory);
@@ -151,6 +170,17 @@ fn read_one(target: &Target, options: &Options<'_>, inventory: &mut Inventory) {
             return fail(inventory, target, format!("{}: not a directory", path.display()));
         }
         Scheme::Dir => Plan::Walk,
+        Scheme::OciDir | Scheme::OciArchive | Scheme::DockerArchive => {
+            return container::read(target, options, inventory);
+        }
+        // a directory or tar holding a container image
+        Scheme::Auto if image.is_some() => {
+            let image = Target {
+                scheme: image.unwrap_or(Scheme::Auto),
+                path: path.clone(),
+            };
+            return container::read(&image, options, inventory);
+        }
         Scheme::Image | Scheme::Auto if path.is_dir() => Plan::Walk,
         // A pipe (`audit <(vendorscan sbom fw.bin)`) can be read once, as it streams: an SBOM.
         Scheme::Sbom | Scheme::Auto if is_fifo(path) => {
