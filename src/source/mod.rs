@@ -22,6 +22,8 @@
 //! assert!(inventory.components.iter().any(|c| c.name == "huaweicloud-sdk-core"));
 //! ```
 
+pub mod registry;
+
 use crate::analyse::assemble::assemble;
 use crate::analyse::Analyser;
 use crate::firmware;
