@@ -7,6 +7,7 @@ pub mod analyse;
 pub mod copyright;
 pub mod fdt;
 pub mod firmware;
+pub mod image;
 pub mod model;
 pub mod pipeline;
 pub mod report;

@@ -695,6 +695,7 @@ impl Walker<'_> {
             kind: kind.name().to_string(),
             link: None,
             facts: (!facts.is_empty()).then(|| Box::new(facts)),
+            layer: None,
         });
     }
 
@@ -1132,6 +1133,7 @@ fn link_entry(path: VPath, target: &[u8], hard: bool) -> FileEntry {
         kind: if hard { "hardlink" } else { "symlink" }.to_string(),
         link: Some(String::from_utf8_lossy(target).into_owned()),
         facts: None,
+        layer: None,
     }
 }
 
@@ -1143,6 +1145,7 @@ fn special_entry(path: VPath) -> FileEntry {
         kind: "special".to_string(),
         link: None,
         facts: None,
+        layer: None,
     }
 }
 

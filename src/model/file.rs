@@ -23,6 +23,59 @@ pub struct FileEntry {
     /// What the binary analysers found in it (none for most files).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub facts: Option<Box<super::Facts>>,
+    /// In a container image: the layer that added the file, and whether a later layer removed it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layer: Option<Box<FileLayer>>,
+}
+
+/// The layer of a container image a file came from (see docs/images.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileLayer {
+    /// 0 for the bottom layer.
+    pub index: usize,
+    /// The layer blob's digest as the manifest lists it.
+    pub digest: String,
+    /// The `created_by` of the history entry that made the layer (entries marked
+    /// `empty_layer` skipped when pairing), when the configuration records one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
+    /// Set when a later layer deleted or replaced the file: it is shipped in the image's bytes
+    /// but not part of the filesystem the image runs with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub removed: Option<Removed>,
+}
+
+/// How a later layer removed a file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Removed {
+    /// The layer that removed it.
+    pub index: usize,
+    pub digest: String,
+    /// `deleted` (a whiteout or an opaque directory) or `replaced` (a file at the same path).
+    pub how: RemovedHow,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RemovedHow {
+    Deleted,
+    Replaced,
+}
+
+impl FileLayer {
+    /// The note a finding on a removed file carries: "present in layer 0 (sha256:…), deleted in
+    /// layer 1 (sha256:…)"; `None` for a file of the final filesystem.
+    pub fn removed_note(&self) -> Option<String> {
+        let r = self.removed.as_ref()?;
+        let how = match r.how {
+            RemovedHow::Deleted => "deleted",
+            RemovedHow::Replaced => "replaced",
+        };
+        Some(format!(
+            "present in layer {} ({}), {how} in layer {} ({}): shipped in the image, not in its final filesystem",
+            self.index, self.digest, r.index, r.digest
+        ))
+    }
 }
 
 /// An archive, compressed stream or filesystem the walker opened (or recognised and could not).

@@ -21,7 +21,7 @@ pub use coverage::{Cause, ContainerCounts, Coverage};
 pub use cpe::{Cpe, CpeError};
 pub use document::{Document, Encoding, Format, Tool};
 pub use facts::{Fact, Facts, FileProperty, Ownership, PackageParty, PackageRecord};
-pub use file::{ContainerEntry, FileEntry, SkipReason, Skipped};
+pub use file::{ContainerEntry, FileEntry, FileLayer, Removed, RemovedHow, SkipReason, Skipped};
 pub use finding::{Citation, EvidenceItem, EvidenceKind, Finding, Link, Overall, Strength, Verdict, WaiverRef};
 pub use graph::{RelationKind, Relationship};
 pub use location::{push_pointer, FilePlace, Located, Location, XmlPlace};

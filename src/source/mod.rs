@@ -112,6 +112,9 @@ pub struct Options<'a> {
     pub scope: firmware::Scope,
     pub analyser: &'a dyn Analyser,
     pub progress: &'a dyn firmware::Progress,
+    /// The platform picked from a multi-platform image index (`--platform`); `None`: the
+    /// machine's own, or the only image the index holds.
+    pub platform: Option<crate::image::Platform>,
 }
 
 impl<'a> Options<'a> {
@@ -123,6 +126,7 @@ impl<'a> Options<'a> {
             scope: firmware::Scope::default(),
             analyser,
             progress: &(),
+            platform: None,
         }
     }
 }

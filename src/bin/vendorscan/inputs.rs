@@ -19,6 +19,8 @@ pub struct Walking<'a> {
     pub limits: firmware::Limits,
     pub scope: firmware::Scope,
     pub analyser: &'a dyn Analyser,
+    /// `--platform`: the image picked from a multi-platform index.
+    pub platform: Option<vendorscan::image::Platform>,
 }
 
 /// Reads every target (see [`vendorscan::source`] for how a target is told apart), printing
@@ -34,6 +36,7 @@ pub fn read(targets: &[OsString], limits: &Limits, walking: &Walking<'_>, quiet:
             scope: walking.scope.clone(),
             analyser: walking.analyser,
             progress: &progress,
+            platform: walking.platform.clone(),
         },
     );
     progress.finish();
@@ -130,6 +133,10 @@ pub struct WalkArgs {
     /// incomplete.
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<firmware::Exclude>,
+    /// The image to take from a multi-platform container image index, as os/arch[/variant]
+    /// (`linux/arm64/v8`). Default: this machine's platform, or the only image the index holds.
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]", value_parser = vendorscan::image::Platform::parse)]
+    platform: Option<vendorscan::image::Platform>,
 }
 
 impl WalkArgs {
@@ -141,6 +148,7 @@ impl WalkArgs {
                 exclude: self.exclude.clone(),
             },
             analyser,
+            platform: self.platform.clone(),
         }
     }
 
