@@ -45,6 +45,8 @@ pub enum Scheme {
     Image,
     /// `-`: an SBOM on standard input.
     Stdin,
+    /// `registry:REF`: a container image pulled from a registry (see [`registry`]).
+    Registry,
 }
 
 /// One target as named on the command line.
@@ -69,6 +71,7 @@ impl Target {
             ("dir:", Scheme::Dir),
             ("file:", Scheme::Image),
             ("image:", Scheme::Image),
+            ("registry:", Scheme::Registry),
         ] {
             if let Some(rest) = arg.strip_prefix(prefix) {
                 return Target {
@@ -115,6 +118,8 @@ pub struct Options<'a> {
     /// The platform picked from a multi-platform image index (`--platform`); `None`: the
     /// machine's own, or the only image the index holds.
     pub platform: Option<crate::image::Platform>,
+    /// Credentials and plain-HTTP registries for `registry:` targets.
+    pub registry: registry::Settings,
 }
 
 impl<'a> Options<'a> {
@@ -127,6 +132,7 @@ impl<'a> Options<'a> {
             analyser,
             progress: &(),
             platform: None,
+            registry: registry::Settings::default(),
         }
     }
 }
@@ -151,6 +157,10 @@ fn read_one(target: &Target, options: &Options<'_>, inventory: &mut Inventory) {
     let plan = match target.scheme {
         Scheme::Stdin => {
             read_stdin(options, inventory);
+            return;
+        }
+        Scheme::Registry => {
+            read_registry(target, options, inventory);
             return;
         }
         Scheme::Dir if !path.is_dir() => {
@@ -217,6 +227,28 @@ fn walk(path: &Path, options: &Options<'_>, inventory: &mut Inventory, target: &
             inventory.warnings.append(&mut walked.warnings);
         }
         Err(e) => fail(inventory, target, e.to_string()),
+    }
+}
+
+/// A container image pulled from a registry.
+fn read_registry(target: &Target, options: &Options<'_>, inventory: &mut Inventory) {
+    let given = target.path.to_string_lossy();
+    match registry::read(&given, options) {
+        Ok((image, mut walked)) => {
+            let mut part = assemble(&image.display_name(), false, &mut walked);
+            // The image is named by its manifest digest (the attestation's subject).
+            part.document.sha256 = image
+                .manifest_digest
+                .strip_prefix("sha256:")
+                .unwrap_or(&image.manifest_digest)
+                .to_string();
+            inventory.add(part);
+            inventory.files.append(&mut walked.files);
+            inventory.containers.append(&mut walked.containers);
+            inventory.skipped.append(&mut walked.skipped);
+            inventory.warnings.append(&mut walked.warnings);
+        }
+        Err(message) => fail(inventory, target, message),
     }
 }
 

@@ -18,6 +18,7 @@
 pub mod auth;
 mod stream;
 
+use crate::image::{self, spec, Image, ImageError, LayerDesc, LayerSource, Platform};
 use auth::{Credentials, Found};
 use oci_client::client::{ClientConfig, ClientProtocol};
 use oci_client::errors::{OciDistributionError, OciErrorCode};
@@ -370,6 +371,122 @@ impl Remote {
         };
         self.fail(failure)
     }
+}
+
+/// Indexes followed inside indexes, at most, before the manifest is reached.
+const MAX_NESTED_INDEXES: usize = 4;
+
+/// Resolves the reference to one image: its manifest (an index followed, nested ones too, to
+/// the entry for `platform`, by [`image::select_platform`]), configuration and layers.
+pub fn resolve(remote: &Remote, platform: Option<&Platform>) -> Result<Image, RegistryError> {
+    let image_error = |e: ImageError| remote.fail(Failure::Image(e.to_string()));
+    let (mut bytes, mut digest) = remote.manifest(None)?;
+    let mut annotations = std::collections::BTreeMap::new();
+    let mut hops = 0;
+    loop {
+        let probe: Probe = serde_json::from_slice(&bytes)
+            .map_err(|e| remote.fail(Failure::Image(format!("manifest {digest}: not a valid document: {e}"))))?;
+        if !probe.is_index() {
+            break;
+        }
+        hops += 1;
+        if hops > MAX_NESTED_INDEXES {
+            return Err(remote.fail(Failure::Image(format!(
+                "more than {MAX_NESTED_INDEXES} indexes nested inside one another"
+            ))));
+        }
+        let index = spec::parse_index(&bytes, &format!("index {digest}")).map_err(image_error)?;
+        let entry = spec::select_platform(&index, platform).map_err(image_error)?;
+        annotations = spec::annotations(entry.annotations().as_ref());
+        (bytes, digest) = remote.manifest(Some(entry.digest().as_ref()))?;
+    }
+    let place = format!("manifest {digest}");
+    let manifest = spec::parse_manifest(&bytes, &place).map_err(image_error)?;
+    annotations.extend(spec::annotations(manifest.annotations().as_ref()));
+    let config = manifest.config();
+    let config_bytes = remote.blob(
+        &OciDescriptor {
+            media_type: spec::media_type(config),
+            digest: config.digest().to_string(),
+            size: i64::try_from(config.size()).unwrap_or(i64::MAX),
+            ..OciDescriptor::default()
+        },
+        spec::MAX_DOCUMENT,
+    )?;
+    let config = spec::parse_config(&config_bytes, &format!("config {}", config.digest())).map_err(image_error)?;
+    // By digest, the name is the repository: the digest follows it once, in every path.
+    let name = match remote.digest() {
+        Some(d) if d == digest => remote.given.trim_end_matches(d).trim_end_matches('@').to_string(),
+        _ => remote.given.clone(),
+    };
+    Ok(Image {
+        name,
+        manifest_media_type: manifest
+            .media_type()
+            .as_ref()
+            .map_or_else(|| spec::MANIFEST_TYPES[0].to_string(), |m| m.to_string()),
+        manifest_digest: digest,
+        annotations,
+        config,
+        layers: manifest.layers().iter().map(spec::layer_desc).collect(),
+    })
+}
+
+/// Enough of a manifest to tell an index from an image manifest: by its media type, or
+/// without one (it is optional) by whether it lists manifests.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Probe {
+    media_type: Option<String>,
+    manifests: Option<serde::de::IgnoredAny>,
+}
+
+impl Probe {
+    fn is_index(&self) -> bool {
+        match &self.media_type {
+            Some(t) => spec::INDEX_TYPES.contains(&t.as_str()),
+            None => self.manifests.is_some(),
+        }
+    }
+}
+
+/// Each layer streamed from the registry as the walk reads it.
+impl LayerSource for Remote {
+    fn open_layer(&self, layer: &LayerDesc) -> Result<Box<dyn Read + Send + '_>, ImageError> {
+        let descriptor = OciDescriptor {
+            media_type: layer.media_type.clone(),
+            digest: layer.digest.clone(),
+            size: i64::try_from(layer.size).unwrap_or(i64::MAX),
+            ..OciDescriptor::default()
+        };
+        match self.open(&descriptor) {
+            Ok(reader) => Ok(Box::new(reader)),
+            Err(e) => Err(ImageError::Invalid {
+                place: format!("registry:{}: layer {}", self.given, layer.digest),
+                message: e.failure.to_string(),
+            }),
+        }
+    }
+}
+
+/// Reads `registry:given` into the inventory: resolved, its layers streamed through the walk.
+pub(super) fn read(given: &str, options: &super::Options<'_>) -> Result<(Image, crate::firmware::Walked), String> {
+    let remote = Remote::connect(given, &options.registry).map_err(|e| e.to_string())?;
+    let image = resolve(&remote, options.platform.as_ref()).map_err(|e| e.to_string())?;
+    let walked = image::walk(
+        &image,
+        &remote,
+        &options.walk_limits,
+        &options.scope,
+        options.progress,
+        options.analyser,
+    )
+    .map_err(|e| match e {
+        // The walk names places by the image; say which reference they are in.
+        ImageError::Invalid { ref place, .. } if place.starts_with("registry:") => e.to_string(),
+        other => format!("registry:{given}: {other}"),
+    })?;
+    Ok((image, walked))
 }
 
 /// An error and its causes, each once: `a: b: c`.
