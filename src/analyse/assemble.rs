@@ -225,8 +225,14 @@ pub fn assemble(target: &str, is_dir: bool, walked: &mut Walked) -> InventoryPar
     // The records are taken out of the facts: they live on as components.
     let mut records: Vec<(String, String, PackageRecord)> = Vec::new();
     for f in &mut walked.files {
+        // a package database a later image layer removed lists no package of the final filesystem
+        let removed = f.layer.as_ref().is_some_and(|l| l.removed.is_some());
         let Some(facts) = &mut f.facts else { continue };
         let fs = filesystem_of(&f.path, target);
+        if removed {
+            facts.packages.clear();
+            continue;
+        }
         for record in std::mem::take(&mut facts.packages) {
             records.push((fs.to_string(), f.path.clone(), record));
         }
@@ -280,7 +286,12 @@ pub fn assemble(target: &str, is_dir: bool, walked: &mut Walked) -> InventoryPar
         }
         let fs = filesystem_of(&f.path, target);
         let inner = &f.path[fs.len()..];
-        let owned_by = owner.get(&(fs.to_string(), inner.to_string())).copied();
+        // a file an image layer removed is shipped, not installed: no package owns it
+        let removed = f.layer.as_ref().and_then(|l| l.removed_note());
+        let owned_by = match removed {
+            None => owner.get(&(fs.to_string(), inner.to_string())).copied(),
+            Some(_) => None,
+        };
         let facts = f.facts.take().map(|b| *b).unwrap_or_default();
         let name = file_name(&f.path, target);
         let mut c = Component::new(Origin::File, name, Location::file(&f.path, None, None));
@@ -297,6 +308,9 @@ pub fn assemble(target: &str, is_dir: bool, walked: &mut Walked) -> InventoryPar
                 Location::file(&f.path, None, None),
             ));
         }
+        if let Some(layer) = &f.layer {
+            layer_properties(&mut c, &f.path, layer, removed);
+        }
         let i = b.add(c);
         match owned_by {
             Some(pkg) => {
@@ -309,7 +323,9 @@ pub fn assemble(target: &str, is_dir: bool, walked: &mut Walked) -> InventoryPar
                 b.contains(root, i, Location::file(&f.path, None, None));
             }
         }
-        attach_evidence(&mut b.components[root], &f.path, &facts, true);
+        if f.layer.as_ref().is_none_or(|l| l.removed.is_none()) {
+            attach_evidence(&mut b.components[root], &f.path, &facts, true);
+        }
     }
     document.component_count = b.components.len() - 1;
     InventoryPart {
@@ -317,6 +333,29 @@ pub fn assemble(target: &str, is_dir: bool, walked: &mut Walked) -> InventoryPar
         components: b.components,
         relationships: b.relationships,
         warnings: Vec::new(),
+    }
+}
+
+/// The image layer a file came from, as properties of its component that the rule engine
+/// turns into notes on its findings: `image-layer` (index, digest, the `created_by` that made
+/// it) and, for a file a later layer removed, `image-removed` (the note that caps its findings
+/// at review: it is shipped in the image, not part of its final filesystem).
+fn layer_properties(c: &mut Component, path: &str, layer: &crate::model::FileLayer, removed: Option<String>) {
+    let mut value = format!("layer {} ({})", layer.index, layer.digest);
+    if let Some(by) = &layer.created_by {
+        value.push_str(&format!(", created by {by}"));
+    }
+    let d = c.details_mut();
+    for (name, value) in [("image-layer", Some(value)), ("image-removed", removed)] {
+        if let Some(value) = value {
+            d.properties.push(Located::new(
+                Property {
+                    name: name.into(),
+                    value: value.into(),
+                },
+                Location::file(path, None, None),
+            ));
+        }
     }
 }
 

@@ -21,4 +21,4 @@ pub mod walk;
 
 pub use limits::Limits;
 pub use scope::{Exclude, Scope};
-pub use walk::{walk, walk_scoped, Progress, WalkError, Walked};
+pub use walk::{walk, walk_scoped, Layer, LayerWalker, Progress, WalkError, Walked};

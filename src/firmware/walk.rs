@@ -15,6 +15,7 @@
 
 mod digest;
 mod in_flight;
+mod layer;
 #[cfg(test)]
 mod live_tests;
 mod meter;
@@ -38,6 +39,8 @@ use std::ops::ControlFlow;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
+
+pub use layer::{Layer, LayerWalker};
 
 /// Top-level bytes walked between two requests to the allocator to return freed memory.
 const TRIM_EVERY: u64 = 64 << 20;

@@ -21,10 +21,14 @@
 //! - every file keeps the layer that added it ([`FileLayer`]: index, digest, the history entry's
 //!   `created_by`).
 
+mod merge;
 pub mod spec;
 
+use crate::analyse::assemble::assemble;
 use crate::analyse::Analyser;
-use crate::firmware::{Limits, Progress, Scope, Walked};
+use crate::firmware::{LayerWalker, Limits, Progress, Scope, Walked};
+use crate::model::{Hash, InputError, Inventory, Located, Location, Property, Warning, WarningCode};
+use crate::source::Options;
 use std::collections::BTreeMap;
 use std::io::Read;
 
@@ -147,8 +151,9 @@ impl ImageError {
 /// Audits a resolved image: every layer opened from `source`, walked within one budget of
 /// `limits`, and merged into the final filesystem (see the module docs). Files of the final
 /// filesystem and files shipped but removed ([`FileLayer::removed`]) are both in the result,
-/// each with its layer. A layer that cannot be opened is an error; one that is damaged part way
-/// is a warning naming the layer, with what was read before the damage kept.
+/// each with its layer. A layer that cannot be opened (a missing blob) or is damaged part way
+/// is a warning naming the layer — the rest of the image is still read, and coverage is
+/// incomplete. The error is for an image whose configuration does not describe its layers.
 pub fn walk(
     image: &Image,
     source: &dyn LayerSource,
@@ -157,11 +162,171 @@ pub fn walk(
     progress: &dyn Progress,
     analyser: &dyn Analyser,
 ) -> Result<Walked, ImageError> {
-    let _ = (source, limits, scope, progress, analyser);
-    Err(ImageError::invalid(
-        &image.display_name(),
-        "layer walk not implemented yet",
-    ))
+    let root = image.display_name();
+    let diff_ids = &image.config.diff_ids;
+    if diff_ids.len() != image.layers.len() {
+        return Err(ImageError::invalid(
+            &root,
+            format!(
+                "the manifest lists {} layers, the configuration's rootfs {} diff_ids",
+                image.layers.len(),
+                diff_ids.len()
+            ),
+        ));
+    }
+    let walker = LayerWalker::new(limits, scope, progress, analyser);
+    let mut layers = Vec::with_capacity(image.layers.len());
+    for (index, desc) in image.layers.iter().enumerate() {
+        let origin = FileLayer {
+            index,
+            digest: desc.digest.clone(),
+            created_by: image.created_by(index).map(str::to_string),
+            removed: None,
+        };
+        let place = format!("layer {index} ({})", desc.digest);
+        let mut walked = match source.open_layer(desc) {
+            Ok(mut blob) => {
+                let layer = walker.layer(&root, &mut blob);
+                let mut walked = layer.walked;
+                if !layer.damaged && layer.diff_id != diff_ids[index] {
+                    walked.warnings.push(Warning {
+                        code: WarningCode::Corrupt,
+                        file: root.clone(),
+                        at: None,
+                        message: format!(
+                            "its uncompressed digest {} is not the configuration's diff_id {}",
+                            layer.diff_id, diff_ids[index]
+                        ),
+                    });
+                }
+                for c in walked.containers.iter_mut().filter(|c| c.path == root) {
+                    c.details.insert("layer".into(), index.to_string());
+                    c.details.insert("digest".into(), desc.digest.clone());
+                    c.details.insert("compression".into(), layer.codec.into());
+                }
+                walked
+            }
+            Err(e) => {
+                let mut walked = Walked::default();
+                walked.warnings.push(Warning {
+                    code: WarningCode::Unreadable,
+                    file: root.clone(),
+                    at: None,
+                    message: format!("not read: {e}"),
+                });
+                walked
+            }
+        };
+        // the image's own warnings say which layer they are about
+        for w in walked.warnings.iter_mut().filter(|w| w.file == root) {
+            w.message = format!("{place}: {}", w.message);
+        }
+        for f in &mut walked.files {
+            f.layer = Some(Box::new(origin.clone()));
+        }
+        layers.push((origin, walked));
+    }
+    let mut walked = merge::merge(&root, layers);
+    walked
+        .warnings
+        .sort_by(|a, b| (&a.file, &a.message).cmp(&(&b.file, &b.message)));
+    Ok(walked)
+}
+
+/// Which label or annotation is which evidence field (graded in `rules/grading.toml`): the
+/// keys of the OCI image spec's pre-defined annotations, label-schema's, and Dockerfile's legacy
+/// `MAINTAINER`.
+const METADATA_FIELDS: &[(&str, &str)] = &[
+    ("org.opencontainers.image.vendor", "image-vendor"),
+    ("org.label-schema.vendor", "image-vendor"),
+    ("vendor", "image-vendor"),
+    ("org.opencontainers.image.authors", "image-authors"),
+    ("maintainer", "image-authors"),
+    ("org.opencontainers.image.url", "image-url"),
+    ("org.opencontainers.image.source", "image-url"),
+    ("org.label-schema.url", "image-url"),
+    ("org.label-schema.vcs-url", "image-url"),
+    ("org.opencontainers.image.title", "image-title"),
+    ("org.label-schema.name", "image-title"),
+    ("org.opencontainers.image.base.name", "image-base-name"),
+];
+
+/// The image's own metadata as evidence on its product root: config `Labels`, the manifest's
+/// and index entry's annotations and the configuration's `author`, each located by where it was
+/// written.
+fn metadata_evidence(image: &Image) -> Vec<Located<Property>> {
+    let root = image.display_name();
+    let mut out = Vec::new();
+    let mut push = |field: &str, value: &str, place: String| {
+        let value = value.trim();
+        if !value.is_empty() {
+            out.push(Located::new(
+                Property {
+                    name: field.into(),
+                    value: value.into(),
+                },
+                Location::file(&root, None, Some(place)),
+            ));
+        }
+    };
+    for (key, field) in METADATA_FIELDS {
+        let labels = image.config.labels.iter().filter(|(k, _)| k.eq_ignore_ascii_case(key));
+        for (k, v) in labels {
+            push(field, v, format!("config Labels \"{k}\""));
+        }
+        if let Some(v) = image.annotations.get(*key) {
+            push(field, v, format!("annotation \"{key}\""));
+        }
+    }
+    if let Some(author) = &image.config.author {
+        push("image-authors", author, "config author".to_string());
+    }
+    out
+}
+
+/// Audits an image into `inventory`, as every scheme does once it has resolved the image: the
+/// layers walked and merged ([`walk`]), assembled into one document named by the image
+/// (`name@sha256:…`) whose product root carries the image's metadata as evidence, and the files,
+/// containers and warnings added. An error is kept in `inventory.errors`.
+pub fn read_into(image: &Image, source: &dyn LayerSource, options: &Options<'_>, inventory: &mut Inventory) {
+    let name = image.display_name();
+    let mut walked = match walk(
+        image,
+        source,
+        &options.walk_limits,
+        &options.scope,
+        options.progress,
+        options.analyser,
+    ) {
+        Ok(w) => w,
+        Err(e) => {
+            inventory.errors.push(InputError {
+                file: image.name.clone(),
+                message: e.to_string(),
+            });
+            return;
+        }
+    };
+    let mut part = assemble(&name, false, &mut walked);
+    part.document.sha256 = image.manifest_digest.trim_start_matches("sha256:").to_string();
+    part.document.size = image.layers.iter().map(|l| l.size).sum();
+    if let Some(root) = part.components.first_mut() {
+        root.name = image.name.as_str().into();
+        root.kind = Some("container".into());
+        root.hashes = vec![Hash::new("SHA-256", &part.document.sha256)];
+        root.version = image
+            .config
+            .labels
+            .get("org.opencontainers.image.version")
+            .or_else(|| image.annotations.get("org.opencontainers.image.version"))
+            .map(|v| v.as_str().into());
+        root.details_mut().evidence.extend(metadata_evidence(image));
+    }
+    inventory.add(part);
+    inventory.files.append(&mut walked.files);
+    inventory.containers.append(&mut walked.containers);
+    inventory.skipped.append(&mut walked.skipped);
+    inventory.warnings.append(&mut walked.warnings);
 }
 
 pub use crate::model::{FileLayer, Removed, RemovedHow};

@@ -35,6 +35,12 @@ pub const KNOWN_FIELDS: &[&str] = &[
     "hardware-id",
     "oui",
     "string",
+    // A container image's own labels and annotations (`src/image/`), on its product root.
+    "image-vendor",
+    "image-authors",
+    "image-url",
+    "image-title",
+    "image-base-name",
 ];
 
 fn err(origin: &Origin, line: usize, message: String) -> RuleError {

@@ -296,6 +296,20 @@ impl<'a> Matcher<'a> {
     }
 }
 
+/// The notes a file of a container image gives its findings, from the properties the assembly
+/// put on its component: the layer that added it, and (true) that a later layer removed it.
+fn image_layer_notes(c: &Component) -> Vec<(bool, String)> {
+    c.details()
+        .properties
+        .iter()
+        .filter_map(|p| match p.value.name.as_str() {
+            "image-layer" => Some((false, format!("in image {}", p.value.value))),
+            "image-removed" => Some((true, p.value.value.to_string())),
+            _ => None,
+        })
+        .collect()
+}
+
 pub fn audit(inventory: &Inventory, rules: &RuleSet, index: &Index, opts: &AuditOptions) -> Audit {
     let active: Vec<&super::load::Policy> = if opts.policies.is_empty() {
         rules.policies.iter().filter(|p| p.default).collect()
@@ -395,12 +409,17 @@ pub fn audit(inventory: &Inventory, rules: &RuleSet, index: &Index, opts: &Audit
             }
             let upstream_note = upstream.cap(c, e, &mut evidence);
             evidence.sort_by_key(|e| std::cmp::Reverse(e.strength));
-            let verdict = match evidence[0].strength {
+            let mut verdict = match evidence[0].strength {
                 Strength::Strong if cov.capped => Verdict::Review,
                 Strength::Strong => Verdict::Excluded,
                 Strength::Medium => Verdict::Review,
                 Strength::Weak => Verdict::Mention,
             };
+            // a file a later image layer removed is shipped, not part of the final filesystem
+            let image_notes = image_layer_notes(component);
+            if image_notes.iter().any(|(removed, _)| *removed) {
+                verdict = verdict.min(Verdict::Review);
+            }
             let entity = &rules.entities[e].id;
             findings.push(Finding {
                 id: finding_id(&key, entity),
@@ -413,7 +432,13 @@ pub fn audit(inventory: &Inventory, rules: &RuleSet, index: &Index, opts: &Audit
                 sha256: sha256.clone(),
                 evidence,
                 path: Vec::new(),
-                notes: cov.notes.iter().cloned().chain(upstream_note).collect(),
+                notes: cov
+                    .notes
+                    .iter()
+                    .cloned()
+                    .chain(upstream_note)
+                    .chain(image_notes.into_iter().map(|(_, n)| n))
+                    .collect(),
                 waived: None,
             });
         }

@@ -22,6 +22,7 @@
 //! assert!(inventory.components.iter().any(|c| c.name == "huaweicloud-sdk-core"));
 //! ```
 
+mod container;
 pub mod registry;
 
 use crate::analyse::assemble::assemble;
@@ -45,6 +46,12 @@ pub enum Scheme {
     Image,
     /// `-`: an SBOM on standard input.
     Stdin,
+    /// `oci-dir:PATH`: an OCI image layout directory (auto-detected by its `oci-layout`).
+    OciDir,
+    /// `oci-archive:FILE`: an OCI image layout as a tar (auto-detected).
+    OciArchive,
+    /// `docker-archive:FILE`: `docker save` output (auto-detected).
+    DockerArchive,
     /// `registry:REF`: a container image pulled from a registry (see [`registry`]).
     Registry,
 }
@@ -71,6 +78,9 @@ impl Target {
             ("dir:", Scheme::Dir),
             ("file:", Scheme::Image),
             ("image:", Scheme::Image),
+            ("oci-dir:", Scheme::OciDir),
+            ("oci-archive:", Scheme::OciArchive),
+            ("docker-archive:", Scheme::DockerArchive),
             ("registry:", Scheme::Registry),
         ] {
             if let Some(rest) = arg.strip_prefix(prefix) {
@@ -167,6 +177,18 @@ fn read_one(target: &Target, options: &Options<'_>, inventory: &mut Inventory) {
             return fail(inventory, target, format!("{}: not a directory", path.display()));
         }
         Scheme::Dir => Plan::Walk,
+        Scheme::OciDir | Scheme::OciArchive | Scheme::DockerArchive => {
+            return container::read(target, options, inventory);
+        }
+        // a directory or tar holding a container image
+        Scheme::Auto if container::detect(path).is_some() => {
+            let scheme = container::detect(path).unwrap_or(Scheme::Auto);
+            let image = Target {
+                scheme,
+                path: path.clone(),
+            };
+            return container::read(&image, options, inventory);
+        }
         Scheme::Image | Scheme::Auto if path.is_dir() => Plan::Walk,
         // A pipe (`audit <(vendorscan sbom fw.bin)`) can be read once, as it streams: an SBOM.
         Scheme::Sbom | Scheme::Auto if is_fifo(path) => {
@@ -230,25 +252,11 @@ fn walk(path: &Path, options: &Options<'_>, inventory: &mut Inventory, target: &
     }
 }
 
-/// A container image pulled from a registry.
+/// A container image pulled from a registry: resolved, then audited as every image is.
 fn read_registry(target: &Target, options: &Options<'_>, inventory: &mut Inventory) {
-    let given = target.path.to_string_lossy();
-    match registry::read(&given, options) {
-        Ok((image, mut walked)) => {
-            let mut part = assemble(&image.display_name(), false, &mut walked);
-            // The image is named by its manifest digest (the attestation's subject).
-            part.document.sha256 = image
-                .manifest_digest
-                .strip_prefix("sha256:")
-                .unwrap_or(&image.manifest_digest)
-                .to_string();
-            inventory.add(part);
-            inventory.files.append(&mut walked.files);
-            inventory.containers.append(&mut walked.containers);
-            inventory.skipped.append(&mut walked.skipped);
-            inventory.warnings.append(&mut walked.warnings);
-        }
-        Err(message) => fail(inventory, target, message),
+    match registry::open(&target.path.to_string_lossy(), options) {
+        Ok((remote, image)) => crate::image::read_into(&image, &remote, options, inventory),
+        Err(e) => fail(inventory, target, e.to_string()),
     }
 }
 

@@ -18,7 +18,7 @@
 pub mod auth;
 mod stream;
 
-use crate::image::{self, spec, Image, ImageError, LayerDesc, LayerSource, Platform};
+use crate::image::{spec, Image, ImageError, LayerDesc, LayerSource, Platform};
 use auth::{Credentials, Found};
 use oci_client::client::{ClientConfig, ClientProtocol};
 use oci_client::errors::{OciDistributionError, OciErrorCode};
@@ -377,7 +377,7 @@ impl Remote {
 const MAX_NESTED_INDEXES: usize = 4;
 
 /// Resolves the reference to one image: its manifest (an index followed, nested ones too, to
-/// the entry for `platform`, by [`image::select_platform`]), configuration and layers.
+/// the entry for `platform`, by [`crate::image::select_platform`]), configuration and layers.
 pub fn resolve(remote: &Remote, platform: Option<&Platform>) -> Result<Image, RegistryError> {
     let image_error = |e: ImageError| remote.fail(Failure::Image(e.to_string()));
     let (mut bytes, mut digest) = remote.manifest(None)?;
@@ -469,24 +469,12 @@ impl LayerSource for Remote {
     }
 }
 
-/// Reads `registry:given` into the inventory: resolved, its layers streamed through the walk.
-pub(super) fn read(given: &str, options: &super::Options<'_>) -> Result<(Image, crate::firmware::Walked), String> {
-    let remote = Remote::connect(given, &options.registry).map_err(|e| e.to_string())?;
-    let image = resolve(&remote, options.platform.as_ref()).map_err(|e| e.to_string())?;
-    let walked = image::walk(
-        &image,
-        &remote,
-        &options.walk_limits,
-        &options.scope,
-        options.progress,
-        options.analyser,
-    )
-    .map_err(|e| match e {
-        // The walk names places by the image; say which reference they are in.
-        ImageError::Invalid { ref place, .. } if place.starts_with("registry:") => e.to_string(),
-        other => format!("registry:{given}: {other}"),
-    })?;
-    Ok((image, walked))
+/// Connects to the registry `given` names and resolves the image (for
+/// [`crate::image::read_into`], which streams its layers from the [`Remote`]).
+pub(super) fn open(given: &str, options: &super::Options<'_>) -> Result<(Remote, Image), RegistryError> {
+    let remote = Remote::connect(given, &options.registry)?;
+    let image = resolve(&remote, options.platform.as_ref())?;
+    Ok((remote, image))
 }
 
 /// An error and its causes, each once: `a: b: c`.
