@@ -185,3 +185,264 @@ fn vendorscan(args: &[&str], env: &[(&str, &str)]) -> Run {
 fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// The digest of the manifest `tag` names in an OCI layout (following a nested index one level
+/// down when `platform` names an entry of it, as `os/arch`).
+fn layout_digest(layout: &str, tag: &str, platform: Option<&str>) -> String {
+    let read = |digest: &str| -> Value {
+        let path = Path::new(ROOT)
+            .join(layout)
+            .join("blobs/sha256")
+            .join(digest.strip_prefix("sha256:").unwrap());
+        serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+    };
+    let index: Value =
+        serde_json::from_slice(&std::fs::read(Path::new(ROOT).join(layout).join("index.json")).unwrap()).unwrap();
+    let entry = index["manifests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["annotations"]["org.opencontainers.image.ref.name"] == tag)
+        .unwrap();
+    let digest = entry["digest"].as_str().unwrap().to_string();
+    let Some(platform) = platform else { return digest };
+    let (os, arch) = platform.split_once('/').unwrap();
+    read(&digest)["manifests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["platform"]["os"] == os && m["platform"]["architecture"] == arch)
+        .unwrap()["digest"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// The findings of an audit's JSON, each as JSON text with `name` (the image as given) made
+/// `IMAGE` and the ids dropped (they hash the paths), sorted: what must be the same whichever
+/// way the image was read.
+fn findings(json: &str, name: &str) -> Vec<String> {
+    let report: Value = serde_json::from_str(json).unwrap();
+    let mut out: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let mut f = f.clone();
+            f.as_object_mut().unwrap().remove("id");
+            f.to_string().replace(name, "IMAGE")
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+const APP: &str = "fixtures/image/out/app.oci";
+const MULTI: &str = "fixtures/image/out/multi.oci";
+
+#[test]
+fn by_tag_and_by_digest_the_same_findings_as_the_oci_layout() {
+    if !tools_present() {
+        return;
+    }
+    let registry = Registry::start(None);
+    registry.push(Path::new(ROOT).join(APP).as_path(), "app", "fixture/app:v1", false);
+    let digest = layout_digest(APP, "app", None);
+    let host = registry.host();
+
+    let layout = vendorscan(&["audit", "-q", "-f", "json", &format!("oci-dir:{APP}")], &[]);
+    assert_eq!(layout.code, 1, "{}", layout.stderr);
+    let expected = findings(&layout.stdout, APP);
+    // The fixture's own findings: the HiSilicon module of layer 0 and its hard link, excluded.
+    assert!(
+        expected.iter().any(|f| f.contains(&format!("\"path\":\"IMAGE@{digest}!/lib/modules/5.10.0/hi_wifi.ko\""))
+            && f.contains("\"verdict\":\"excluded\"")
+            && f.contains("in image layer 0 (sha256:")),
+        "{expected:#?}"
+    );
+
+    let by_tag = format!("{host}/fixture/app:v1");
+    let by_digest = format!("{host}/fixture/app@{digest}");
+    // By digest the reference already ends in the manifest digest: named once.
+    for (given, name) in [(&by_tag, by_tag.as_str()), (&by_digest, &by_digest[..by_digest.len() - 72])] {
+        let run = vendorscan(&["audit", "-q", "-f", "json", &format!("registry:{given}")], &[]);
+        assert_eq!(run.code, 1, "{given}: {}", run.stderr);
+        assert_eq!(findings(&run.stdout, name), expected, "{given}");
+        let report: Value = serde_json::from_str(&run.stdout).unwrap();
+        assert_eq!(report["targets"][0]["path"], format!("{name}@{digest}"));
+        assert_eq!(report["targets"][0]["sha256"], digest.strip_prefix("sha256:").unwrap());
+        assert!(report["errors"].as_array().unwrap().is_empty(), "{}", run.stdout);
+        assert!(report["warnings"].as_array().unwrap().is_empty(), "{}", run.stdout);
+    }
+}
+
+#[test]
+fn a_multi_platform_index_is_followed_to_the_platform_asked_for() {
+    if !tools_present() {
+        return;
+    }
+    let registry = Registry::start(None);
+    registry.push(Path::new(ROOT).join(MULTI).as_path(), "multi", "fixture/multi:v1", true);
+    let given = format!("registry:{}/fixture/multi:v1", registry.host());
+    for (platform, arch) in [("linux/arm64", "arm64"), ("linux/amd64", "amd64")] {
+        let run = vendorscan(&["inventory", "-q", "--format", "json", "--platform", platform, &given], &[]);
+        assert_eq!(run.code, 0, "{platform}: {}", run.stderr);
+        let inventory: Value = serde_json::from_str(&run.stdout).unwrap();
+        let digest = layout_digest(MULTI, "multi", Some(platform));
+        let path = format!("{}@{digest}!/etc/arch", &given["registry:".len()..]);
+        let file = inventory["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == path)
+            .unwrap_or_else(|| panic!("{platform}: no {path} in {}", run.stdout));
+        assert_eq!(file["sha256"], sha256_hex(format!("{arch}\n").as_bytes()), "{platform}");
+    }
+    let run = vendorscan(&["audit", "-q", "--platform", "linux/s390x", &given], &[]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains(&format!(
+            "error: {given}: no image for platform linux/s390x; the index holds: linux/amd64, linux/arm64/v8 (pick one with --platform)"
+        )),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_registry_that_needs_a_login_refuses_anonymous_and_takes_each_kind_of_credentials() {
+    if !tools_present() {
+        return;
+    }
+    let registry = Registry::start(Some(("auditor", "s3cret-pw")));
+    registry.push(Path::new(ROOT).join(APP).as_path(), "app", "fixture/app:v1", false);
+    let host = registry.host();
+    let given = format!("registry:{host}/fixture/app:v1");
+    let hisilicon = format!("{host}/fixture/app:v1@sha256:");
+    let audit = |extra: &[&str], env: &[(&str, &str)]| {
+        let mut args = vec!["audit", "-q", "-f", "json"];
+        args.extend_from_slice(extra);
+        args.push(&given);
+        vendorscan(&args, env)
+    };
+    let accepted = |run: Run, how: &str| {
+        assert_eq!(run.code, 1, "{how}: {}", run.stderr);
+        assert!(run.stdout.contains(&hisilicon), "{how}: {}", run.stdout);
+        assert!(run.stdout.contains("!/lib/modules/5.10.0/hi_wifi.ko"), "{how}");
+    };
+
+    let anonymous = audit(&[], &[]);
+    assert_eq!(anonymous.code, 2);
+    assert_eq!(
+        anonymous.stderr.trim(),
+        format!(
+            "error: {given}: authentication refused by {host} (asked anonymously; give credentials \
+             with --registry-user, REGISTRY_AUTH_FILE or ~/.docker/config.json)"
+        )
+    );
+
+    accepted(audit(&["--registry-user", "auditor:s3cret-pw"], &[]), "--registry-user USER:PASSWORD");
+    accepted(
+        audit(&["--registry-user", "auditor"], &[("VENDORSCAN_REGISTRY_PASSWORD", "s3cret-pw")]),
+        "--registry-user USER with the password in the environment",
+    );
+    let wrong = audit(&["--registry-user", "auditor:wrong"], &[]);
+    assert_eq!(wrong.code, 2);
+    assert_eq!(
+        wrong.stderr.trim(),
+        format!("error: {given}: authentication refused by {host} (as auditor, from --registry-user)")
+    );
+
+    // A containers auth file (base64 `auth`), and docker's config (username and password).
+    let dir = tempfile::tempdir().unwrap();
+    let auth_file = dir.path().join("auth.json");
+    let encoded = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, "auditor:s3cret-pw");
+    std::fs::write(&auth_file, format!(r#"{{"auths": {{"{host}": {{"auth": "{encoded}"}}}}}}"#)).unwrap();
+    accepted(
+        audit(&[], &[("REGISTRY_AUTH_FILE", auth_file.to_str().unwrap())]),
+        "REGISTRY_AUTH_FILE",
+    );
+    let docker = dir.path().join("docker");
+    std::fs::create_dir(&docker).unwrap();
+    std::fs::write(
+        docker.join("config.json"),
+        format!(r#"{{"auths": {{"http://{host}/v2/": {{"username": "auditor", "password": "s3cret-pw"}}}}}}"#),
+    )
+    .unwrap();
+    accepted(
+        audit(&[], &[("DOCKER_CONFIG", docker.to_str().unwrap())]),
+        "DOCKER_CONFIG/config.json",
+    );
+
+    // A credential helper is named, not run.
+    std::fs::write(docker.join("config.json"), r#"{"credsStore": "desktop"}"#).unwrap();
+    let helper = audit(&[], &[("DOCKER_CONFIG", docker.to_str().unwrap())]);
+    assert_eq!(helper.code, 2);
+    assert!(
+        helper.stderr.contains(&format!(
+            "(asked anonymously: {} sends this registry to the credential helper `desktop`, an external program vendorscan does not run",
+            docker.join("config.json").display()
+        )),
+        "{}",
+        helper.stderr
+    );
+}
+
+#[test]
+fn a_layer_whose_bytes_do_not_match_its_digest_is_damage_and_the_rest_is_kept() {
+    if !tools_present() {
+        return;
+    }
+    let registry = Registry::start(None);
+    registry.push(Path::new(ROOT).join(APP).as_path(), "app", "fixture/app:v1", false);
+    let manifest: Value = serde_json::from_slice(
+        &std::fs::read(
+            Path::new(ROOT)
+                .join(APP)
+                .join("blobs/sha256")
+                .join(layout_digest(APP, "app", None).strip_prefix("sha256:").unwrap()),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let top = manifest["layers"][1]["digest"].as_str().unwrap();
+    // The gzip header's OS byte: the stream still decodes, to the same tar; only the digest
+    // can tell.
+    let data = registry.blob_data(top);
+    let mut bytes = std::fs::read(&data).unwrap();
+    bytes[9] ^= 1;
+    std::fs::write(&data, &bytes).unwrap();
+    let actual = format!("sha256:{}", sha256_hex(&bytes));
+
+    let run = vendorscan(
+        &["audit", "-f", "json", &format!("registry:{}/fixture/app:v1", registry.host())],
+        &[],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["verdict"], "excluded");
+    assert_eq!(report["coverage"]["complete"], false, "{}", report["coverage"]);
+    let warnings = report["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(warnings[0]["code"], "corrupt");
+    let message = warnings[0]["message"].as_str().unwrap();
+    assert!(message.starts_with(&format!("layer 1 ({top}): ")), "{message}");
+    assert!(message.contains(&format!("Expected {top}, got {actual}")), "{message}");
+    // What layer 0 holds is still reported.
+    assert!(run.stdout.contains("!/lib/modules/5.10.0/hi_wifi.ko"));
+}
+
+#[test]
+fn an_unknown_repository_is_one_line_naming_the_reference() {
+    if !tools_present() {
+        return;
+    }
+    let registry = Registry::start(None);
+    let given = format!("registry:{}/fixture/absent:v1", registry.host());
+    let run = vendorscan(&["audit", "-q", &given], &[]);
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr.trim(),
+        format!("error: {given}: manifest not found in {}", registry.host())
+    );
+}

@@ -110,7 +110,7 @@ pub enum Failure {
     Credentials(String),
     #[error("authentication refused by {registry} ({login})")]
     AuthRefused { registry: String, login: String },
-    #[error("not found in {registry}: {what}")]
+    #[error("{what} not found in {registry}")]
     NotFound { registry: String, what: String },
     #[error("cannot reach {registry}: {detail}")]
     Network { registry: String, detail: String },
@@ -256,7 +256,7 @@ impl Remote {
         let (body, _) = self
             .runtime
             .block_on(self.client.pull_manifest_raw(&reference, &self.auth, MANIFEST_TYPES))
-            .map_err(|e| self.error(e, "manifest"))?;
+            .map_err(|e| self.error(e, &digest.map_or_else(|| "manifest".to_string(), |d| format!("manifest {d}"))))?;
         if body.len() > MAX_MANIFEST_BYTES {
             return Err(self.fail(Failure::Image(format!(
                 "the manifest is {} bytes, more than the {MAX_MANIFEST_BYTES} allowed",
@@ -318,7 +318,7 @@ impl Remote {
         };
         let not_found = || Failure::NotFound {
             registry: registry.clone(),
-            what: format!("{what} of {}", self.canonical()),
+            what: what.to_string(),
         };
         let failure = match &e {
             OciDistributionError::UnauthorizedError { .. } | OciDistributionError::AuthenticationFailure(_) => {
