@@ -103,7 +103,11 @@ impl Registry {
             if let Ok(Some(status)) = registry.child.try_wait() {
                 panic!("docker-registry exited ({status}): {}", registry.log());
             }
-            assert!(Instant::now() < deadline, "docker-registry did not listen: {}", registry.log());
+            assert!(
+                Instant::now() < deadline,
+                "docker-registry did not listen: {}",
+                registry.log()
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
         registry
@@ -255,16 +259,21 @@ fn by_tag_and_by_digest_the_same_findings_as_the_oci_layout() {
     let expected = findings(&layout.stdout, APP);
     // The fixture's own findings: the HiSilicon module of layer 0 and its hard link, excluded.
     assert!(
-        expected.iter().any(|f| f.contains(&format!("\"path\":\"IMAGE@{digest}!/lib/modules/5.10.0/hi_wifi.ko\""))
-            && f.contains("\"verdict\":\"excluded\"")
-            && f.contains("in image layer 0 (sha256:")),
+        expected.iter().any(
+            |f| f.contains(&format!("\"path\":\"IMAGE@{digest}!/lib/modules/5.10.0/hi_wifi.ko\""))
+                && f.contains("\"verdict\":\"excluded\"")
+                && f.contains("in image layer 0 (sha256:")
+        ),
         "{expected:#?}"
     );
 
     let by_tag = format!("{host}/fixture/app:v1");
     let by_digest = format!("{host}/fixture/app@{digest}");
     // By digest the reference already ends in the manifest digest: named once.
-    for (given, name) in [(&by_tag, by_tag.as_str()), (&by_digest, &by_digest[..by_digest.len() - 72])] {
+    for (given, name) in [
+        (&by_tag, by_tag.as_str()),
+        (&by_digest, &by_digest[..by_digest.len() - 72]),
+    ] {
         let run = vendorscan(&["audit", "-q", "-f", "json", &format!("registry:{given}")], &[]);
         assert_eq!(run.code, 1, "{given}: {}", run.stderr);
         assert_eq!(findings(&run.stdout, name), expected, "{given}");
@@ -285,7 +294,10 @@ fn a_multi_platform_index_is_followed_to_the_platform_asked_for() {
     registry.push(Path::new(ROOT).join(MULTI).as_path(), "multi", "fixture/multi:v1", true);
     let given = format!("registry:{}/fixture/multi:v1", registry.host());
     for (platform, arch) in [("linux/arm64", "arm64"), ("linux/amd64", "amd64")] {
-        let run = vendorscan(&["inventory", "-q", "--format", "json", "--platform", platform, &given], &[]);
+        let run = vendorscan(
+            &["inventory", "-q", "--format", "json", "--platform", platform, &given],
+            &[],
+        );
         assert_eq!(run.code, 0, "{platform}: {}", run.stderr);
         let inventory: Value = serde_json::from_str(&run.stdout).unwrap();
         let digest = layout_digest(MULTI, "multi", Some(platform));
@@ -341,9 +353,15 @@ fn a_registry_that_needs_a_login_refuses_anonymous_and_takes_each_kind_of_creden
         )
     );
 
-    accepted(audit(&["--registry-user", "auditor:s3cret-pw"], &[]), "--registry-user USER:PASSWORD");
     accepted(
-        audit(&["--registry-user", "auditor"], &[("VENDORSCAN_REGISTRY_PASSWORD", "s3cret-pw")]),
+        audit(&["--registry-user", "auditor:s3cret-pw"], &[]),
+        "--registry-user USER:PASSWORD",
+    );
+    accepted(
+        audit(
+            &["--registry-user", "auditor"],
+            &[("VENDORSCAN_REGISTRY_PASSWORD", "s3cret-pw")],
+        ),
         "--registry-user USER with the password in the environment",
     );
     let wrong = audit(&["--registry-user", "auditor:wrong"], &[]);
@@ -357,7 +375,11 @@ fn a_registry_that_needs_a_login_refuses_anonymous_and_takes_each_kind_of_creden
     let dir = tempfile::tempdir().unwrap();
     let auth_file = dir.path().join("auth.json");
     let encoded = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, "auditor:s3cret-pw");
-    std::fs::write(&auth_file, format!(r#"{{"auths": {{"{host}": {{"auth": "{encoded}"}}}}}}"#)).unwrap();
+    std::fs::write(
+        &auth_file,
+        format!(r#"{{"auths": {{"{host}": {{"auth": "{encoded}"}}}}}}"#),
+    )
+    .unwrap();
     accepted(
         audit(&[], &[("REGISTRY_AUTH_FILE", auth_file.to_str().unwrap())]),
         "REGISTRY_AUTH_FILE",
@@ -415,7 +437,12 @@ fn a_layer_whose_bytes_do_not_match_its_digest_is_damage_and_the_rest_is_kept() 
     let actual = format!("sha256:{}", sha256_hex(&bytes));
 
     let run = vendorscan(
-        &["audit", "-f", "json", &format!("registry:{}/fixture/app:v1", registry.host())],
+        &[
+            "audit",
+            "-f",
+            "json",
+            &format!("registry:{}/fixture/app:v1", registry.host()),
+        ],
         &[],
     );
     assert_eq!(run.code, 2, "{}", run.stderr);

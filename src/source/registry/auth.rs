@@ -257,7 +257,10 @@ mod tests {
 
     #[test]
     fn registry_user_takes_the_password_inline_or_from_the_environment() {
-        assert_eq!(Credentials::from_arg("ann:s3:cret", None).unwrap(), creds("ann", "s3:cret"));
+        assert_eq!(
+            Credentials::from_arg("ann:s3:cret", None).unwrap(),
+            creds("ann", "s3:cret")
+        );
         assert_eq!(
             Credentials::from_arg("ann", Some("env".into())).unwrap(),
             creds("ann", "env")
@@ -306,7 +309,10 @@ mod tests {
             Found::Credentials(creds("o", "opw"), docker.clone())
         );
         // Another port is another registry.
-        assert_eq!(lookup(&files, "registry.example.com", "team/app").unwrap(), Found::Nothing);
+        assert_eq!(
+            lookup(&files, "registry.example.com", "team/app").unwrap(),
+            Found::Nothing
+        );
     }
 
     #[test]

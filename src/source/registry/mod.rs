@@ -73,8 +73,7 @@ impl Default for Settings {
 /// `host` for any port.
 pub fn plain_http_allowed(registry: &str, insecure: &[String]) -> bool {
     let host = host_of(registry);
-    let loopback = host.eq_ignore_ascii_case("localhost")
-        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    let loopback = host.eq_ignore_ascii_case("localhost") || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
     loopback
         || insecure
             .iter()
@@ -256,7 +255,12 @@ impl Remote {
         let (body, _) = self
             .runtime
             .block_on(self.client.pull_manifest_raw(&reference, &self.auth, MANIFEST_TYPES))
-            .map_err(|e| self.error(e, &digest.map_or_else(|| "manifest".to_string(), |d| format!("manifest {d}"))))?;
+            .map_err(|e| {
+                self.error(
+                    e,
+                    &digest.map_or_else(|| "manifest".to_string(), |d| format!("manifest {d}")),
+                )
+            })?;
         if body.len() > MAX_MANIFEST_BYTES {
             return Err(self.fail(Failure::Image(format!(
                 "the manifest is {} bytes, more than the {MAX_MANIFEST_BYTES} allowed",
@@ -545,7 +549,10 @@ mod tests {
             auth_files: Vec::new(),
             ..Settings::default()
         };
-        assert_eq!(connect("debian", &settings).canonical(), "docker.io/library/debian:latest");
+        assert_eq!(
+            connect("debian", &settings).canonical(),
+            "docker.io/library/debian:latest"
+        );
         assert_eq!(
             connect("127.0.0.1:5000/team/app:v1", &settings).canonical(),
             "127.0.0.1:5000/team/app:v1"
@@ -557,7 +564,8 @@ mod tests {
         assert!(connect("quay.example/app", &settings).https);
         let e = Remote::connect("Not A Ref", &settings).err().unwrap();
         assert!(
-            e.to_string().starts_with("registry:Not A Ref: not an image reference: "),
+            e.to_string()
+                .starts_with("registry:Not A Ref: not an image reference: "),
             "{e}"
         );
     }
