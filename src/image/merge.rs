@@ -142,7 +142,11 @@ fn remove_under(
     if itself {
         remove_exact(live, files, path, removed);
     }
-    let below = if path.is_empty() { String::new() } else { format!("{path}/") };
+    let below = if path.is_empty() {
+        String::new()
+    } else {
+        format!("{path}/")
+    };
     let keys: Vec<String> = live
         .range(below.clone()..)
         .take_while(|(k, _)| k.starts_with(&below))
@@ -158,5 +162,121 @@ fn remove_exact(live: &mut BTreeMap<String, Vec<usize>>, files: &mut [FileEntry]
         if let Some(layer) = files[i].layer.as_mut() {
             layer.removed = Some(removed.clone());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layer(index: usize) -> FileLayer {
+        FileLayer {
+            index,
+            digest: format!("sha256:{index}"),
+            diff_id: format!("sha256:d{index}"),
+            created_by: None,
+            removed: None,
+        }
+    }
+
+    fn file(index: usize, path: &str, kind: &str, link: Option<&str>) -> FileEntry {
+        FileEntry {
+            path: format!("img!/{path}"),
+            size: 1,
+            sha256: (kind != "hardlink").then(|| format!("{index}{path}")),
+            kind: kind.to_string(),
+            link: link.map(str::to_string),
+            facts: None,
+            layer: Some(Box::new(layer(index))),
+        }
+    }
+
+    fn walked(files: Vec<FileEntry>) -> Walked {
+        Walked {
+            files,
+            ..Walked::default()
+        }
+    }
+
+    /// (path, layer, removed in and how, type) of a file merged.
+    type Merged = (String, usize, Option<(usize, RemovedHow)>, String);
+
+    fn merged(layers: Vec<Vec<FileEntry>>) -> Vec<Merged> {
+        let layers = layers
+            .into_iter()
+            .enumerate()
+            .map(|(i, files)| (layer(i), walked(files)))
+            .collect();
+        merge("img", layers)
+            .files
+            .into_iter()
+            .map(|f| {
+                let l = f.layer.unwrap();
+                let removed = l.removed.map(|r| (r.index, r.how));
+                (f.path["img!/".len()..].to_string(), l.index, removed, f.kind)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn whiteouts_opaque_directories_replacements_and_links() {
+        let got = merged(vec![
+            vec![
+                file(0, "a/x", "data", None),
+                file(0, "a/y.tar", "tar", None),
+                FileEntry {
+                    path: "img!/a/y.tar!/inner".into(),
+                    ..file(0, "", "data", None)
+                },
+                file(0, "b/z", "data", None),
+                file(0, "c", "data", None),
+                file(0, "keep", "elf", None),
+            ],
+            vec![
+                // a whiteout of a directory deletes what lies below it, nested members included
+                file(1, "a/.wh.y.tar", "empty", None),
+                // an opaque directory hides b's lower content, not what this layer adds there
+                file(1, "b/.wh..wh..opq", "empty", None),
+                file(1, "b/new", "data", None),
+                // a file under what was a file: the file is replaced
+                file(1, "c/d", "data", None),
+                // a hard link to a lower layer's file takes its content
+                file(1, "link", "hardlink", Some("./keep")),
+                // a whiteout of nothing is nothing
+                file(1, ".wh.nothing", "empty", None),
+            ],
+        ]);
+        use RemovedHow::*;
+        let want: Vec<Merged> = [
+            ("a/x", 0, None, "data"),
+            ("a/y.tar", 0, Some((1, Deleted)), "tar"),
+            ("a/y.tar!/inner", 0, Some((1, Deleted)), "data"),
+            ("b/new", 1, None, "data"),
+            ("b/z", 0, Some((1, Deleted)), "data"),
+            ("c", 0, Some((1, Replaced)), "data"),
+            ("c/d", 1, None, "data"),
+            ("keep", 0, None, "elf"),
+            ("link", 1, None, "elf"),
+        ]
+        .into_iter()
+        .map(|(p, l, r, k)| (p.to_string(), l, r, k.to_string()))
+        .collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn a_later_file_replaces_an_earlier_one_and_both_are_kept() {
+        // tar names compared as paths: an absolute name is the same file
+        let got = merged(vec![
+            vec![file(0, "etc/conf", "text", None)],
+            vec![file(1, "/etc/conf", "text", None)],
+        ]);
+        assert_eq!(
+            got,
+            vec![
+                ("/etc/conf".to_string(), 1, None, "text".to_string()),
+                ("etc/conf".to_string(), 0, Some((1, RemovedHow::Replaced)), "text".to_string()),
+            ]
+        );
     }
 }

@@ -180,6 +180,7 @@ pub fn walk(
         let origin = FileLayer {
             index,
             digest: desc.digest.clone(),
+            diff_id: diff_ids[index].clone(),
             created_by: image.created_by(index).map(str::to_string),
             removed: None,
         };

@@ -151,7 +151,7 @@ impl Platform {
 
     /// Whether an image of platform `have` runs here: same os and architecture, and the variant
     /// asked for (arm64 without a variant is `v8`); no variant asked for takes any.
-    fn accepts(&self, have: &Platform) -> bool {
+    pub fn accepts(&self, have: &Platform) -> bool {
         let variant = |p: &Platform| match (p.architecture.as_str(), p.variant.as_deref()) {
             ("arm64", None) => Some("v8".to_string()),
             (_, v) => v.map(str::to_string),
@@ -186,7 +186,9 @@ pub fn select_platform<'i>(index: &'i ImageIndex, want: Option<&Platform>) -> Re
         })
         .filter(|d| d.platform().as_ref().is_none_or(|p| p.os().to_string() != "unknown"))
         .collect();
-    if want.is_none() && candidates.len() == 1 {
+    // one image, or one nested index, that says nothing of its platform: the only way on (an
+    // image's configuration names its platform, checked against `want` once read)
+    if candidates.len() == 1 && (want.is_none() || candidates[0].platform().is_none()) {
         return Ok(candidates[0]);
     }
     let host = Platform::host();

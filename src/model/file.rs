@@ -35,6 +35,9 @@ pub struct FileLayer {
     pub index: usize,
     /// The layer blob's digest as the manifest lists it.
     pub digest: String,
+    /// The digest of the layer's uncompressed tar (the configuration's `rootfs.diff_ids`): the
+    /// same whichever way the image was stored.
+    pub diff_id: String,
     /// The `created_by` of the history entry that made the layer (entries marked
     /// `empty_layer` skipped when pairing), when the configuration records one.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -38,7 +38,10 @@ pub(super) fn read(target: &Target, options: &Options<'_>, inventory: &mut Inven
             } else if target.scheme == Scheme::DockerArchive {
                 resolve_docker(&name, &mut store)
             } else {
-                Err(ImageError::invalid(&name, "no oci-layout and index.json: not an OCI archive"))
+                Err(ImageError::invalid(
+                    &name,
+                    "no oci-layout and index.json: not an OCI archive",
+                ))
             }?;
             Ok((image, Box::new(store) as Box<dyn LayerSource>))
         }),
@@ -110,7 +113,10 @@ fn read_small(store: &dyn Store, name: &str) -> Result<Vec<u8>, ImageError> {
 fn blob_path(digest: &str) -> Result<String, ImageError> {
     let bad = || ImageError::invalid(digest, "not a digest (algorithm:hex)");
     let (alg, hex) = digest.split_once(':').ok_or_else(bad)?;
-    let alg_ok = !alg.is_empty() && alg.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"+._-".contains(&b));
+    let alg_ok = !alg.is_empty()
+        && alg
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"+._-".contains(&b));
     let hex_ok = !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_alphanumeric() || b"=_-".contains(&b));
     if !alg_ok || !hex_ok || alg.starts_with('.') {
         return Err(bad());
@@ -165,6 +171,19 @@ fn resolve_layout(name: &str, store: &dyn Store, platform: Option<&Platform>) ->
             &read_blob(store, &config_digest)?,
             &store.place(&blob_path(&config_digest)?),
         )?;
+        if let Some(want) = platform {
+            let have = Platform {
+                os: config.os.clone(),
+                architecture: config.architecture.clone(),
+                variant: config.variant.clone(),
+            };
+            if !want.accepts(&have) {
+                return Err(ImageError::NoPlatform {
+                    want: want.to_string(),
+                    available: vec![have.to_string()],
+                });
+            }
+        }
         return Ok(Image {
             name: name.to_string(),
             manifest_digest: digest,
@@ -280,6 +299,26 @@ struct TarStore {
     docker_layers: HashMap<String, String>,
 }
 
+/// A symbolic link's target as a member name, resolved against the link's directory; `None`
+/// when it leaves the archive.
+fn resolve_link(link: &str, target: &str) -> Option<String> {
+    let mut parts: Vec<&str> = link.split('/').collect();
+    parts.pop();
+    if target.starts_with('/') {
+        parts.clear();
+    }
+    for part in target.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
+
 /// A member name as compared: no leading `./` or `/`.
 fn normalise(name: &str) -> String {
     name.trim_start_matches("./").trim_start_matches('/').to_string()
@@ -304,14 +343,33 @@ impl TarStore {
         file.rewind().map_err(io)?;
         let mut archive = tar::Archive::new(file);
         let mut members = HashMap::new();
+        let mut links = HashMap::new();
         for entry in archive.entries_with_seek().map_err(io)? {
             let entry = entry.map_err(|e| ImageError::invalid(&place, format!("tar is corrupt: {e}")))?;
             if members.len() >= MAX_MEMBERS {
-                return Err(ImageError::invalid(&place, format!("more than {MAX_MEMBERS} members: not an image archive")));
+                return Err(ImageError::invalid(
+                    &place,
+                    format!("more than {MAX_MEMBERS} members: not an image archive"),
+                ));
             }
-            if entry.header().entry_type().is_file() {
-                let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
-                members.insert(normalise(&name), (entry.raw_file_position(), entry.size()));
+            let name = normalise(&String::from_utf8_lossy(&entry.path_bytes()));
+            let kind = entry.header().entry_type();
+            if kind.is_file() {
+                members.insert(name, (entry.raw_file_position(), entry.size()));
+            } else if kind.is_symlink() {
+                // skopeo's docker-archive links `<id>/layer.tar` to `<hex>.tar`
+                let target = entry
+                    .link_name_bytes()
+                    .map(|t| String::from_utf8_lossy(&t).into_owned());
+                if let Some(target) = target.and_then(|t| resolve_link(&name, &t)) {
+                    links.insert(name, target);
+                }
+            }
+        }
+        // a link to a member is that member (one level: links to links are not followed)
+        for (name, target) in links {
+            if let Some(&at) = members.get(&target) {
+                members.entry(name).or_insert(at);
             }
         }
         Ok(TarStore {

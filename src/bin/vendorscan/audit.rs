@@ -26,7 +26,8 @@ pub enum FailOn {
 pub struct Args {
     /// SBOMs (CycloneDX, SPDX; optionally gzipped), firmware images and directories.
     /// `sbom:PATH` insists on an SBOM; `dir:PATH`, `file:PATH` or `image:PATH` walks; `-` reads
-    /// an SBOM from standard input.
+    /// an SBOM from standard input; `oci-dir:PATH`, `oci-archive:FILE` and `docker-archive:FILE`
+    /// read container images (also auto-detected).
     #[arg(required = true, value_name = "TARGET")]
     targets: Vec<OsString>,
     /// A folder of your own rules, layered over the bundled pack (repeatable; later wins).

@@ -12,7 +12,8 @@ use vendorscan::sbom::Limits;
 pub struct Args {
     /// SBOMs (CycloneDX JSON/XML, SPDX JSON/YAML/tag-value/3.0 JSON-LD, optionally gzipped),
     /// directories and images. `sbom:PATH` insists on an SBOM; `dir:PATH`, `file:PATH` or
-    /// `image:PATH` walks; `-` reads an SBOM from standard input.
+    /// `image:PATH` walks; `-` reads an SBOM from standard input; `oci-dir:PATH`,
+    /// `oci-archive:FILE` and `docker-archive:FILE` read container images (also auto-detected).
     #[arg(required = true, value_name = "TARGET")]
     inputs: Vec<OsString>,
     /// Output format.

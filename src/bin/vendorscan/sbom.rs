@@ -21,7 +21,8 @@ pub enum SbomFormat {
 #[derive(ClapArgs)]
 pub struct Args {
     /// Firmware images, directories and SBOMs. `sbom:PATH` insists on an SBOM; `dir:PATH`,
-    /// `file:PATH` or `image:PATH` walks; `-` reads an SBOM from standard input.
+    /// `file:PATH` or `image:PATH` walks; `-` reads an SBOM from standard input; `oci-dir:PATH`,
+    /// `oci-archive:FILE` and `docker-archive:FILE` read container images (also auto-detected).
     #[arg(required = true, value_name = "TARGET")]
     targets: Vec<OsString>,
     /// A folder of your own rules, layered over the bundled pack (repeatable; later wins). The

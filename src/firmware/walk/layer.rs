@@ -90,7 +90,11 @@ impl<'l> LayerWalker<'l> {
                 ),
             );
         } else if let Some(message) = &meter.failed {
-            out.warn(WarningCode::Corrupt, &root, format!("{codec} layer stream is corrupt: {message}"));
+            out.warn(
+                WarningCode::Corrupt,
+                &root,
+                format!("{codec} layer stream is corrupt: {message}"),
+            );
         } else {
             damaged = settle(result, Kind::Tar, &root, &mut out);
         }
