@@ -562,6 +562,14 @@ mod tests {
         assert_eq!(r.digest(), Some(digest.as_str()));
         assert!(!r.https);
         assert!(connect("quay.example/app", &settings).https);
+        // A non-loopback registry is spoken to over plain HTTP only when named.
+        let insecure = Settings {
+            insecure: vec!["build.example:5000".to_string()],
+            ..settings.clone()
+        };
+        assert!(!connect("build.example:5000/app", &insecure).https);
+        assert!(connect("build.example:5001/app", &insecure).https);
+        assert!(connect("build.example:5000/app", &settings).https);
         let e = Remote::connect("Not A Ref", &settings).err().unwrap();
         assert!(
             e.to_string()
