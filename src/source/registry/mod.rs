@@ -43,6 +43,10 @@ const MANIFEST_TYPES: &[&str] = &[
 
 /// A manifest or index larger than this is refused (real ones are a few KiB; the largest
 /// indexes, of many platforms and attestations, some tens).
+/// oci-client reads a manifest's body whole before handing it over, and has no cap of its own:
+/// the check comes after the read, so a registry can still make the client allocate what it
+/// sends (layers, which are large, are streamed and capped at their declared size as they
+/// stream).
 pub const MAX_MANIFEST_BYTES: usize = 4 << 20;
 
 /// How registries are spoken to: who logs in, and which may be spoken to over plain HTTP.

@@ -15,8 +15,9 @@ use tokio::runtime::Runtime;
 use tokio::sync::mpsc;
 
 /// Chunks a blob's task may hold before the reader takes them (each is one read of the
-/// socket, a few KiB to a few hundred).
-const CHUNKS_IN_FLIGHT: usize = 16;
+/// response body, a few KiB to some tens): enough that the download keeps going while the walk
+/// analyses a large file, at most a few MiB.
+const CHUNKS_IN_FLIGHT: usize = 64;
 
 /// A blob being read.
 pub(super) struct BlobReader {
