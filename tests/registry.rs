@@ -283,6 +283,32 @@ fn by_tag_and_by_digest_the_same_findings_as_the_oci_layout() {
         assert!(report["errors"].as_array().unwrap().is_empty(), "{}", run.stdout);
         assert!(report["warnings"].as_array().unwrap().is_empty(), "{}", run.stdout);
     }
+
+    // The attestation's subject is the image, by its manifest digest.
+    let dir = tempfile::tempdir().unwrap();
+    let attestation = dir.path().join("app.intoto.json");
+    let run = vendorscan(
+        &[
+            "audit",
+            "-q",
+            "--attest",
+            attestation.to_str().unwrap(),
+            &format!("registry:{by_tag}"),
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let envelope: Value = serde_json::from_slice(&std::fs::read(&attestation).unwrap()).unwrap();
+    let payload = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        envelope["payload"].as_str().unwrap(),
+    )
+    .unwrap();
+    let statement: Value = serde_json::from_slice(&payload).unwrap();
+    assert_eq!(
+        statement["subject"],
+        serde_json::json!([{"name": format!("{by_tag}@{digest}"), "digest": {"sha256": digest.strip_prefix("sha256:").unwrap()}}])
+    );
 }
 
 #[test]
