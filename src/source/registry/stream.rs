@@ -44,9 +44,17 @@ pub(super) fn open(
     reference: &Reference,
     descriptor: &OciDescriptor,
 ) -> Result<BlobReader, oci_client::errors::OciDistributionError> {
-    let mut stream = runtime.block_on(client.pull_blob_stream(reference, descriptor))?;
+    let stream = runtime.block_on(client.pull_blob_stream(reference, descriptor))?;
     let declared = u64::try_from(descriptor.size).unwrap_or(0);
-    let digest = descriptor.digest.clone();
+    Ok(forward(runtime, stream, declared, descriptor.digest.clone()))
+}
+
+/// Hands `stream`'s chunks to a [`BlobReader`] from a task on `runtime`: at most `declared`
+/// bytes, and an error when it ends short of them.
+fn forward<S>(runtime: &Runtime, mut stream: S, declared: u64, digest: String) -> BlobReader
+where
+    S: futures_util::Stream<Item = io::Result<Bytes>> + Send + Unpin + 'static,
+{
     let (tx, rx) = mpsc::channel(CHUNKS_IN_FLIGHT);
     runtime.spawn(async move {
         let mut seen: u64 = 0;
@@ -78,11 +86,11 @@ pub(super) fn open(
         };
         let _ = tx.send(end).await;
     });
-    Ok(BlobReader {
+    BlobReader {
         rx,
         chunk: Bytes::new(),
         state: State::Streaming,
-    })
+    }
 }
 
 impl Read for BlobReader {
@@ -113,5 +121,83 @@ impl Read for BlobReader {
         let n = buf.len().min(self.chunk.len());
         buf[..n].copy_from_slice(&self.chunk.split_to(n));
         Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn runtime() -> Runtime {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .build()
+            .unwrap()
+    }
+
+    fn chunks(
+        items: Vec<io::Result<&'static [u8]>>,
+    ) -> impl futures_util::Stream<Item = io::Result<Bytes>> + Send + Unpin {
+        futures_util::stream::iter(items.into_iter().map(|i| i.map(Bytes::from_static)))
+    }
+
+    #[test]
+    fn a_whole_blob_reads_to_its_end_in_any_buffer_size() {
+        let rt = runtime();
+        let many: Vec<io::Result<&'static [u8]>> = (0..200).map(|_| Ok(&b"0123456789"[..])).collect();
+        let mut reader = forward(&rt, chunks(many), 2000, "sha256:x".into());
+        let mut got = Vec::new();
+        let mut buf = [0u8; 7];
+        loop {
+            let n = reader.read(&mut buf).unwrap();
+            if n == 0 {
+                break;
+            }
+            got.extend_from_slice(&buf[..n]);
+        }
+        assert_eq!(got, b"0123456789".repeat(200));
+        assert_eq!(reader.read(&mut buf).unwrap(), 0);
+    }
+
+    #[test]
+    fn short_long_and_failed_streams_are_errors_never_a_quiet_end() {
+        let rt = runtime();
+        let read_all = |mut r: BlobReader| {
+            let mut v = Vec::new();
+            let e = r.read_to_end(&mut v).unwrap_err();
+            // Once failed, always failed.
+            assert!(r.read(&mut [0u8; 4]).is_err());
+            (v, e.to_string())
+        };
+        let (got, e) = read_all(forward(&rt, chunks(vec![Ok(b"abc")]), 5, "sha256:s".into()));
+        assert_eq!(
+            (got.as_slice(), e.as_str()),
+            (&b"abc"[..], "blob sha256:s ended after 3 of its 5 bytes")
+        );
+        let (got, e) = read_all(forward(&rt, chunks(vec![Ok(b"abc"), Ok(b"def")]), 4, "sha256:l".into()));
+        assert_eq!(
+            (got.as_slice(), e.as_str()),
+            (
+                &b"abc"[..],
+                "blob sha256:l is longer than the 4 bytes its descriptor declares"
+            )
+        );
+        let (got, e) = read_all(forward(
+            &rt,
+            chunks(vec![Ok(b"ab"), Err(io::Error::other("Invalid digest")), Ok(b"cd")]),
+            4,
+            "sha256:d".into(),
+        ));
+        assert_eq!((got.as_slice(), e.as_str()), (&b"ab"[..], "Invalid digest"));
+    }
+
+    #[test]
+    fn a_stream_whose_runtime_went_away_is_an_error() {
+        let rt = runtime();
+        let pending = futures_util::stream::pending::<io::Result<Bytes>>();
+        let mut reader = forward(&rt, pending, 10, "sha256:p".into());
+        drop(rt);
+        let e = reader.read(&mut [0u8; 4]).unwrap_err();
+        assert_eq!(e.to_string(), "the blob stream stopped before its end");
     }
 }
