@@ -23,6 +23,7 @@
 //! ```
 
 mod container;
+pub mod registry;
 
 use crate::analyse::assemble::assemble;
 use crate::analyse::Analyser;
@@ -51,6 +52,8 @@ pub enum Scheme {
     OciArchive,
     /// `docker-archive:FILE`: `docker save` output (auto-detected).
     DockerArchive,
+    /// `registry:REF`: a container image pulled from a registry (see [`registry`]).
+    Registry,
 }
 
 /// One target as named on the command line.
@@ -78,6 +81,7 @@ impl Target {
             ("oci-dir:", Scheme::OciDir),
             ("oci-archive:", Scheme::OciArchive),
             ("docker-archive:", Scheme::DockerArchive),
+            ("registry:", Scheme::Registry),
         ] {
             if let Some(rest) = arg.strip_prefix(prefix) {
                 return Target {
@@ -124,6 +128,8 @@ pub struct Options<'a> {
     /// The platform picked from a multi-platform image index (`--platform`); `None`: the
     /// machine's own, or the only image the index holds.
     pub platform: Option<crate::image::Platform>,
+    /// Credentials and plain-HTTP registries for `registry:` targets.
+    pub registry: registry::Settings,
 }
 
 impl<'a> Options<'a> {
@@ -136,6 +142,7 @@ impl<'a> Options<'a> {
             analyser,
             progress: &(),
             platform: None,
+            registry: registry::Settings::default(),
         }
     }
 }
@@ -164,6 +171,10 @@ fn read_one(target: &Target, options: &Options<'_>, inventory: &mut Inventory) {
     let plan = match target.scheme {
         Scheme::Stdin => {
             read_stdin(options, inventory);
+            return;
+        }
+        Scheme::Registry => {
+            read_registry(target, options, inventory);
             return;
         }
         Scheme::Dir if !path.is_dir() => {
@@ -240,6 +251,14 @@ fn walk(path: &Path, options: &Options<'_>, inventory: &mut Inventory, target: &
             inventory.skipped.append(&mut walked.skipped);
             inventory.warnings.append(&mut walked.warnings);
         }
+        Err(e) => fail(inventory, target, e.to_string()),
+    }
+}
+
+/// A container image pulled from a registry: resolved, then audited as every image is.
+fn read_registry(target: &Target, options: &Options<'_>, inventory: &mut Inventory) {
+    match registry::open(&target.path.to_string_lossy(), options) {
+        Ok((remote, image)) => crate::image::read_into(&image, &remote, options, inventory),
         Err(e) => fail(inventory, target, e.to_string()),
     }
 }

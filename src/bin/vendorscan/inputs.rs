@@ -22,6 +22,8 @@ pub struct Walking<'a> {
     pub analyser: &'a dyn Analyser,
     /// `--platform`: the image picked from a multi-platform index.
     pub platform: Option<vendorscan::image::Platform>,
+    /// `--registry-user`, `--insecure-registry` and the auth files, for `registry:` targets.
+    pub registry: source::registry::Settings,
 }
 
 /// Reads every target (see [`vendorscan::source`] for how a target is told apart), printing
@@ -38,6 +40,7 @@ pub fn read(targets: &[OsString], limits: &Limits, walking: &Walking<'_>, quiet:
             analyser: walking.analyser,
             progress: &progress,
             platform: walking.platform.clone(),
+            registry: walking.registry.clone(),
         },
     );
     progress.finish();
@@ -141,6 +144,22 @@ pub struct WalkArgs {
     /// (`linux/arm64/v8`). Default: this machine's platform, or the only image the index holds.
     #[arg(long, value_name = "OS/ARCH[/VARIANT]", value_parser = vendorscan::image::Platform::parse)]
     platform: Option<vendorscan::image::Platform>,
+    /// Log in to registries (`registry:REF` targets) as USER. Without `:PASSWORD`, the password
+    /// is read from the environment variable VENDORSCAN_REGISTRY_PASSWORD, so that it need not
+    /// be on the command line. Without this option, credentials come from the file named by
+    /// REGISTRY_AUTH_FILE, then from ~/.docker/config.json (credential helpers are not run).
+    #[arg(long, value_name = "USER[:PASSWORD]", value_parser = registry_user)]
+    registry_user: Option<source::registry::auth::Credentials>,
+    /// Speak plain HTTP to this registry (HOST, or HOST:PORT for one port; repeatable).
+    /// Loopback registries (127.0.0.0/8, ::1, localhost) are spoken to over HTTP anyway;
+    /// every other registry over HTTPS.
+    #[arg(long, value_name = "HOST[:PORT]")]
+    insecure_registry: Vec<String>,
+}
+
+fn registry_user(arg: &str) -> Result<source::registry::auth::Credentials, String> {
+    let env = std::env::var(source::registry::auth::PASSWORD_VAR).ok();
+    source::registry::auth::Credentials::from_arg(arg, env)
 }
 
 impl WalkArgs {
@@ -172,6 +191,11 @@ impl WalkArgs {
             },
             analyser,
             platform: self.platform.clone(),
+            registry: source::registry::Settings {
+                user: self.registry_user.clone(),
+                insecure: self.insecure_registry.clone(),
+                ..source::registry::Settings::default()
+            },
         }
     }
 

@@ -15,6 +15,7 @@ pub struct Args {
     /// directories and images. `sbom:PATH` insists on an SBOM; `dir:PATH`, `file:PATH` or
     /// `image:PATH` walks; `-` reads an SBOM from standard input; `oci-dir:PATH`,
     /// `oci-archive:FILE` and `docker-archive:FILE` read container images (also auto-detected).
+    /// `registry:REF` pulls an image from a registry, streamed (`ghcr.io/acme/app:1.2`).
     #[arg(required = true, value_name = "TARGET")]
     inputs: Vec<OsString>,
     /// Output format.

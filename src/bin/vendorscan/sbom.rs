@@ -24,6 +24,7 @@ pub struct Args {
     /// Firmware images, directories and SBOMs. `sbom:PATH` insists on an SBOM; `dir:PATH`,
     /// `file:PATH` or `image:PATH` walks; `-` reads an SBOM from standard input; `oci-dir:PATH`,
     /// `oci-archive:FILE` and `docker-archive:FILE` read container images (also auto-detected).
+    /// `registry:REF` pulls an image from a registry, streamed (`ghcr.io/acme/app:1.2`).
     #[arg(required = true, value_name = "TARGET")]
     targets: Vec<OsString>,
     /// A folder of your own rules, layered over the bundled pack (repeatable; later wins). The
