@@ -39,6 +39,13 @@ const SIGNATURES: &[(&[u8], Kind, usize)] = &[
     (EROFS_MAGIC, Kind::Erofs, 1024),
     (b"LZIP", Kind::Lzip, 0),
     (b"\x89LZO\x00\r\n\x1a\n", Kind::Lzop, 0),
+    // YAFFS2 has no magic: an object header under the root (type 1-5, parent 1), confirmed by
+    // its spare area's tags and the next chunk, at the start of a page
+    (b"\x01\x00\x00\x00\x01\x00\x00\x00", Kind::Yaffs2, 0),
+    (b"\x02\x00\x00\x00\x01\x00\x00\x00", Kind::Yaffs2, 0),
+    (b"\x03\x00\x00\x00\x01\x00\x00\x00", Kind::Yaffs2, 0),
+    (b"\x04\x00\x00\x00\x01\x00\x00\x00", Kind::Yaffs2, 0),
+    (b"\x05\x00\x00\x00\x01\x00\x00\x00", Kind::Yaffs2, 0),
 ];
 
 /// One automaton over every signature, built once: a blob is scanned in a single pass however
@@ -73,7 +80,11 @@ pub fn carve(bytes: &[u8]) -> Vec<Region> {
         if offset < next_free {
             continue;
         }
-        if let Some(len) = confirm(&bytes[offset..], kind) {
+        let confirmed = match kind {
+            Kind::Yaffs2 => super::containers::yaffs2::carved(bytes, offset).map(Some),
+            _ => confirm(&bytes[offset..], kind),
+        };
+        if let Some(len) = confirmed {
             // A device tree with images is a FIT, and is named so in its path.
             let kind = match (kind, len) {
                 (Kind::Fdt, Some(len))

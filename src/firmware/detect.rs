@@ -51,6 +51,9 @@ pub enum Kind {
     /// JFFS2, either byte order. (YAFFS2 has no magic number: its first object header is a
     /// handful of small integers that plenty of other data shares, so it is not told apart.)
     Jffs2,
+    /// YAFFS2: no magic number, recognised by its first chunks' structure
+    /// (`containers::yaffs2::layout`).
+    Yaffs2,
     /// Unix `compress` (`.Z`, LZW).
     UnixCompress,
     Lzip,
@@ -100,6 +103,7 @@ impl Kind {
             Kind::Ubi => "ubi",
             Kind::Ubifs => "ubifs",
             Kind::Jffs2 => "jffs2",
+            Kind::Yaffs2 => "yaffs2",
             Kind::UnixCompress => "compress",
             Kind::Lzip => "lzip",
             Kind::Lzop => "lzop",
@@ -139,6 +143,10 @@ impl Kind {
                 | Kind::Iso9660
                 | Kind::AndroidBoot
                 | Kind::AndroidSparse
+                | Kind::CramFs
+                | Kind::RomFs
+                | Kind::Erofs
+                | Kind::Yaffs2
         )
     }
 
@@ -148,9 +156,6 @@ impl Kind {
             self,
             Kind::SevenZip
                 | Kind::SquashFsUnread(_)
-                | Kind::CramFs
-                | Kind::RomFs
-                | Kind::Erofs
                 | Kind::Ubi
                 | Kind::Ubifs
                 | Kind::Jffs2
@@ -236,6 +241,9 @@ pub fn detect(bytes: &[u8]) -> Kind {
     }
     if is_cramfs(bytes, 0) || is_cramfs(bytes, 512) {
         return Kind::CramFs;
+    }
+    if super::containers::yaffs2::layout(bytes).is_some() {
+        return Kind::Yaffs2;
     }
     if super::containers::fat::is_fat(bytes) {
         return Kind::Fat;

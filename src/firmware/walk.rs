@@ -908,6 +908,10 @@ impl Walker<'_> {
             Kind::Iso9660 => containers::iso9660::read(bytes, limit, &mut visit),
             Kind::AndroidBoot => containers::android_boot::read(bytes, limit, &mut visit),
             Kind::AndroidSparse => containers::android_sparse::read(bytes, limit, &mut visit),
+            Kind::CramFs => containers::cramfs::read(bytes, limit, &mut visit),
+            Kind::RomFs => containers::romfs::read(bytes, limit, &mut visit),
+            Kind::Erofs => containers::erofs::read(bytes, limit, &mut visit),
+            Kind::Yaffs2 => containers::yaffs2::read(bytes, limit, &mut visit),
             _ => Ok(()),
         }
     }
@@ -1035,6 +1039,10 @@ impl Walker<'_> {
                         if self.count(&at, out) {
                             out.files.push(special_entry(at));
                         }
+                    }
+                    Member::Unread { name, reason } => {
+                        let at = path.member(&name);
+                        out.warn(WarningCode::NotUnpacked, &at, format!("not unpacked: {reason}"));
                     }
                 }
                 if self.exhausted.load(Ordering::Relaxed) {
