@@ -442,15 +442,8 @@ impl<'a> Walk<'a> {
                             "LZ4 cluster at byte {start} said to decode to {llen} bytes, more than it can"
                         )));
                     }
-                    let before = out.len();
-                    out.resize(before + llen as usize, 0);
-                    let got = lz4_flex::block::decompress_into(input, &mut out[before..])
+                    lz4_partial(input, llen as usize, &mut out)
                         .map_err(|e| format!("LZ4 cluster at byte {start} does not decode: {e}"))?;
-                    if got as u64 != llen {
-                        return Err(Fail::Damaged(format!(
-                            "LZ4 cluster at byte {start} decodes to {got} bytes, not {llen}"
-                        )));
-                    }
                 }
             }
         }
@@ -476,7 +469,8 @@ impl Index<'_> {
     fn load(&self, lcn: u64) -> Option<(u8, u16, u64)> {
         let lcn = usize::try_from(lcn).ok()?;
         if self.full {
-            let at = self.base.checked_add(lcn.checked_mul(8)?)?;
+            // full indexes start after 8 more bytes of padding (Z_EROFS_FULL_INDEX_ALIGN)
+            let at = (self.base + 8).checked_add(lcn.checked_mul(8)?)?;
             let advise = le16(self.bytes, at)?;
             let kind = (advise & 3) as u8;
             let ofs = le16(self.bytes, at + 2)?;
@@ -559,6 +553,56 @@ impl Index<'_> {
         let addr = u64::from(le32(input, pack - 4)?);
         Some((kind, u16::try_from(lo).ok()?, addr + blocks))
     }
+}
+
+/// Decodes one LZ4 block into `out` until it has produced `want` bytes, as the kernel's
+/// `LZ4_decompress_safe_partial` does: an EROFS cluster may encode more than its extent (the
+/// last one runs past the file's end under mkfs.erofs -zlz4), and without 0padding its stream is
+/// followed by zeros to the block's end. lz4_flex decodes whole blocks only, so the format's
+/// sequences (token, literal length, literals, offset, match length) are read here, every read
+/// checked, every copy bounded by `want`.
+fn lz4_partial(input: &[u8], want: usize, out: &mut Vec<u8>) -> Result<(), String> {
+    let start = out.len();
+    let mut at = 0usize;
+    let mut next = |at: &mut usize| -> Result<u8, String> {
+        let b = *input.get(*at).ok_or("the stream ends early")?;
+        *at += 1;
+        Ok(b)
+    };
+    let length = |first: u8, at: &mut usize, next: &mut dyn FnMut(&mut usize) -> Result<u8, String>| {
+        let mut len = usize::from(first);
+        if first == 15 {
+            loop {
+                let b = next(at)?;
+                len = len.saturating_add(usize::from(b));
+                if b != 255 {
+                    break;
+                }
+            }
+        }
+        Ok::<usize, String>(len)
+    };
+    while out.len() - start < want {
+        let token = next(&mut at)?;
+        let literals = length(token >> 4, &mut at, &mut next)?;
+        let end = at.checked_add(literals).filter(|&e| e <= input.len()).ok_or("literals run past the block")?;
+        let take = literals.min(want - (out.len() - start));
+        out.extend_from_slice(&input[at..at + take]);
+        at = end;
+        if out.len() - start >= want {
+            break;
+        }
+        let offset = usize::from(u16::from_le_bytes([next(&mut at)?, next(&mut at)?]));
+        if offset == 0 || offset > out.len() - start {
+            return Err(format!("match offset {offset} points before the cluster's start"));
+        }
+        let matched = length(token & 15, &mut at, &mut next)? + 4;
+        let take = matched.min(want - (out.len() - start));
+        for _ in 0..take {
+            out.push(out[out.len() - offset]);
+        }
+    }
+    Ok(())
 }
 
 /// The (inode number, name) entries of one directory block: 12-byte dirents (nid, name offset,
