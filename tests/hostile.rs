@@ -381,12 +381,10 @@ fn a_zip_member_over_the_ratio_names_the_ratio_limit() {
 }
 
 /// The formats the walker recognises and does not unpack (each file holds camclient.exe).
-const NOT_UNPACKED: [&str; 11] = [
+/// (image.cramfs, image.erofs and image.romfs are read since issue 14: tests/flash_fs.rs.)
+const NOT_UNPACKED: [&str; 8] = [
     "image.7z",
-    "image.cramfs",
-    "image.erofs",
     "image.jffs2",
-    "image.romfs",
     "image.tar.Z",
     "image.tar.lz",
     "image.tar.lzo",
@@ -594,7 +592,6 @@ fn the_table_ends_with_the_verdict_and_one_line_per_cause() {
         &["ext4-damaged.img"],
         &["iso-damaged.iso"],
         &["not-unpacked/image.7z"],
-        &["not-unpacked/image.cramfs"],
         &["not-unpacked/image.tar.lz"],
     ];
     let mut failures = Vec::new();

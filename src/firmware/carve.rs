@@ -71,6 +71,10 @@ pub fn carve(bytes: &[u8]) -> Vec<Region> {
     for m in automaton().find_overlapping_iter(bytes) {
         let (_, kind, into) = SIGNATURES[m.pattern().as_usize()];
         match m.start().checked_sub(into) {
+            // a CramFS after a 512-byte boot sector counts its offsets from the sector's start
+            Some(start) if kind == Kind::CramFs && start >= 512 && super::containers::cramfs::padded(&bytes[start..]) => {
+                hits.push((start - 512, kind));
+            }
             Some(start) if start > 0 => hits.push((start, kind)),
             _ => {}
         }
@@ -158,12 +162,11 @@ fn confirm(b: &[u8], kind: Kind) -> Option<Option<usize>> {
             (crc32_raw(!0, &h[..60]) == be32(60)?).then_some(None)
         }
         Kind::CramFs => {
-            if !is_cramfs(b, 0) {
-                return None;
-            }
+            // the superblock at 0, or at 512 after a boot sector
+            let at = [0, 512].into_iter().find(|&at| is_cramfs(b, at))?;
             // the size at byte 4, in the magic's byte order
-            let raw: [u8; 4] = b.get(4..8)?.try_into().ok()?;
-            let size = if b[0] == 0x45 {
+            let raw: [u8; 4] = b.get(at + 4..at + 8)?.try_into().ok()?;
+            let size = if b[at] == 0x45 {
                 u32::from_le_bytes(raw)
             } else {
                 u32::from_be_bytes(raw)

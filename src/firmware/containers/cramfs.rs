@@ -100,6 +100,17 @@ fn superblock(bytes: &[u8], at: usize) -> Option<bool> {
     (bytes.get(at + 16..at + 32)? == SIGNATURE).then_some(big)
 }
 
+/// Whether the CramFS whose superblock starts `bytes` was made with a 512-byte boot sector
+/// before it (mkfs.cramfs -p): its offsets count from the sector's start, so its root
+/// directory's entries start 512 + 76 bytes in rather than 76.
+pub fn padded(bytes: &[u8]) -> bool {
+    let Some(big) = superblock(bytes, 0) else { return false };
+    let image = Image { bytes, big, flags: 0 };
+    image
+        .inode(64)
+        .is_some_and(|root| root.offset == 512 + SUPERBLOCK && root.mode & S_IFMT == S_IFDIR)
+}
+
 pub fn read<'a>(bytes: &'a [u8], limit: u64, visit: &mut Visit<'_, 'a>) -> Result<(), Corrupt> {
     // the superblock is at 0, or at 512 after a boot sector; offsets count from the image start
     let (start, big) = [0, 512]
