@@ -183,14 +183,27 @@ fn lz4_erofs_files_decode_through_compact_and_full_indexes() {
     let mut mixed: Vec<u8> = (0..400).flat_map(|i: u32| Sha256::digest(i.to_string())).collect();
     mixed.extend(lines(800));
     let want = BTreeSet::from([
-        ("!/big.txt".to_string(), "text".to_string(), sha256_hex(&lines(3000)), String::new()),
-        ("!/mixed.bin".to_string(), "data".to_string(), sha256_hex(&mixed), String::new()),
+        (
+            "!/big.txt".to_string(),
+            "text".to_string(),
+            sha256_hex(&lines(3000)),
+            String::new(),
+        ),
+        (
+            "!/mixed.bin".to_string(),
+            "data".to_string(),
+            sha256_hex(&mixed),
+            String::new(),
+        ),
     ]);
     for name in ["big.lz4.erofs", "big.legacy.erofs"] {
         let path = format!("{FW}/out/flash-fs/{name}");
         let run = run("inventory", &path);
         assert_eq!(warnings(&run.json), Vec::<String>::new(), "{name}");
-        let got: BTreeSet<Entry> = listing(&run.json, &path).into_iter().filter(|e| !e.0.is_empty()).collect();
+        let got: BTreeSet<Entry> = listing(&run.json, &path)
+            .into_iter()
+            .filter(|e| !e.0.is_empty())
+            .collect();
         assert_eq!(got, want, "{name}");
     }
 }
@@ -204,7 +217,10 @@ fn yaffs2_takes_the_newest_chunks_and_leaves_deleted_objects_out() {
     let passwd: Vec<&Entry> = got.iter().filter(|e| e.0 == "!/etc/passwd").collect();
     assert_eq!(passwd.len(), 1);
     assert_eq!(passwd[0].2, sha256_hex(b"root:x:0:0:root:/root:/bin/ash\n"));
-    assert!(!got.iter().any(|e| e.0.starts_with("!/www/index.html")), "deleted file listed");
+    assert!(
+        !got.iter().any(|e| e.0.starts_with("!/www/index.html")),
+        "deleted file listed"
+    );
     assert!(got.iter().any(|e| e.0 == "!/www/camclient.exe"));
 }
 
@@ -216,10 +232,7 @@ fn the_small_recognised_images_are_now_read() {
                 format!("{path}!/etc/passwd"),
                 sha256_hex(b"root:x:0:0:root:/root:/bin/sh\n"),
             ),
-            (
-                format!("{path}!/hello.txt"),
-                sha256_hex(b"hello from a small image\n"),
-            ),
+            (format!("{path}!/hello.txt"), sha256_hex(b"hello from a small image\n")),
         ])
     };
     for name in ["le.cramfs", "be.cramfs", "romfs.img", "erofs.img"] {
@@ -231,7 +244,12 @@ fn the_small_recognised_images_are_now_read() {
             .unwrap()
             .iter()
             .filter(|f| f["path"] != path.as_str())
-            .map(|f| (f["path"].as_str().unwrap().to_string(), f["sha256"].as_str().unwrap().to_string()))
+            .map(|f| {
+                (
+                    f["path"].as_str().unwrap().to_string(),
+                    f["sha256"].as_str().unwrap().to_string(),
+                )
+            })
             .collect();
         assert_eq!(got, want(&path), "{name}");
     }
@@ -272,7 +290,10 @@ fn each_image_inside_a_flash_dump_is_carved_and_read() {
             containers(&run.json),
             warnings(&run.json)
         );
-        let got: BTreeSet<Entry> = listing(&run.json, &at).into_iter().filter(|e| !e.0.is_empty()).collect();
+        let got: BTreeSet<Entry> = listing(&run.json, &at)
+            .into_iter()
+            .filter(|e| !e.0.is_empty())
+            .collect();
         assert_eq!(got, want, "{name} carved at {offset:#x}");
         assert_eq!(warnings(&run.json), Vec::<String>::new(), "{name}");
     }
@@ -441,7 +462,11 @@ fn the_hostile_corpus_images_once_not_unpacked_give_their_vendor_part() {
     for name in ["image.cramfs", "image.erofs", "image.romfs"] {
         let path = format!("{hostile}/{name}");
         let run = run("audit", &path);
-        assert_eq!((run.code, &run.json["verdict"]), (1, &Value::from("excluded")), "{name}");
+        assert_eq!(
+            (run.code, &run.json["verdict"]),
+            (1, &Value::from("excluded")),
+            "{name}"
+        );
         assert_eq!(run.json["coverage"]["complete"], true, "{name}");
         let found = run.json["findings"].as_array().unwrap().iter().any(|f| {
             f["verdict"] == "excluded"

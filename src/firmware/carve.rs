@@ -72,8 +72,19 @@ pub fn carve(bytes: &[u8]) -> Vec<Region> {
         let (_, kind, into) = SIGNATURES[m.pattern().as_usize()];
         match m.start().checked_sub(into) {
             // a CramFS after a 512-byte boot sector counts its offsets from the sector's start
-            Some(start) if kind == Kind::CramFs && start >= 512 && super::containers::cramfs::padded(&bytes[start..]) => {
+            Some(start)
+                if kind == Kind::CramFs && start >= 512 && super::containers::cramfs::padded(&bytes[start..]) =>
+            {
                 hits.push((start - 512, kind));
+            }
+            // YAFFS2's patterns are common in data (arrays of small integers): only a confirmed
+            // filesystem at a 16-byte boundary (every page size is a multiple) is kept
+            Some(start) if kind == Kind::Yaffs2 => {
+                let sound =
+                    start > 0 && start.is_multiple_of(16) && super::containers::yaffs2::carved(bytes, start).is_some();
+                if sound {
+                    hits.push((start, kind));
+                }
             }
             Some(start) if start > 0 => hits.push((start, kind)),
             _ => {}

@@ -118,8 +118,11 @@ pub fn read<'a>(bytes: &'a [u8], limit: u64, visit: &mut Visit<'_, 'a>) -> Resul
         .find_map(|at| superblock(bytes, at).map(|big| (at, big)))
         .ok_or_else(|| Corrupt("no CramFS superblock".to_string()))?;
     let head = Image { bytes, big, flags: 0 };
-    let (Some(size), Some(flags), Some(_)) = (head.u32_at(start + 4), head.u32_at(start + 8), bytes.get(..start + SUPERBLOCK))
-    else {
+    let (Some(size), Some(flags), Some(_)) = (
+        head.u32_at(start + 4),
+        head.u32_at(start + 8),
+        bytes.get(..start + SUPERBLOCK),
+    ) else {
         return Err(Corrupt("superblock cut short".to_string()));
     };
     let mut problems = Problems::default();
@@ -175,8 +178,10 @@ struct Walk<'a> {
 impl<'a> Walk<'a> {
     fn dir(&mut self, dir: Inode, prefix: &[u8], depth: usize, visit: &mut Visit<'_, 'a>) -> ControlFlow<()> {
         if depth > MAX_DEPTH {
-            self.problems
-                .note(format!("directory {} nested more than {MAX_DEPTH} deep; not read", shown(prefix)));
+            self.problems.note(format!(
+                "directory {} nested more than {MAX_DEPTH} deep; not read",
+                shown(prefix)
+            ));
             return ControlFlow::Continue(());
         }
         let (start, len) = (dir.offset, dir.size as usize);
@@ -272,7 +277,11 @@ impl<'a> Walk<'a> {
                 .image
                 .u32_at(table + page * 4)
                 .ok_or_else(|| format!("block pointer {page} at byte {} is past the end", table + page * 4))?;
-            let (flags, value) = if ext { (ptr & BLK_FLAGS, ptr & !BLK_FLAGS) } else { (0, ptr) };
+            let (flags, value) = if ext {
+                (ptr & BLK_FLAGS, ptr & !BLK_FLAGS)
+            } else {
+                (0, ptr)
+            };
             let uncompressed = flags & BLK_FLAG_UNCOMPRESSED != 0;
             let (start, len) = if flags & BLK_FLAG_DIRECT_PTR != 0 {
                 let start = (value as usize) << 2;
@@ -299,9 +308,11 @@ impl<'a> Walk<'a> {
                 (prev_end, len)
             };
             prev_end = start + len;
-            let block = self.image.bytes.get(start..start + len).ok_or_else(|| {
-                format!("page {page}: {len} bytes at byte {start} run past the end of the image")
-            })?;
+            let block = self
+                .image
+                .bytes
+                .get(start..start + len)
+                .ok_or_else(|| format!("page {page}: {len} bytes at byte {start} run past the end of the image"))?;
             if len == 0 {
                 // a hole: a page of zeros
                 out.resize(out.len() + want, 0);

@@ -129,7 +129,11 @@ pub fn read<'a>(bytes: &'a [u8], limit: u64, visit: &mut Visit<'_, 'a>) -> Resul
     }
     let mut walk = Walk {
         bytes,
-        volume: Volume { blkbits, meta, incompat },
+        volume: Volume {
+            blkbits,
+            meta,
+            incompat,
+        },
         limit,
         visited: HashSet::new(),
         budget: bytes.len() as u64,
@@ -184,7 +188,11 @@ impl<'a> Walk<'a> {
         };
         let raw = le32(b, at + 16).ok_or_else(past)?;
         b.get(at..at + header).ok_or_else(past)?;
-        let xattrs = if xattr_count == 0 { 0 } else { 12 + (xattr_count - 1) * 4 };
+        let xattrs = if xattr_count == 0 {
+            0
+        } else {
+            12 + (xattr_count - 1) * 4
+        };
         Ok(Inode {
             nid,
             layout,
@@ -197,8 +205,10 @@ impl<'a> Walk<'a> {
 
     fn dir(&mut self, dir: Inode, prefix: &[u8], depth: usize, visit: &mut Visit<'_, 'a>) -> ControlFlow<()> {
         if depth > MAX_DEPTH {
-            self.problems
-                .note(format!("directory {} nested more than {MAX_DEPTH} deep; not read", shown(prefix)));
+            self.problems.note(format!(
+                "directory {} nested more than {MAX_DEPTH} deep; not read",
+                shown(prefix)
+            ));
             return ControlFlow::Continue(());
         }
         if !self.visited.insert(dir.nid) {
@@ -380,12 +390,17 @@ impl<'a> Walk<'a> {
         };
         // the index must be there before anything is produced from it (at most 8 bytes each)
         if total > (self.bytes.len() as u64) {
-            return Err(Fail::Damaged(format!("{total} logical clusters cannot be indexed in the image")));
+            return Err(Fail::Damaged(format!(
+                "{total} logical clusters cannot be indexed in the image"
+            )));
         }
         for lcn in 0..total {
-            let (kind, ofs, pblk) = index
-                .load(lcn)
-                .ok_or_else(|| format!("cluster index {lcn} (from byte {}) is past the end or malformed", header + 8))?;
+            let (kind, ofs, pblk) = index.load(lcn).ok_or_else(|| {
+                format!(
+                    "cluster index {lcn} (from byte {}) is past the end or malformed",
+                    header + 8
+                )
+            })?;
             if kind == LCLUSTER_NONHEAD {
                 continue;
             }
@@ -585,7 +600,10 @@ fn lz4_partial(input: &[u8], want: usize, out: &mut Vec<u8>) -> Result<(), Strin
     while out.len() - start < want {
         let token = next(&mut at)?;
         let literals = length(token >> 4, &mut at, &mut next)?;
-        let end = at.checked_add(literals).filter(|&e| e <= input.len()).ok_or("literals run past the block")?;
+        let end = at
+            .checked_add(literals)
+            .filter(|&e| e <= input.len())
+            .ok_or("literals run past the block")?;
         let take = literals.min(want - (out.len() - start));
         out.extend_from_slice(&input[at..at + take]);
         at = end;
@@ -631,4 +649,39 @@ fn dirents(block: &[u8]) -> Option<Vec<(u64, &[u8])>> {
         out.push((nid, name));
     }
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lz4_partial;
+
+    #[test]
+    fn lz4_blocks_decode_in_part_and_broken_ones_fail() {
+        let text = b"abcabcabcabc the quick brown fox ".repeat(50);
+        let block = lz4_flex::block::compress(&text);
+        let mut out = Vec::new();
+        lz4_partial(&block, text.len(), &mut out).unwrap();
+        assert_eq!(out, text);
+        // zeros after the stream (an image without 0padding) are never read as sequences
+        let mut padded = block.clone();
+        padded.extend([0u8; 100]);
+        out.clear();
+        lz4_partial(&padded, text.len(), &mut out).unwrap();
+        assert_eq!(out, text);
+        // a prefix, as for a cluster that runs past the file's end
+        out.clear();
+        lz4_partial(&block, 100, &mut out).unwrap();
+        assert_eq!(out, &text[..100]);
+        // more than the block holds; a match reaching before the cluster's start
+        out.clear();
+        assert_eq!(
+            lz4_partial(&block, text.len() + 1, &mut out),
+            Err("the stream ends early".to_string())
+        );
+        out.clear();
+        assert_eq!(
+            lz4_partial(&[0x0f, 0x05, 0x00], 10, &mut out),
+            Err("match offset 5 points before the cluster's start".to_string())
+        );
+    }
 }

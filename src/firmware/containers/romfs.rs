@@ -11,8 +11,8 @@
 //! its `next` pointer, which the visited set keeps from looping.
 
 use super::problems::{join, shown, Problems};
-use super::{Member, Visit};
 use super::Corrupt;
+use super::{Member, Visit};
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::ops::ControlFlow;
@@ -134,8 +134,10 @@ impl<'a> Walk<'a> {
     /// The entries of one directory: the `next` chain from `at` (0 ends it).
     fn chain(&mut self, mut at: usize, dir: &[u8], depth: usize, visit: &mut Visit<'_, 'a>) -> ControlFlow<()> {
         if depth > MAX_DEPTH {
-            self.problems
-                .note(format!("directory {} nested more than {MAX_DEPTH} deep; not read", shown(dir)));
+            self.problems.note(format!(
+                "directory {} nested more than {MAX_DEPTH} deep; not read",
+                shown(dir)
+            ));
             return ControlFlow::Continue(());
         }
         while at != 0 {
@@ -167,7 +169,14 @@ impl<'a> Walk<'a> {
         ControlFlow::Continue(())
     }
 
-    fn entry(&mut self, h: &Header<'a>, at: usize, path: Vec<u8>, depth: usize, visit: &mut Visit<'_, 'a>) -> ControlFlow<()> {
+    fn entry(
+        &mut self,
+        h: &Header<'a>,
+        at: usize,
+        path: Vec<u8>,
+        depth: usize,
+        visit: &mut Visit<'_, 'a>,
+    ) -> ControlFlow<()> {
         match h.kind {
             DIRECTORY => {
                 let first = (h.spec & !15) as usize;

@@ -205,7 +205,9 @@ pub fn layout(bytes: &[u8]) -> Option<Layout> {
         let second = bytes.get(layout.page() + chunk..2 * layout.page())?;
         let consistent = match tags(second, layout) {
             Tags::Erased | Tags::Header { .. } => true,
-            Tags::Data { object: o, chunk: 1, .. } => o == object,
+            Tags::Data {
+                object: o, chunk: 1, ..
+            } => o == object,
             _ => false,
         };
         consistent.then_some(layout)
@@ -231,7 +233,7 @@ pub fn extent(bytes: &[u8]) -> Option<usize> {
 pub fn carved(bytes: &[u8], offset: usize) -> Option<usize> {
     let rest = bytes.get(offset..)?;
     let layout = layout(rest)?;
-    if offset % layout.page() != 0 {
+    if !offset.is_multiple_of(layout.page()) {
         return None;
     }
     extent(rest).filter(|&len| len > 0)
@@ -255,7 +257,7 @@ pub fn read<'a>(bytes: &'a [u8], limit: u64, visit: &mut Visit<'_, 'a>) -> Resul
     let page = layout.page();
     let pages = bytes.len() / page;
     let mut problems = Problems::default();
-    if bytes.len() % page != 0 {
+    if !bytes.len().is_multiple_of(page) {
         problems.note(format!(
             "ends with {} bytes of a {page}-byte page: cut short",
             bytes.len() % page
