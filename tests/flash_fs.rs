@@ -351,6 +351,17 @@ fn damage_is_reported_at_its_place_and_the_rest_is_read() {
         "{warnings:?}"
     );
 
+    // CramFS: a superblock whose size is less than itself
+    let mut image = read("router.le.cramfs");
+    image[4..8].copy_from_slice(&10u32.to_le_bytes());
+    let (path, warnings) = damaged(dir.path(), "size.cramfs", &image);
+    assert_eq!(
+        warnings,
+        [format!(
+            "corrupt {path}: cramfs is corrupt: the superblock says 10 bytes, less than itself"
+        )]
+    );
+
     // CramFS: hi_wifi.ko's first zlib block overwritten; the file is damaged, the others read
     let mut image = read("router.be.cramfs");
     let entry = image.windows(12).position(|w| w == b"hi_wifi.ko\0\0").unwrap() - 12;

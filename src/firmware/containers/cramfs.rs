@@ -127,6 +127,9 @@ pub fn read<'a>(bytes: &'a [u8], limit: u64, visit: &mut Visit<'_, 'a>) -> Resul
     };
     let mut problems = Problems::default();
     let size = size as usize;
+    if size < start + SUPERBLOCK {
+        return Err(Corrupt(format!("the superblock says {size} bytes, less than itself")));
+    }
     let bytes = if size > bytes.len() {
         problems.note(format!(
             "the superblock says {size} bytes and the image holds {}: cut short",
