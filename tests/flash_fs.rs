@@ -487,3 +487,24 @@ fn the_hostile_corpus_images_once_not_unpacked_give_their_vendor_part() {
         assert!(found, "{name}: the Dahua-signed client was not found");
     }
 }
+
+#[test]
+fn an_erofs_file_compressed_with_lzma_is_not_unpacked_and_said_so() {
+    // big.txt's map header (inode 40, 32-byte compact inode at byte 1280, the header 8-byte
+    // aligned after it) says LZMA for its HEAD1 clusters: mkfs.erofs 1.5 cannot make one
+    let mut image = std::fs::read(format!("{FW}/out/flash-fs/big.lz4.erofs")).unwrap();
+    assert_eq!(image[1312 + 6], 0, "the header moved: run make-fs.sh's mkfs.erofs 1.5");
+    image[1312 + 6] = 1;
+    let dir = tempfile::tempdir().unwrap();
+    let (path, warnings) = damaged(dir.path(), "lzma.erofs", &image);
+    assert_eq!(
+        warnings,
+        [format!(
+            "not-unpacked {path}!/big.txt: not unpacked: inode 40: compressed with LZMA (MicroLZMA) \
+             (algorithm 1), which this reader does not decode"
+        )]
+    );
+    let json = run("inventory", &path).json;
+    assert_eq!(containers(&json), [(path.clone(), "erofs".to_string(), true, false)]);
+    assert!(listing(&json, &path).iter().any(|e| e.0 == "!/mixed.bin"));
+}
