@@ -48,6 +48,7 @@ CORPORA = [ROOT / "fixtures/firmware/out", ROOT / "fixtures/hostile"]
 def fixtures():
     """Every fixture file: firmware/out's files (not its subfolders but flash/), all of hostile's but make.sh."""
     files = [p for p in sorted(CORPORA[0].iterdir()) if p.is_file()]
+    files += sorted((CORPORA[0] / "flash-fs").iterdir())  # the other flash filesystem layouts
     files += [p for p in sorted(CORPORA[1].rglob("*")) if p.is_file() and p.name != "make.sh"]
     # the flash filesystems (UBI, UBIFS, JFFS2) and the camera dump of fixtures/firmware/make-flash.sh
     files += [p for p in sorted((CORPORA[0] / "flash").iterdir()) if p.is_file()]

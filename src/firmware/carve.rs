@@ -43,6 +43,13 @@ const SIGNATURES: &[(&[u8], Kind, usize)] = &[
     // JFFS2 image whose first node is damaged is still read from its next node)
     (b"\x85\x19", Kind::Jffs2, 0),
     (b"\x19\x85", Kind::Jffs2, 0),
+    // YAFFS2 has no magic: an object header under the root (type 1-5, parent 1), confirmed by
+    // its spare area's tags and the next chunk, at the start of a page
+    (b"\x01\x00\x00\x00\x01\x00\x00\x00", Kind::Yaffs2, 0),
+    (b"\x02\x00\x00\x00\x01\x00\x00\x00", Kind::Yaffs2, 0),
+    (b"\x03\x00\x00\x00\x01\x00\x00\x00", Kind::Yaffs2, 0),
+    (b"\x04\x00\x00\x00\x01\x00\x00\x00", Kind::Yaffs2, 0),
+    (b"\x05\x00\x00\x00\x01\x00\x00\x00", Kind::Yaffs2, 0),
 ];
 
 /// One automaton over every signature, built once: a blob is scanned in a single pass however
@@ -68,6 +75,21 @@ pub fn carve(bytes: &[u8]) -> Vec<Region> {
     for m in automaton().find_overlapping_iter(bytes) {
         let (_, kind, into) = SIGNATURES[m.pattern().as_usize()];
         match m.start().checked_sub(into) {
+            // a CramFS after a 512-byte boot sector counts its offsets from the sector's start
+            Some(start)
+                if kind == Kind::CramFs && start >= 512 && super::containers::cramfs::padded(&bytes[start..]) =>
+            {
+                hits.push((start - 512, kind));
+            }
+            // YAFFS2's patterns are common in data (arrays of small integers): only a confirmed
+            // filesystem at a 16-byte boundary (every page size is a multiple) is kept
+            Some(start) if kind == Kind::Yaffs2 => {
+                let sound =
+                    start > 0 && start.is_multiple_of(16) && super::containers::yaffs2::carved(bytes, start).is_some();
+                if sound {
+                    hits.push((start, kind));
+                }
+            }
             Some(start) if start > 0 => hits.push((start, kind)),
             _ => {}
         }
@@ -77,7 +99,11 @@ pub fn carve(bytes: &[u8]) -> Vec<Region> {
         if offset < next_free {
             continue;
         }
-        if let Some(len) = confirm(&bytes[offset..], kind) {
+        let confirmed = match kind {
+            Kind::Yaffs2 => super::containers::yaffs2::carved(bytes, offset).map(Some),
+            _ => confirm(&bytes[offset..], kind),
+        };
+        if let Some(len) = confirmed {
             // A device tree with images is a FIT, and is named so in its path.
             let kind = match (kind, len) {
                 (Kind::Fdt, Some(len))
@@ -151,12 +177,11 @@ fn confirm(b: &[u8], kind: Kind) -> Option<Option<usize>> {
             (crc32_raw(!0, &h[..60]) == be32(60)?).then_some(None)
         }
         Kind::CramFs => {
-            if !is_cramfs(b, 0) {
-                return None;
-            }
+            // the superblock at 0, or at 512 after a boot sector
+            let at = [0, 512].into_iter().find(|&at| is_cramfs(b, at))?;
             // the size at byte 4, in the magic's byte order
-            let raw: [u8; 4] = b.get(4..8)?.try_into().ok()?;
-            let size = if b[0] == 0x45 {
+            let raw: [u8; 4] = b.get(at + 4..at + 8)?.try_into().ok()?;
+            let size = if b[at] == 0x45 {
                 u32::from_le_bytes(raw)
             } else {
                 u32::from_be_bytes(raw)

@@ -51,6 +51,9 @@ pub enum Kind {
     /// JFFS2, either byte order. (YAFFS2 has no magic number: its first object header is a
     /// handful of small integers that plenty of other data shares, so it is not told apart.)
     Jffs2,
+    /// YAFFS2: no magic number, recognised by its first chunks' structure
+    /// (`containers::yaffs2::layout`).
+    Yaffs2,
     /// Unix `compress` (`.Z`, LZW).
     UnixCompress,
     Lzip,
@@ -100,6 +103,7 @@ impl Kind {
             Kind::Ubi => "ubi",
             Kind::Ubifs => "ubifs",
             Kind::Jffs2 => "jffs2",
+            Kind::Yaffs2 => "yaffs2",
             Kind::UnixCompress => "compress",
             Kind::Lzip => "lzip",
             Kind::Lzop => "lzop",
@@ -142,6 +146,10 @@ impl Kind {
                 | Kind::Ubi
                 | Kind::Ubifs
                 | Kind::Jffs2
+                | Kind::CramFs
+                | Kind::RomFs
+                | Kind::Erofs
+                | Kind::Yaffs2
         )
     }
 
@@ -149,14 +157,7 @@ impl Kind {
     pub fn is_unread_container(self) -> bool {
         matches!(
             self,
-            Kind::SevenZip
-                | Kind::SquashFsUnread(_)
-                | Kind::CramFs
-                | Kind::RomFs
-                | Kind::Erofs
-                | Kind::UnixCompress
-                | Kind::Lzip
-                | Kind::Lzop
+            Kind::SevenZip | Kind::SquashFsUnread(_) | Kind::UnixCompress | Kind::Lzip | Kind::Lzop
         )
     }
 
@@ -236,6 +237,9 @@ pub fn detect(bytes: &[u8]) -> Kind {
     }
     if is_cramfs(bytes, 0) || is_cramfs(bytes, 512) {
         return Kind::CramFs;
+    }
+    if super::containers::yaffs2::layout(bytes).is_some() {
+        return Kind::Yaffs2;
     }
     if super::containers::fat::is_fat(bytes) {
         return Kind::Fat;

@@ -939,6 +939,10 @@ impl Walker<'_> {
             Kind::Ubi => containers::ubi::read(bytes, limit, &mut visit),
             Kind::Ubifs => containers::ubifs::read(bytes, limit, &mut visit),
             Kind::Jffs2 => containers::jffs2::read(bytes, limit, &mut visit),
+            Kind::CramFs => containers::cramfs::read(bytes, limit, &mut visit),
+            Kind::RomFs => containers::romfs::read(bytes, limit, &mut visit),
+            Kind::Erofs => containers::erofs::read(bytes, limit, &mut visit),
+            Kind::Yaffs2 => containers::yaffs2::read(bytes, limit, &mut visit),
             _ => Ok(()),
         }
     }
@@ -1072,6 +1076,10 @@ impl Walker<'_> {
                         if self.count(&at, out) {
                             out.files.push(special_entry(at));
                         }
+                    }
+                    Member::Unread { name, reason } => {
+                        let at = path.member(&name);
+                        out.warn(WarningCode::NotUnpacked, &at, format!("not unpacked: {reason}"));
                     }
                 }
                 if self.exhausted.load(Ordering::Relaxed) {

@@ -454,6 +454,7 @@ mod tests {
                     (String::from_utf8_lossy(&name).into_owned(), message.into_bytes(), 'd')
                 }
                 Member::OverRatio { .. } => panic!("cpio has no ratio"),
+                Member::Unread { .. } => panic!("cpio decodes every member"),
             });
             ControlFlow::Continue(())
         };

@@ -6,17 +6,22 @@ pub mod android_sparse;
 pub mod ar;
 pub mod compress;
 pub mod cpio;
+pub mod cramfs;
 pub mod disk;
+pub mod erofs;
 pub mod ext4;
 pub mod fat;
 pub mod fit;
 pub mod iso9660;
 pub mod jffs2;
+pub mod problems;
+pub mod romfs;
 pub mod squashfs;
 pub mod tar;
 pub mod ubi;
 pub mod ubifs;
 pub mod uimage;
+pub mod yaffs2;
 pub mod zip;
 
 use std::borrow::Cow;
@@ -42,6 +47,10 @@ pub enum Member<'a> {
     Link { name: Vec<u8>, target: Vec<u8>, hard: bool },
     /// A device, FIFO or socket node.
     Special { name: Vec<u8> },
+    /// A regular file the reader recognises and cannot decode (an EROFS file compressed with
+    /// an algorithm the reader is not built with): the walker reports it `not-unpacked` at the
+    /// member's path with `reason`, so the run is incomplete, and the container is not damaged.
+    Unread { name: Vec<u8>, reason: String },
 }
 
 impl Member<'_> {
@@ -53,7 +62,8 @@ impl Member<'_> {
             | Member::OverRatio { name, .. }
             | Member::Damaged { name, .. }
             | Member::Link { name, .. }
-            | Member::Special { name } => name,
+            | Member::Special { name }
+            | Member::Unread { name, .. } => name,
         }
     }
 }
