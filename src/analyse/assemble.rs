@@ -359,7 +359,15 @@ pub fn assemble(target: &str, is_dir: bool, walked: &mut Walked) -> InventoryPar
     let mut records = merge_jar_records(records);
     for (fs, _, record) in &mut records {
         let mut licences: Vec<String> = Vec::new();
-        let from_file = stated.get(&(fs.clone(), record.ecosystem, name_key(&record.name)));
+        // A package whose documentation directory is a link to another's (Debian's
+        // `usr/share/doc/libgcc-s1 → gcc-12-base`) shares that package's copyright file.
+        let doc_link = links
+            .get(fs.as_str())
+            .and_then(|l| l.get(&format!("/usr/share/doc/{}", record.name)))
+            .map(|to| to.trim_end_matches('/').rsplit('/').next().unwrap_or(to).to_string());
+        let from_file = stated
+            .get(&(fs.clone(), record.ecosystem, name_key(&record.name)))
+            .or_else(|| doc_link.and_then(|other| stated.get(&(fs.clone(), record.ecosystem, name_key(&other)))));
         for l in record.licenses.iter().chain(from_file.into_iter().flatten()) {
             let n = licence::normalise(l);
             if !n.is_empty() && !licences.contains(&n) {
@@ -462,9 +470,18 @@ pub fn assemble(target: &str, is_dir: bool, walked: &mut Walked) -> InventoryPar
         owner.entry(key).or_insert(i);
     }
 
-    // The operating system of each filesystem that names one: supplied by its `VENDOR_NAME`,
-    // else by the supplier of the package that owns the os-release file (Debian's base-files).
-    let mut systems: Vec<(String, (OsRelease, String))> = systems.into_iter().collect();
+    // The operating system of each filesystem that names one and has a package database (an
+    // os-release inside a package archive, `base-files.deb!/data.tar.xz`, is no installed
+    // system): supplied by its `VENDOR_NAME`, else by the supplier of the package that owns the
+    // os-release file (Debian's base-files).
+    let mut systems: Vec<(String, (OsRelease, String))> = systems
+        .into_iter()
+        .filter(|(fs, _)| {
+            records
+                .iter()
+                .any(|(f, _, r)| f == fs && matches!(r.ecosystem, "deb" | "apk" | "opkg"))
+        })
+        .collect();
     systems.sort_by(|a, b| a.0.cmp(&b.0));
     for (fs, (os, path)) in systems {
         let at = Location::file(&path, None, None);

@@ -20,6 +20,7 @@ pub mod os_release;
 pub mod packages;
 pub mod party_kind;
 pub mod pe;
+pub mod select;
 pub mod signatures;
 
 pub use crate::firmware::analyser::{Analyser, FileView};
