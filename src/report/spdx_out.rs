@@ -498,10 +498,21 @@ fn package<'a>(
 /// with its checksums, copyright and the evidence found in it as annotations.
 fn file<'a>(id: ComponentId, c: &'a Component, inv: &'a Inventory, created: &'a str, annotator: &'a str) -> SpdxFile<'a> {
     let d = c.details();
-    let path = d.occurrences.first().map_or(c.name.as_str(), CompactString::as_str);
-    let target = inv.documents.get(c.document).map_or("", |doc| doc.path.as_str());
-    let below = path.strip_prefix(target).unwrap_or(path).trim_start_matches(['/', '!']);
-    let file_name = format!("./{}", if below.is_empty() { c.name.as_str() } else { below });
+    // A walked file by its path below the target; a file from an input SBOM by its name as
+    // written there.
+    let below = match d.occurrences.first() {
+        Some(path) => {
+            let target = inv.documents.get(c.document).map_or("", |doc| doc.path.as_str());
+            path.strip_prefix(target).unwrap_or(path).trim_start_matches(['/', '!'])
+        }
+        None => c.name.as_str(),
+    };
+    let below = if below.is_empty() { c.name.as_str() } else { below };
+    let file_name = if below.starts_with("./") {
+        below.to_string()
+    } else {
+        format!("./{}", below.trim_start_matches('/'))
+    };
     let checksums = c
         .hashes
         .iter()

@@ -109,6 +109,8 @@ fn dpkg_status_keeps_installed_packages() {
                 )],
                 description: Some("Debian base system miscellaneous files".into()),
                 line: Some(1),
+                depends: vec![vec!["awk".into()]],
+                provides: strings(&["base"]),
                 ..PackageRecord::default()
             },
             PackageRecord {
@@ -126,6 +128,7 @@ fn dpkg_status_keeps_installed_packages() {
                 urls: strings(&["https://sourceware.org/bzip2/"]),
                 source: Some("bzip2 (1.0.8-5)".into()),
                 line: Some(44),
+                depends: vec![vec!["libc6".into()]],
                 ..PackageRecord::default()
             },
         ]
