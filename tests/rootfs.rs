@@ -117,7 +117,10 @@ fn the_sbom_of_the_rootfs_lists_its_packages_with_their_maintainers() {
     assert!(licensed >= 87, "{licensed} packages with licences");
     let os: Vec<&&Value> = all.iter().filter(|c| c["type"] == "operating-system").collect();
     assert_eq!(os.len(), 1);
-    assert_eq!((&os[0]["name"], &os[0]["version"]), (&Value::from("debian"), &Value::from("12")));
+    assert_eq!(
+        (&os[0]["name"], &os[0]["version"]),
+        (&Value::from("debian"), &Value::from("12"))
+    );
     let files = all.iter().filter(|c| c["type"] == "file").count();
     assert!(files > 10_000, "{files} files");
     if let Some(python) = std::env::var_os("VENDORSCAN_VALIDATOR") {
@@ -193,7 +196,12 @@ fn spdx_said(target: &str, inner: &str) -> Said {
         .iter()
         .map(|r| {
             let name = |k: &str| names.get(r[k].as_str().unwrap()).cloned().unwrap_or_default();
-            format!("{} {} {}", name("spdxElementId"), r["relationshipType"], name("relatedSpdxElement"))
+            format!(
+                "{} {} {}",
+                name("spdxElementId"),
+                r["relationshipType"],
+                name("relatedSpdxElement")
+            )
         })
         .collect();
     (packages, files, relationships)
@@ -207,7 +215,10 @@ fn every_packing_of_the_rootfs_gives_the_same_sbom() {
     let d = dir.display().to_string();
     let base = spdx_said(&format!("{d}/rootfs"), "");
     assert_eq!(base.0.len(), 89, "88 packages and the operating system");
-    assert!(base.2.iter().any(|r| r.starts_with("\"bash\" \"5.2.15-2+b13\" DEPENDS_ON \"libc6\"")));
+    assert!(base
+        .2
+        .iter()
+        .any(|r| r.starts_with("\"bash\" \"5.2.15-2+b13\" DEPENDS_ON \"libc6\"")));
     for (image, inner) in [
         ("rootfs.squashfs", ""),
         ("rootfs.cpio.gz", "gzip!/"),
@@ -218,9 +229,15 @@ fn every_packing_of_the_rootfs_gives_the_same_sbom() {
         assert_eq!(other.0, base.0, "{image}: packages");
         let missing: Vec<&String> = base.1.difference(&other.1).take(5).collect();
         let extra: Vec<&String> = other.1.difference(&base.1).take(5).collect();
-        assert!(missing.is_empty() && extra.is_empty(), "{image}: files {missing:?} {extra:?}");
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "{image}: files {missing:?} {extra:?}"
+        );
         let missing: Vec<&String> = base.2.difference(&other.2).take(5).collect();
         let extra: Vec<&String> = other.2.difference(&base.2).take(5).collect();
-        assert!(missing.is_empty() && extra.is_empty(), "{image}: relationships {missing:?} {extra:?}");
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "{image}: relationships {missing:?} {extra:?}"
+        );
     }
 }

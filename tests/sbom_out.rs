@@ -932,7 +932,14 @@ fn edge(from: &str, kind: &str, to: &str) -> (String, String, String) {
 fn a_debian_root_gives_identity_licences_dependencies_and_ownership() {
     let doc = sbom_of(
         DEB_ROOT,
-        &["--format", "spdx-json", "--source-version", "1.0", "--source-supplier", "Example Lab"],
+        &[
+            "--format",
+            "spdx-json",
+            "--source-version",
+            "1.0",
+            "--source-supplier",
+            "Example Lab",
+        ],
     );
     let bash = spdx_package(&doc, "bash");
     let refs: Vec<&str> = bash["externalRefs"]
@@ -959,7 +966,10 @@ fn a_debian_root_gives_identity_licences_dependencies_and_ownership() {
         .iter()
         .map(|e| (e["licenseId"].as_str().unwrap(), e["name"].as_str().unwrap()))
         .collect();
-    assert!(extracted.contains(&("LicenseRef-2", "GPL-3+ with Bison exception")), "{extracted:?}");
+    assert!(
+        extracted.contains(&("LicenseRef-2", "GPL-3+ with Bison exception")),
+        "{extracted:?}"
+    );
     // libc6's copyright file is free-form: a reference by hash, never a guess
     let libc = spdx_package(&doc, "libc6");
     assert_eq!(libc["licenseDeclared"], "LicenseRef-sha256-40c7e1f2118531f0");

@@ -7,7 +7,7 @@ use crate::analyse::checksum::SHA1_PROPERTY;
 use crate::analyse::{cpe_names, licence, party_kind};
 use crate::firmware::Walked;
 use crate::model::{
-    Component, ComponentId, Cpe, Document, Encoding, Format, Hash, InventoryPart, Located, Location, OsRelease, Origin,
+    Component, ComponentId, Cpe, Document, Encoding, Format, Hash, InventoryPart, Located, Location, Origin, OsRelease,
     PackageRecord, Party, Property, Purl, Reference, RelationKind, Relationship, Role,
 };
 use std::collections::HashMap;
@@ -35,7 +35,11 @@ fn resolve_dirs(links: &HashMap<String, String>, path: &str) -> Option<String> {
                 if hops > MAX_LINK_HOPS {
                     return None;
                 }
-                let base = if target.starts_with('/') { "/" } else { &prefix[..parent_len.max(1)] };
+                let base = if target.starts_with('/') {
+                    "/"
+                } else {
+                    &prefix[..parent_len.max(1)]
+                };
                 let rest = parts[i + 1..].join("/");
                 let joined = lexical_join(base, &format!("{target}/{rest}"));
                 current = joined;
@@ -657,7 +661,10 @@ mod tests {
             resolve_dirs(&links, "/lib/x86_64-linux-gnu/libc.so.6").as_deref(),
             Some("/usr/lib/x86_64-linux-gnu/libc.so.6")
         );
-        assert_eq!(resolve_dirs(&links, "/usr/lib64/ld.so").as_deref(), Some("/usr/lib/ld.so"));
+        assert_eq!(
+            resolve_dirs(&links, "/usr/lib64/ld.so").as_deref(),
+            Some("/usr/lib/ld.so")
+        );
         // the last component is the file itself; loops give up; nothing climbs above the root
         assert_eq!(resolve_dirs(&links, "/bin"), None);
         assert_eq!(resolve_dirs(&links, "/loop/x"), None);

@@ -67,8 +67,14 @@ const CERTAIN: &[(&str, &str)] = &[
     ("GNU General Public License v2 or later (GPLv2+)", "GPL-2.0-or-later"),
     ("GNU General Public License v3 or later (GPLv3+)", "GPL-3.0-or-later"),
     ("GNU General Public License v3 (GPLv3)", "GPL-3.0-only"),
-    ("GNU Lesser General Public License v3 or later (LGPLv3+)", "LGPL-3.0-or-later"),
-    ("GNU Affero General Public License v3 or later (AGPLv3+)", "AGPL-3.0-or-later"),
+    (
+        "GNU Lesser General Public License v3 or later (LGPLv3+)",
+        "LGPL-3.0-or-later",
+    ),
+    (
+        "GNU Affero General Public License v3 or later (AGPLv3+)",
+        "AGPL-3.0-or-later",
+    ),
     ("The Unlicense (Unlicense)", "Unlicense"),
     ("Zero-Clause BSD (0BSD)", "0BSD"),
 ];
@@ -142,9 +148,23 @@ mod tests {
         assert_eq!(spdx("GPL-2.0").as_deref(), Some("GPL-2.0-only"));
         assert_eq!(spdx("Apache-2.0 OR MIT").as_deref(), Some("Apache-2.0 OR MIT"));
         assert_eq!(spdx("MIT License").as_deref(), Some("MIT"));
-        assert_eq!(spdx("GPL-2+ or Artistic-2.0").as_deref(), Some("GPL-2.0-or-later OR Artistic-2.0"));
-        assert_eq!(spdx("GPL-3+ and BSD-3-clause").as_deref(), Some("GPL-3.0-or-later AND BSD-3-Clause"));
-        for unsure in ["GPL", "BSD", "Artistic", "GPLv2", "public-domain", "GPL-2+ with OpenSSL exception", "GPL-1+ or Artistic"] {
+        assert_eq!(
+            spdx("GPL-2+ or Artistic-2.0").as_deref(),
+            Some("GPL-2.0-or-later OR Artistic-2.0")
+        );
+        assert_eq!(
+            spdx("GPL-3+ and BSD-3-clause").as_deref(),
+            Some("GPL-3.0-or-later AND BSD-3-Clause")
+        );
+        for unsure in [
+            "GPL",
+            "BSD",
+            "Artistic",
+            "GPLv2",
+            "public-domain",
+            "GPL-2+ with OpenSSL exception",
+            "GPL-1+ or Artistic",
+        ] {
             assert_eq!(spdx(unsure), None, "{unsure}");
         }
         assert_eq!(normalise(" Artistic "), "Artistic");

@@ -7,8 +7,8 @@
 pub mod assemble;
 pub mod cert_files;
 pub mod checksum;
-pub mod cpe_names;
 pub mod copyright_text;
+pub mod cpe_names;
 pub mod dtb;
 pub mod elf;
 pub mod embedded_sbom;

@@ -127,7 +127,11 @@ mod tests {
         assert!(!os.in_etc);
         let facts = run(&OsReleaseFile, "fw!/etc/os-release", DEBIAN.as_bytes(), Kind::Text);
         assert!(facts.os.unwrap().in_etc);
-        assert!(run(&OsReleaseFile, "x/etc/os-release.bak", DEBIAN.as_bytes(), Kind::Text).os.is_none());
+        assert!(
+            run(&OsReleaseFile, "x/etc/os-release.bak", DEBIAN.as_bytes(), Kind::Text)
+                .os
+                .is_none()
+        );
     }
 
     #[test]

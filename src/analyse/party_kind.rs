@@ -103,7 +103,12 @@ mod tests {
         ] {
             assert_eq!(of(org), PartyKind::Organization, "{org}");
         }
-        for unsure in ["Matthias Klose", "doko <doko@debian.org>", "OpenWrt <x@y.org>", "acme2000 <a@b.c>"] {
+        for unsure in [
+            "Matthias Klose",
+            "doko <doko@debian.org>",
+            "OpenWrt <x@y.org>",
+            "acme2000 <a@b.c>",
+        ] {
             assert_eq!(of(unsure), PartyKind::Unknown, "{unsure}");
         }
     }

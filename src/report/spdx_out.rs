@@ -496,22 +496,24 @@ fn package<'a>(
 
 /// A file component as an SPDX file: named by its path below the target (`./usr/bin/bash`),
 /// with its checksums, copyright and the evidence found in it as annotations.
-fn file<'a>(id: ComponentId, c: &'a Component, inv: &'a Inventory, created: &'a str, annotator: &'a str) -> SpdxFile<'a> {
+fn file<'a>(
+    id: ComponentId,
+    c: &'a Component,
+    inv: &'a Inventory,
+    created: &'a str,
+    annotator: &'a str,
+) -> SpdxFile<'a> {
     let d = c.details();
-    // A walked file by its path below the target; a file from an input SBOM by its name as
-    // written there.
-    let below = match d.occurrences.first() {
+    // A walked file by its path below the target (`./usr/bin/bash`); a file from an input SBOM
+    // by its name as written there, only made relative (the SPDX tools refuse a leading `/`).
+    let file_name = match d.occurrences.first() {
         Some(path) => {
             let target = inv.documents.get(c.document).map_or("", |doc| doc.path.as_str());
-            path.strip_prefix(target).unwrap_or(path).trim_start_matches(['/', '!'])
+            let below = path.strip_prefix(target).unwrap_or(path).trim_start_matches(['/', '!']);
+            format!("./{}", if below.is_empty() { c.name.as_str() } else { below })
         }
-        None => c.name.as_str(),
-    };
-    let below = if below.is_empty() { c.name.as_str() } else { below };
-    let file_name = if below.starts_with("./") {
-        below.to_string()
-    } else {
-        format!("./{}", below.trim_start_matches('/'))
+        None if c.name.starts_with('/') => format!(".{}", c.name),
+        None => c.name.to_string(),
     };
     let checksums = c
         .hashes
@@ -687,11 +689,10 @@ fn is_spdx_url(url: &str) -> bool {
 
 /// `LicenseRef-` followed by the idstring SPDX allows (letters, digits, `.`, `-`).
 fn is_bare_license_ref(l: &str) -> bool {
-    l.strip_prefix("LicenseRef-")
-        .is_some_and(|id| {
-            id.chars().any(|c| !c.is_ascii_digit())
-                && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'))
-        })
+    l.strip_prefix("LicenseRef-").is_some_and(|id| {
+        id.chars().any(|c| !c.is_ascii_digit())
+            && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'))
+    })
 }
 
 /// A short, URI-safe form of the document name for the namespace.

@@ -9,8 +9,8 @@
 //! os-release the analyser cannot see).
 
 use super::common::{
-    add_license, add_party, add_url, cap, line_number, nonempty, purl, record, MAX_JOINED_BYTES, MAX_PATHS, MAX_RECORDS,
-    MAX_RELATIONS,
+    add_license, add_party, add_url, cap, line_number, nonempty, purl, record, MAX_JOINED_BYTES, MAX_PATHS,
+    MAX_RECORDS, MAX_RELATIONS,
 };
 use crate::model::{Facts, PackageRecord, Role};
 
@@ -150,9 +150,15 @@ mod tests {
     #[test]
     fn dependencies_and_provides() {
         let mut facts = Facts::default();
-        installed("P:busybox\nD:so:libc.musl-x86_64.so.1 musl>=1.2 !busybox-static\np:cmd:sh=1.36 /bin/sh\n", &mut facts);
+        installed(
+            "P:busybox\nD:so:libc.musl-x86_64.so.1 musl>=1.2 !busybox-static\np:cmd:sh=1.36 /bin/sh\n",
+            &mut facts,
+        );
         let r = &facts.packages[0];
-        assert_eq!(r.depends, [vec!["so:libc.musl-x86_64.so.1".to_string()], vec!["musl".into()]]);
+        assert_eq!(
+            r.depends,
+            [vec!["so:libc.musl-x86_64.so.1".to_string()], vec!["musl".into()]]
+        );
         assert_eq!(r.provides, ["cmd:sh", "/bin/sh"]);
     }
 

@@ -238,8 +238,15 @@ mod relation_tests {
     #[test]
     fn relations_drop_versions_and_qualifiers() {
         assert_eq!(
-            relations("libc6 (>= 2.36), libtinfo6 (>= 6), debianutils (>= 5.6-0.1) | foo:any [amd64] <!nocheck>", 100),
-            vec![vec!["libc6".to_string()], vec!["libtinfo6".into()], vec!["debianutils".into(), "foo".into()]]
+            relations(
+                "libc6 (>= 2.36), libtinfo6 (>= 6), debianutils (>= 5.6-0.1) | foo:any [amd64] <!nocheck>",
+                100
+            ),
+            vec![
+                vec!["libc6".to_string()],
+                vec!["libtinfo6".into()],
+                vec!["debianutils".into(), "foo".into()]
+            ]
         );
         assert_eq!(relations(" , (bad), ", 100), Vec::<Vec<String>>::new());
         assert_eq!(relations("a, b, c", 2).len(), 2);

@@ -158,6 +158,7 @@ fn dpkg_status_d_paragraph_without_status_is_installed() {
             urls: strings(&["https://www.openssl.org/"]),
             source: Some("openssl".into()),
             line: Some(1),
+            depends: vec![vec!["libc6".into()]],
             ..PackageRecord::default()
         }]
     );
@@ -250,6 +251,8 @@ fn opkg_status_skips_unfinished_installs() {
         )]
     );
     assert_eq!(vendor.source.as_deref(), Some("hilink-agent"));
+    let depends: Vec<&str> = vendor.depends.iter().flatten().map(String::as_str).collect();
+    assert_eq!(depends, ["libc", "libubox20230523", "libubus20230605", "libopenssl3"]);
     assert_eq!(vendor.licenses, ["Proprietary"]);
     assert!(facts.packages[0].parties.is_empty());
 }
@@ -276,6 +279,7 @@ fn opkg_control_and_list() {
             licenses: strings(&["GPL-2.0"]),
             description: Some("The Swiss Army Knife of embedded Linux.".into()),
             line: Some(1),
+            depends: vec![vec!["libc".into()]],
             ..PackageRecord::default()
         }]
     );
@@ -318,6 +322,8 @@ fn apk_installed_records_and_files() {
                 source: Some("musl".into()),
                 line: Some(1),
                 files: strings(&["/lib/ld-musl-x86_64.so.1", "/lib/libc.musl-x86_64.so.1"]),
+                provides: strings(&["so:libc.musl-x86_64.so.1"]),
+                ..PackageRecord::default()
             },
             PackageRecord {
                 ecosystem: "apk",
@@ -342,6 +348,9 @@ fn apk_installed_records_and_files() {
                     "/etc/logrotate.d/acpid",
                     "/usr/share/udhcpc/default.script",
                 ]),
+                depends: vec![vec!["so:libc.musl-x86_64.so.1".into()]],
+                provides: strings(&["cmd:busybox"]),
+                ..PackageRecord::default()
             },
         ]
     );
@@ -540,6 +549,7 @@ fn npm_scoped_package() {
             licenses: strings(&["ISC"]),
             description: Some("filesystem utilities for the npm cli".into()),
             urls: strings(&["git+https://github.com/npm/fs.git"]),
+            depends: vec![vec!["semver".into()]],
             ..PackageRecord::default()
         }]
     );

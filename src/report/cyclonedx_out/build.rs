@@ -392,7 +392,13 @@ fn licenses(list: &[CompactString]) -> Vec<License<'_>> {
     if terms.len() > 1 && terms.iter().all(|t| is_spdx_expression(t)) {
         let joined: Vec<String> = terms
             .iter()
-            .map(|t| if t.contains(' ') { format!("({t})") } else { (*t).to_string() })
+            .map(|t| {
+                if t.contains(' ') {
+                    format!("({t})")
+                } else {
+                    (*t).to_string()
+                }
+            })
             .collect();
         return vec![License::Expression(Cow::Owned(joined.join(" AND ")))];
     }
