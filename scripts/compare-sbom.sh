@@ -78,10 +78,16 @@ def measure(tool):
                 edges.add((a, b))
             elif t == "DEPENDENCY_OF":
                 edges.add((b, a))
+    # trivy writes its dependency graph only in CycloneDX: count edges in either format
+    cdx_debs = {c.get("bom-ref") for c in cdx_components(cdx) if str(c.get("purl", "")).startswith("pkg:deb/")}
+    cdx_edges = {(d["ref"], t) for d in cdx.get("dependencies", []) for t in d.get("dependsOn", [])
+                 if d["ref"] in cdx_debs and t in cdx_debs and d["ref"] != t}
+    edges = edges if len(edges) >= len(cdx_edges) else cdx_edges
     distro = any("distro=" in purl[i] for i in debs)
     os_spdx = any(p.get("primaryPackagePurpose") == "OPERATING-SYSTEM" for p in spdx.get("packages", []))
     os_cdx = any(c.get("type") == "operating-system" for c in cdx_components(cdx))
-    files = {f["SPDXID"]: f["fileName"].lstrip(".") for f in spdx.get("files", [])}
+    # file names as the tools write them (`./usr/bin/bash`, `usr/bin/bash`, `/usr/bin/bash`)
+    files = {f["SPDXID"]: "/" + f["fileName"].lstrip("./") for f in spdx.get("files", [])}
     files.update({p["SPDXID"]: p["name"] for p in spdx.get("packages", []) if p.get("primaryPackagePurpose") == "FILE"})
     name = {i: p["name"] for i, p in pkgs.items()}
     owned = set()
