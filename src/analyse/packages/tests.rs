@@ -323,7 +323,7 @@ fn apk_installed_records_and_files() {
                 line: Some(1),
                 files: strings(&["/lib/ld-musl-x86_64.so.1", "/lib/libc.musl-x86_64.so.1"]),
                 provides: strings(&["so:libc.musl-x86_64.so.1"]),
-                ..PackageRecord::default()
+                depends: Vec::new(),
             },
             PackageRecord {
                 ecosystem: "apk",
@@ -350,7 +350,6 @@ fn apk_installed_records_and_files() {
                 ]),
                 depends: vec![vec!["so:libc.musl-x86_64.so.1".into()]],
                 provides: strings(&["cmd:busybox"]),
-                ..PackageRecord::default()
             },
         ]
     );
