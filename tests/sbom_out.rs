@@ -866,3 +866,266 @@ fn the_official_validators_accept_every_output() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+// ---- `vendorscan sbom` of a Debian root (fixtures/sbom-root, cut from the real rootfs) ----
+
+const DEB_ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/sbom-root/root");
+
+/// `vendorscan sbom` of `target` with `args`, as JSON.
+fn sbom_of(target: &str, args: &[&str]) -> serde_json::Value {
+    let out = assert_cmd::Command::cargo_bin("vendorscan")
+        .unwrap()
+        .args(["sbom", "-q", "--no-timestamp"])
+        .args(args)
+        .arg(target)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// SPDX relationships as (from name, type, to name), names being package names and file names.
+fn spdx_edges(doc: &serde_json::Value) -> BTreeSet<(String, String, String)> {
+    let mut names = std::collections::HashMap::new();
+    for p in doc["packages"].as_array().unwrap() {
+        names.insert(p["SPDXID"].as_str().unwrap(), p["name"].as_str().unwrap());
+    }
+    for f in doc["files"].as_array().into_iter().flatten() {
+        names.insert(f["SPDXID"].as_str().unwrap(), f["fileName"].as_str().unwrap());
+    }
+    doc["relationships"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let name = |k: &str| {
+                let id = r[k].as_str().unwrap();
+                names.get(id).copied().unwrap_or(id).to_string()
+            };
+            (
+                name("spdxElementId"),
+                r["relationshipType"].as_str().unwrap().to_string(),
+                name("relatedSpdxElement"),
+            )
+        })
+        .collect()
+}
+
+fn spdx_package<'a>(doc: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    doc["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == name)
+        .unwrap_or_else(|| panic!("no package {name}"))
+}
+
+fn edge(from: &str, kind: &str, to: &str) -> (String, String, String) {
+    (from.to_string(), kind.to_string(), to.to_string())
+}
+
+/// Identity, licences, the dependency graph and ownership through usrmerge's links: bash's purl
+/// carries the distribution, its licences come from its DEP-5 copyright file, it depends on
+/// what its `Depends`/`Pre-Depends` name, and it owns `/usr/bin/bash` although dpkg lists
+/// `/bin/bash`.
+#[test]
+fn a_debian_root_gives_identity_licences_dependencies_and_ownership() {
+    let doc = sbom_of(
+        DEB_ROOT,
+        &[
+            "--format",
+            "spdx-json",
+            "--source-version",
+            "1.0",
+            "--source-supplier",
+            "Example Lab",
+        ],
+    );
+    let bash = spdx_package(&doc, "bash");
+    let refs: Vec<&str> = bash["externalRefs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["referenceLocator"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        refs,
+        [
+            "pkg:deb/debian/bash@5.2.15-2%2Bb13?arch=amd64&distro=debian-12",
+            "cpe:2.3:a:gnu:bash:5.2.15:*:*:*:*:*:*:*"
+        ]
+    );
+    assert_eq!(bash["supplier"], "Person: Matthias Klose (doko@debian.org)");
+    assert_eq!(
+        bash["licenseDeclared"],
+        "GPL-3.0-or-later AND LicenseRef-2 AND GPL-2.0-or-later AND LicenseRef-3 AND Latex2e AND LicenseRef-4 AND LicenseRef-5"
+    );
+    let extracted: Vec<(&str, &str)> = doc["hasExtractedLicensingInfos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["licenseId"].as_str().unwrap(), e["name"].as_str().unwrap()))
+        .collect();
+    assert!(
+        extracted.contains(&("LicenseRef-2", "GPL-3+ with Bison exception")),
+        "{extracted:?}"
+    );
+    // libc6's copyright file is free-form: a reference by hash, never a guess
+    let libc = spdx_package(&doc, "libc6");
+    assert_eq!(libc["licenseDeclared"], "LicenseRef-sha256-40c7e1f2118531f0");
+    assert_eq!(
+        libc["supplier"],
+        "Organization: GNU Libc Maintainers (debian-glibc@lists.debian.org)"
+    );
+    let os = spdx_package(&doc, "debian");
+    assert_eq!(os["versionInfo"], "12");
+    assert_eq!(os["primaryPackagePurpose"], "OPERATING-SYSTEM");
+    assert_eq!(os["description"], "Debian GNU/Linux 12 (bookworm)");
+    assert_eq!(os["supplier"], "Person: Santiago Vila (sanvila@debian.org)");
+    assert_eq!(
+        os["externalRefs"][0]["referenceLocator"],
+        "cpe:2.3:o:debian:debian_linux:12:*:*:*:*:*:*:*"
+    );
+
+    let edges = spdx_edges(&doc);
+    for e in [
+        edge("bash", "DEPENDS_ON", "libc6"),
+        edge("bash", "DEPENDS_ON", "libtinfo6"),
+        edge("bash", "DEPENDS_ON", "base-files"),
+        edge("bash", "DEPENDS_ON", "debianutils"),
+        edge("libtinfo6", "DEPENDS_ON", "libc6"),
+        edge("bash", "CONTAINS", "./usr/bin/bash"),
+        edge("debianutils", "CONTAINS", "./usr/bin/run-parts"),
+        edge("libc6", "CONTAINS", "./usr/lib/x86_64-linux-gnu/libc.so.6"),
+        edge("libc6", "CONTAINS", "./usr/lib64/ld-linux-x86-64.so.2"),
+        edge("base-files", "CONTAINS", "./usr/lib/os-release"),
+        edge("root", "CONTAINS", "./etc/motd.local"),
+        edge("root", "CONTAINS", "debian"),
+    ] {
+        assert!(edges.contains(&e), "{e:?} missing");
+    }
+    let depends = edges.iter().filter(|(_, k, _)| k == "DEPENDS_ON").count();
+    assert_eq!(depends, 6);
+    // files are SPDX files with SHA-1 and SHA-256; only packages are packages
+    let files = doc["files"].as_array().unwrap();
+    assert_eq!(files.len(), 18);
+    let bash_file = files.iter().find(|f| f["fileName"] == "./usr/bin/bash").unwrap();
+    let algs: Vec<&str> = bash_file["checksums"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["algorithm"].as_str().unwrap())
+        .collect();
+    assert_eq!(algs, ["SHA256", "SHA1"]);
+    assert_eq!(doc["packages"].as_array().unwrap().len(), 7);
+    assert_eq!(bash["filesAnalyzed"], true);
+}
+
+/// `--files owned` keeps the files a package lists, `--files none` none; the packages and their
+/// graph stay.
+#[test]
+fn files_can_be_left_out() {
+    let count = |doc: &serde_json::Value| doc["files"].as_array().map_or(0, Vec::len);
+    let all = sbom_of(DEB_ROOT, &["--format", "spdx-json"]);
+    let owned = sbom_of(DEB_ROOT, &["--format", "spdx-json", "--files", "owned"]);
+    let none = sbom_of(DEB_ROOT, &["--format", "spdx-json", "--files", "none"]);
+    assert_eq!((count(&all), count(&owned), count(&none)), (18, 11, 0));
+    let depends = |doc: &serde_json::Value| {
+        spdx_edges(doc)
+            .into_iter()
+            .filter(|(_, k, _)| k == "DEPENDS_ON")
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(depends(&none), depends(&all));
+    assert!(!spdx_edges(&owned).contains(&edge("root", "CONTAINS", "./etc/motd.local")));
+    let cdx = sbom_of(DEB_ROOT, &["--files", "none"]);
+    let types: BTreeSet<&str> = cdx["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(types, BTreeSet::from(["library", "operating-system"]));
+}
+
+/// CycloneDX nests a package's files under it as `type: file` components.
+#[test]
+fn cyclonedx_nests_files_under_their_package() {
+    let cdx = sbom_of(DEB_ROOT, &[]);
+    let bash = cdx["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "bash")
+        .unwrap();
+    assert_eq!(
+        bash["purl"],
+        "pkg:deb/debian/bash@5.2.15-2%2Bb13?arch=amd64&distro=debian-12"
+    );
+    let nested: BTreeSet<(&str, &str)> = bash["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["type"].as_str().unwrap(), c["name"].as_str().unwrap()))
+        .collect();
+    assert_eq!(nested, BTreeSet::from([("file", "bash"), ("file", "copyright")]));
+    let libc = cdx["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "libc6")
+        .unwrap();
+    let deps = cdx["dependencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["ref"] == bash["bom-ref"])
+        .unwrap();
+    assert!(deps["dependsOn"].as_array().unwrap().contains(&libc["bom-ref"]));
+}
+
+/// The SPDX of the Debian root and of the router fixture pass the SPDX tools and
+/// ntia-conformance-checker (NTIA minimum elements), and the CycloneDX validates against 1.6.
+#[test]
+fn ntia_conformance_checker_accepts_the_spdx() {
+    let Some(python) = std::env::var_os("VENDORSCAN_VALIDATOR") else {
+        eprintln!("VENDORSCAN_VALIDATOR is not set; NTIA check skipped");
+        return;
+    };
+    let checker = Path::new(&python).with_file_name("ntia-checker");
+    let dir = tempfile::tempdir().unwrap();
+    let router = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/firmware/out/router-flash.bin");
+    let mut written = Vec::new();
+    for (name, target) in [("debian", DEB_ROOT), ("router", router)] {
+        for (format, ext) in [("spdx-json", "spdx.json"), ("cyclonedx-json", "cdx.json")] {
+            let path = dir.path().join(format!("{name}.{ext}"));
+            assert_cmd::Command::cargo_bin("vendorscan")
+                .unwrap()
+                .args(["sbom", "-q", "--format", format, "--source-version", "1.0"])
+                .args(["--source-supplier", "Example Lab", "-o"])
+                .arg(&path)
+                .arg(target)
+                .assert()
+                .success();
+            written.push(path.clone());
+            if format != "spdx-json" {
+                continue;
+            }
+            let out = std::process::Command::new(&checker)
+                .args(["-r", "json"])
+                .arg(&path)
+                .output()
+                .unwrap();
+            let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+                .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+            assert_eq!(report["isNtiaConformant"], true, "{name}: {report:#}");
+            assert_eq!(report["validationMessages"], serde_json::json!([]), "{name}");
+        }
+    }
+    let output = std::process::Command::new(&python)
+        .arg(Path::new(ROOT).join("scripts/validate-cyclonedx.py"))
+        .args(&written)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stdout));
+}

@@ -3,12 +3,97 @@
 //! and a component per file. Files a package owns are contained by it and their evidence is
 //! the package's; other files are contained by the root and keep their evidence.
 
+use crate::analyse::checksum::SHA1_PROPERTY;
+use crate::analyse::{cpe_names, licence, party_kind};
 use crate::firmware::Walked;
 use crate::model::{
-    Component, ComponentId, Document, Encoding, Format, Hash, InventoryPart, Located, Location, Origin, PackageRecord,
-    Party, PartyKind, Property, Purl, Reference, RelationKind, Relationship,
+    Component, ComponentId, Cpe, Document, Encoding, Format, Hash, InventoryPart, Located, Location, Origin, OsRelease,
+    PackageRecord, Party, Property, Purl, Reference, RelationKind, Relationship, Role,
 };
 use std::collections::HashMap;
+
+/// Symbolic links followed in one path at most when resolving it (Linux's own limit is 40).
+const MAX_LINK_HOPS: usize = 40;
+
+/// `path` (absolute, inside one filesystem) with every directory component that is a symbolic
+/// link in `links` replaced by the link's target, lexically and never above the filesystem's
+/// root: `/bin/bash` with `/bin → usr/bin` is `/usr/bin/bash`. The last component is not
+/// followed (a package owns a link itself, not what it names). `None` when nothing changed, or
+/// the links loop.
+fn resolve_dirs(links: &HashMap<String, String>, path: &str) -> Option<String> {
+    let mut current = path.to_owned();
+    let mut hops = 0;
+    'again: loop {
+        let parts: Vec<&str> = current.split('/').filter(|p| !p.is_empty()).collect();
+        let mut prefix = String::new();
+        for (i, part) in parts.iter().enumerate().take(parts.len().saturating_sub(1)) {
+            let parent_len = prefix.len();
+            prefix.push('/');
+            prefix.push_str(part);
+            if let Some(target) = links.get(&prefix) {
+                hops += 1;
+                if hops > MAX_LINK_HOPS {
+                    return None;
+                }
+                let base = if target.starts_with('/') {
+                    "/"
+                } else {
+                    &prefix[..parent_len.max(1)]
+                };
+                let rest = parts[i + 1..].join("/");
+                let joined = lexical_join(base, &format!("{target}/{rest}"));
+                current = joined;
+                continue 'again;
+            }
+        }
+        break;
+    }
+    (current != path).then_some(current)
+}
+
+/// `rel` joined to the absolute directory `base`: `.` dropped, `..` going up, never above `/`.
+fn lexical_join(base: &str, rel: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    let from_base = if rel.starts_with('/') { "" } else { base };
+    for part in from_base.split('/').chain(rel.split('/')) {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    format!("/{}", parts.join("/"))
+}
+
+/// A purl with the `distro` qualifier of the operating system it was installed on
+/// (`distro=debian-12`, as syft and trivy write it), for the ecosystems whose packages are the
+/// distribution's own; apk's namespace becomes the distribution's `ID` (`alpine`, `openwrt`).
+fn with_distro(purl: &str, os: &OsRelease) -> Option<String> {
+    let mut p: packageurl::PackageUrl<'_> = purl.parse().ok()?;
+    if !matches!(p.ty(), "deb" | "apk" | "opkg") {
+        return None;
+    }
+    let distro = match &os.version_id {
+        Some(v) => format!("{}-{v}", os.id),
+        None => os.id.clone(),
+    };
+    if p.ty() == "apk" {
+        p.with_namespace(os.id.clone()).ok()?;
+    }
+    p.add_qualifier("distro", distro).ok()?;
+    Some(p.to_string())
+}
+
+/// The source package name as dpkg writes it, without its version (`bzip2 (1.0.8-5)`).
+fn source_name(record: &PackageRecord) -> &str {
+    record
+        .source
+        .as_deref()
+        .and_then(|s| s.split_whitespace().next())
+        .unwrap_or(&record.name)
+}
 
 /// The filesystem a walked file lies in, as the prefix its owners' absolute paths are joined
 /// to: everything up to the last `!` of an image member (`fw.bin!/0x4003:squashfs!`), or the
@@ -142,6 +227,15 @@ impl Builder {
             c.purls.push(Located::new(purl, at.clone()));
         }
         c.licenses = record.licenses.iter().map(|l| l.as_str().into()).collect();
+        if let Some(cpe) = record
+            .version
+            .as_deref()
+            .filter(|_| matches!(record.ecosystem, "deb" | "apk" | "opkg"))
+            .and_then(|v| cpe_names::package(source_name(record), v))
+            .and_then(|t| Cpe::parse(&t).ok())
+        {
+            c.cpes.push(Located::new(cpe, at.clone()));
+        }
         for p in &record.parties {
             let place = Location::file(
                 db,
@@ -152,7 +246,8 @@ impl Builder {
                     p.line.map(|l| format!(", line {l}")).unwrap_or_default()
                 )),
             );
-            let mut party = Party::named(p.role, PartyKind::Unknown, Some(p.value.as_str().into()), place);
+            let kind = party_kind::of(&p.value);
+            let mut party = Party::named(p.role, kind, Some(p.value.as_str().into()), place);
             party.normalise();
             c.parties.push(party);
         }
@@ -221,6 +316,40 @@ pub fn assemble(target: &str, is_dir: bool, walked: &mut Walked) -> InventoryPar
     let root = b.add(root);
     document.describes = vec![ComponentId::new(root)];
 
+    // What the filesystems say about themselves: the operating system (`etc/os-release` over
+    // `usr/lib/os-release`), licences stated for packages in files of their own, and the
+    // symbolic links package file lists are read through.
+    let mut systems: HashMap<String, (OsRelease, String)> = HashMap::new();
+    let mut stated: HashMap<(String, &'static str, String), Vec<String>> = HashMap::new();
+    let mut links: HashMap<String, HashMap<String, String>> = HashMap::new();
+    for f in &mut walked.files {
+        let fs = filesystem_of(&f.path, target);
+        if f.kind == "symlink" {
+            if let Some(to) = &f.link {
+                let inner = &f.path[fs.len()..];
+                if inner.starts_with('/') {
+                    links
+                        .entry(fs.to_string())
+                        .or_default()
+                        .insert(inner.trim_end_matches('/').to_string(), to.clone());
+                }
+            }
+        }
+        let Some(facts) = &mut f.facts else { continue };
+        if let Some(os) = facts.os.take() {
+            let better = systems.get(fs).is_none_or(|(have, _)| os.in_etc && !have.in_etc);
+            if better {
+                systems.insert(fs.to_string(), (os, f.path.clone()));
+            }
+        }
+        for l in std::mem::take(&mut facts.package_licenses) {
+            stated
+                .entry((fs.to_string(), l.ecosystem, name_key(&l.package)))
+                .or_default()
+                .extend(l.licenses);
+        }
+    }
+
     // Packages first, so files can be given to their owners: (filesystem, database file, record).
     // The records are taken out of the facts: they live on as components.
     let mut records: Vec<(String, String, PackageRecord)> = Vec::new();
@@ -237,11 +366,39 @@ pub fn assemble(target: &str, is_dir: bool, walked: &mut Walked) -> InventoryPar
             records.push((fs.to_string(), f.path.clone(), record));
         }
     }
-    let records = merge_jar_records(records);
+    let mut records = merge_jar_records(records);
+    for (fs, _, record) in &mut records {
+        let mut licences: Vec<String> = Vec::new();
+        // A package whose documentation directory is a link to another's (Debian's
+        // `usr/share/doc/libgcc-s1 → gcc-12-base`) shares that package's copyright file.
+        let doc_link = links
+            .get(fs.as_str())
+            .and_then(|l| l.get(&format!("/usr/share/doc/{}", record.name)))
+            .map(|to| to.trim_end_matches('/').rsplit('/').next().unwrap_or(to).to_string());
+        let from_file = stated
+            .get(&(fs.clone(), record.ecosystem, name_key(&record.name)))
+            .or_else(|| doc_link.and_then(|other| stated.get(&(fs.clone(), record.ecosystem, name_key(&other)))));
+        for l in record.licenses.iter().chain(from_file.into_iter().flatten()) {
+            let n = licence::normalise(l);
+            if !n.is_empty() && !licences.contains(&n) {
+                licences.push(n);
+            }
+        }
+        record.licenses = licences;
+        if let Some((os, _)) = systems.get(fs.as_str()) {
+            if let Some(p) = record.purl.as_deref().and_then(|p| with_distro(p, os)) {
+                record.purl = Some(p);
+            }
+        }
+    }
     let mut owner: HashMap<(String, String), usize> = HashMap::new();
     let mut by_name: HashMap<(String, String), usize> = HashMap::new();
     let mut seen: HashMap<(String, &'static str, String, Option<String>), usize> = HashMap::new();
-    for (fs, db, record) in &records {
+    // (filesystem, ecosystem, name) → package, and the names each provides.
+    let mut installed: HashMap<(String, &'static str, String), usize> = HashMap::new();
+    let mut provided: HashMap<(String, &'static str, String), Vec<usize>> = HashMap::new();
+    let mut made: Vec<(usize, usize)> = Vec::new();
+    for (r, (fs, db, record)) in records.iter().enumerate() {
         let key = (
             fs.clone(),
             record.ecosystem,
@@ -254,12 +411,49 @@ pub fn assemble(target: &str, is_dir: bool, walked: &mut Walked) -> InventoryPar
                 let i = b.package(record, db);
                 b.contains(root, i, Location::file(db, None, None));
                 seen.insert(key, i);
+                made.push((r, i));
                 i
             }
         };
         by_name.entry((fs.clone(), name_key(&record.name))).or_insert(i);
+        installed
+            .entry((fs.clone(), record.ecosystem, name_key(&record.name)))
+            .or_insert(i);
+        for name in &record.provides {
+            provided
+                .entry((fs.clone(), record.ecosystem, name_key(name)))
+                .or_default()
+                .push(i);
+        }
         for file in &record.files {
-            owner.insert((fs.clone(), file.clone()), i);
+            owner.entry((fs.clone(), file.clone())).or_insert(i);
+        }
+    }
+    // The dependency graph: each entry's first alternative that is installed, by name or as a
+    // name another installed package provides; entries nothing installed satisfies are left out.
+    for &(r, i) in &made {
+        let (fs, db, record) = &records[r];
+        let mut to: Vec<usize> = Vec::new();
+        for alternatives in &record.depends {
+            let found = alternatives.iter().find_map(|name| {
+                let key = (fs.clone(), record.ecosystem, name_key(name));
+                installed
+                    .get(&key)
+                    .copied()
+                    .or_else(|| provided.get(&key).and_then(|p| p.first().copied()))
+            });
+            if let Some(j) = found.filter(|&j| j != i && !to.contains(&j)) {
+                to.push(j);
+            }
+        }
+        for j in to {
+            b.relationships.push(Relationship {
+                from: ComponentId::new(i),
+                to: ComponentId::new(j),
+                kind: RelationKind::DependsOn,
+                document: 0,
+                at: Location::file(db, None, record.line.map(|l| format!("line {l}"))),
+            });
         }
     }
     for f in &walked.files {
@@ -272,6 +466,82 @@ pub fn assemble(target: &str, is_dir: bool, walked: &mut Walked) -> InventoryPar
                 }
             }
         }
+    }
+    // Files a package lists through a directory link (`/bin/bash` with `/bin → usr/bin`) are
+    // owned where they lie, unless a package lists that path itself.
+    let mut through_links: Vec<((String, String), usize)> = Vec::new();
+    for ((fs, path), &i) in &owner {
+        if let Some(resolved) = links.get(fs).and_then(|l| resolve_dirs(l, path)) {
+            through_links.push(((fs.clone(), resolved), i));
+        }
+    }
+    through_links.sort();
+    for (key, i) in through_links {
+        owner.entry(key).or_insert(i);
+    }
+
+    // The operating system of each filesystem that names one and has a package database (an
+    // os-release inside a package archive, `base-files.deb!/data.tar.xz`, is no installed
+    // system): supplied by its `VENDOR_NAME`, else by the supplier of the package that owns the
+    // os-release file (Debian's base-files).
+    let mut systems: Vec<(String, (OsRelease, String))> = systems
+        .into_iter()
+        .filter(|(fs, _)| {
+            records
+                .iter()
+                .any(|(f, _, r)| f == fs && matches!(r.ecosystem, "deb" | "apk" | "opkg"))
+        })
+        .collect();
+    systems.sort_by(|a, b| a.0.cmp(&b.0));
+    for (fs, (os, path)) in systems {
+        let at = Location::file(&path, None, None);
+        let mut c = Component::new(Origin::Component, os.id.as_str(), at.clone());
+        c.kind = Some("operating-system".into());
+        c.version = os.version_id.as_deref().map(Into::into);
+        if let Some(cpe) = os
+            .version_id
+            .as_deref()
+            .and_then(|v| cpe_names::system(&os.id, v))
+            .and_then(|t| Cpe::parse(&t).ok())
+        {
+            c.cpes.push(Located::new(cpe, at.clone()));
+        }
+        match &os.vendor_name {
+            Some(v) => {
+                let mut party = Party::named(
+                    Role::Supplier,
+                    crate::model::PartyKind::Organization,
+                    Some(v.as_str().into()),
+                    Location::file(&path, None, Some("VENDOR_NAME".into())),
+                );
+                party.normalise();
+                c.parties.push(party);
+            }
+            None => {
+                let inner = &path[fs.len()..];
+                if let Some(&pkg) = owner.get(&(fs.clone(), inner.to_string())) {
+                    let supplier = b.components[pkg]
+                        .parties
+                        .iter()
+                        .find(|p| p.role == Role::Supplier)
+                        .cloned();
+                    c.parties.extend(supplier);
+                }
+            }
+        }
+        let d = c.details_mut();
+        d.description = os.pretty_name.as_deref().or(os.name.as_deref()).map(Into::into);
+        if let Some(url) = &os.home_url {
+            d.references.push(Located::new(
+                Reference {
+                    kind: "website".into(),
+                    url: url.as_str().into(),
+                },
+                at.clone(),
+            ));
+        }
+        let i = b.add(c);
+        b.contains(root, i, at);
     }
 
     alias_through_links(&mut owner, &walked.files, target);
@@ -299,9 +569,12 @@ pub fn assemble(target: &str, is_dir: bool, walked: &mut Walked) -> InventoryPar
         let mut c = Component::new(Origin::File, name, Location::file(&f.path, None, None));
         c.kind = Some("file".into());
         c.hashes.push(Hash::new("SHA-256", &sha));
+        if let Some(sha1) = facts.properties.iter().find(|p| p.name == SHA1_PROPERTY) {
+            c.hashes.push(Hash::new("SHA-1", &sha1.value));
+        }
         c.version = version_of(&facts.properties).map(Into::into);
         c.details_mut().occurrences.push(f.path.as_str().into());
-        for p in &facts.properties {
+        for p in facts.properties.iter().filter(|p| p.name != SHA1_PROPERTY) {
             c.details_mut().properties.push(Located::new(
                 Property {
                     name: p.name.into(),
@@ -431,7 +704,10 @@ fn attach_evidence(c: &mut Component, path: &str, facts: &crate::model::Facts, p
 fn attach(c: &mut Component, path: &str, facts: crate::model::Facts) {
     attach_evidence(c, path, &facts, false);
     attach_evidence(c, path, &facts, true);
-    for p in &facts.properties {
+    if let Some(sha1) = facts.properties.iter().find(|p| p.name == SHA1_PROPERTY) {
+        c.hashes.push(Hash::new("SHA-1", &sha1.value));
+    }
+    for p in facts.properties.iter().filter(|p| p.name != SHA1_PROPERTY) {
         c.details_mut().properties.push(Located::new(
             Property {
                 name: p.name.into(),
@@ -444,7 +720,60 @@ fn attach(c: &mut Component, path: &str, facts: crate::model::Facts) {
 
 #[cfg(test)]
 mod tests {
-    use super::{file_name, filesystem_of, name_key};
+    use super::{file_name, filesystem_of, name_key, resolve_dirs, with_distro};
+    use crate::model::OsRelease;
+    use std::collections::HashMap;
+
+    #[test]
+    fn directory_links_are_resolved_inside_the_filesystem() {
+        let links: HashMap<String, String> = [
+            ("/bin", "usr/bin"),
+            ("/lib", "/usr/lib"),
+            ("/usr/lib64", "../lib"),
+            ("/loop", "loop"),
+            ("/up", "../../.."),
+        ]
+        .into_iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+        assert_eq!(resolve_dirs(&links, "/bin/bash").as_deref(), Some("/usr/bin/bash"));
+        assert_eq!(
+            resolve_dirs(&links, "/lib/x86_64-linux-gnu/libc.so.6").as_deref(),
+            Some("/usr/lib/x86_64-linux-gnu/libc.so.6")
+        );
+        assert_eq!(
+            resolve_dirs(&links, "/usr/lib64/ld.so").as_deref(),
+            Some("/usr/lib/ld.so")
+        );
+        // the last component is the file itself; loops give up; nothing climbs above the root
+        assert_eq!(resolve_dirs(&links, "/bin"), None);
+        assert_eq!(resolve_dirs(&links, "/loop/x"), None);
+        assert_eq!(resolve_dirs(&links, "/up/etc/passwd").as_deref(), Some("/etc/passwd"));
+        assert_eq!(resolve_dirs(&links, "/usr/bin/bash"), None);
+    }
+
+    #[test]
+    fn distro_qualifiers() {
+        let os = OsRelease {
+            id: "debian".into(),
+            version_id: Some("12".into()),
+            ..OsRelease::default()
+        };
+        assert_eq!(
+            with_distro("pkg:deb/debian/bash@5.2.15-2%2Bb9?arch=amd64", &os).as_deref(),
+            Some("pkg:deb/debian/bash@5.2.15-2%2Bb9?arch=amd64&distro=debian-12")
+        );
+        assert_eq!(with_distro("pkg:pypi/six@1", &os), None);
+        let owrt = OsRelease {
+            id: "openwrt".into(),
+            version_id: Some("23.05.3".into()),
+            ..OsRelease::default()
+        };
+        assert_eq!(
+            with_distro("pkg:apk/alpine/busybox@1.36?arch=x86_64", &owrt).as_deref(),
+            Some("pkg:apk/openwrt/busybox@1.36?arch=x86_64&distro=openwrt-23.05.3")
+        );
+    }
 
     #[test]
     fn names_and_filesystems() {

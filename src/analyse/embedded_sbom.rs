@@ -90,6 +90,7 @@ impl Analyser for EmbeddedSbom {
                 line: None,
                 files: Vec::new(),
                 source: None,
+                ..PackageRecord::default()
             });
         }
     }

@@ -6,15 +6,21 @@
 
 pub mod assemble;
 pub mod cert_files;
+pub mod checksum;
 pub mod copyright_text;
+pub mod cpe_names;
 pub mod dtb;
 pub mod elf;
 pub mod embedded_sbom;
 pub mod indicators;
+pub mod licence;
 pub mod macho;
 pub mod modsig;
+pub mod os_release;
 pub mod packages;
+pub mod party_kind;
 pub mod pe;
+pub mod select;
 pub mod signatures;
 
 pub use crate::firmware::analyser::{Analyser, FileView};
@@ -33,6 +39,8 @@ pub fn standard() -> Analysers {
     set.push(packages::Packages);
     set.push(copyright_text::CopyrightText);
     set.push(embedded_sbom::EmbeddedSbom);
+    set.push(os_release::OsReleaseFile);
+    set.push(checksum::Sha1Digest);
     set
 }
 

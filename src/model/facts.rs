@@ -21,11 +21,23 @@ pub struct Facts {
     /// Files a package owns, as a file list in this file gives them (dpkg `info/*.list`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub owns: Vec<Ownership>,
+    /// Licences a file states for a package it does not itself describe (Debian
+    /// `usr/share/doc/<package>/copyright`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub package_licenses: Vec<PackageLicenses>,
+    /// The operating system an `os-release` file names.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub os: Option<OsRelease>,
 }
 
 impl Facts {
     pub fn is_empty(&self) -> bool {
-        self.evidence.is_empty() && self.properties.is_empty() && self.packages.is_empty() && self.owns.is_empty()
+        self.evidence.is_empty()
+            && self.properties.is_empty()
+            && self.packages.is_empty()
+            && self.owns.is_empty()
+            && self.package_licenses.is_empty()
+            && self.os.is_none()
     }
 
     /// Adds a graded value found at `offset` (bytes into the file) in the named place.
@@ -102,6 +114,50 @@ pub struct PackageRecord {
     /// root filesystem the database belongs to.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub files: Vec<String>,
+    /// What it needs installed: each entry a list of alternatives (dpkg `a | b`), each a
+    /// package or virtual-package name, versions and architectures left out.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub depends: Vec<Vec<String>>,
+    /// Virtual packages (dpkg `Provides`), sonames and commands (apk `p:`) it provides.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub provides: Vec<String>,
+}
+
+/// Licences stated for a package by a file of its own (`usr/share/doc/<package>/copyright`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PackageLicenses {
+    /// The purl type of the package: `deb`.
+    pub ecosystem: &'static str,
+    pub package: String,
+    /// SPDX expressions where the mapping is certain, else the names as written or a
+    /// `LicenseRef-` naming the text by its hash.
+    pub licenses: Vec<String>,
+}
+
+/// `etc/os-release` / `usr/lib/os-release` (systemd's os-release(5)): the fields that identify
+/// the operating system.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct OsRelease {
+    /// `ID`: `debian`, `alpine`, `openwrt`.
+    pub id: String,
+    /// `ID_LIKE`, split on white space.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub id_like: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version_codename: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pretty_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub home_url: Option<String>,
+    /// `VENDOR_NAME` (systemd 254).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vendor_name: Option<String>,
+    /// Whether it was `etc/os-release`, which takes precedence over `usr/lib/os-release`.
+    pub in_etc: bool,
 }
 
 /// A party of a package record; `role` is the model's role name (`supplier`, `author`,

@@ -3,6 +3,7 @@
 //! [`Inventory::add`] renumbers them into one flat list.
 
 mod component;
+pub mod corporate;
 pub mod coverage;
 mod cpe;
 mod document;
@@ -22,6 +23,7 @@ pub use coverage::{Cause, ContainerCounts, Coverage};
 pub use cpe::{Cpe, CpeError};
 pub use document::{Document, Encoding, Format, Tool};
 pub use facts::{Fact, Facts, FileProperty, Ownership, PackageParty, PackageRecord};
+pub use facts::{OsRelease, PackageLicenses};
 pub use file::{ContainerEntry, FileEntry, FileLayer, Removed, RemovedHow, SkipReason, Skipped};
 pub use finding::{Citation, EvidenceItem, EvidenceKind, Finding, Link, Overall, Strength, Verdict, WaiverRef};
 pub use graph::{RelationKind, Relationship};

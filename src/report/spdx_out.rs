@@ -2,8 +2,9 @@
 //!
 //! | model | SPDX 2.3 |
 //! |---|---|
-//! | every component (files, services and pedigree ancestors too) | a package `SPDXRef-Package-<index>`, `filesAnalyzed: false` |
-//! | origin `file` / `snippet` | a package with `primaryPackagePurpose: FILE` — see below |
+//! | every component but files (services and pedigree ancestors too) | a package `SPDXRef-Package-<index>`, `filesAnalyzed: true` when it `CONTAINS` files, else `false` |
+//! | origin `file` with a SHA-1 | a file `SPDXRef-File-<index>` in `files`: `fileName` its path below the target (`./usr/bin/bash`), `checksums`, `copyrightText`, evidence as annotations, a version as `comment` — see below |
+//! | origin `file` without a SHA-1, `snippet` | a package with `primaryPackagePurpose: FILE` |
 //! | `kind` | `primaryPackagePurpose` (`operating-system` → `OPERATING-SYSTEM`; CycloneDX-only types → `OTHER`) |
 //! | first supplier | `supplier` (`Organization: Name (e-mail)`, `Person: …`), else `NOASSERTION` |
 //! | manufacturer, else originator, else first author or publisher | `originator` |
@@ -21,9 +22,14 @@
 //! | `contains`, `depends-on`, `derived-from`, `variant-of` | `CONTAINS`, `DEPENDS_ON`, `DESCENDANT_OF`, `VARIANT_OF` |
 //! | `provides` | `OTHER` with the comment `provides` (SPDX 2.3 has no such type) |
 //!
-//! **Files are packages.** SPDX 2.3 files must carry a SHA-1 checksum, and walked files carry
-//! SHA-256 only; and a package with `filesAnalyzed: false` may not `CONTAIN` SPDX files. A file
-//! component is therefore written as a package of purpose `FILE`, which keeps every edge valid.
+//! **Files are files.** SPDX 2.3 files must carry a SHA-1 checksum (walked files get one from
+//! `analyse::checksum`), and a package with `filesAnalyzed: false` may not `CONTAIN` SPDX files,
+//! so a package containing files says `filesAnalyzed: true`. A file component without a SHA-1
+//! (from an SBOM read as input) is written as a package of purpose `FILE`, which keeps every
+//! edge valid. NTIA's minimum elements exempt files, so they carry no supplier or version.
+//! Licence names that are no SPDX expression become `LicenseRef-<n>`; a licence that is already
+//! a bare `LicenseRef-…` (a free-form Debian copyright file named by its hash) keeps its id, and
+//! either is declared in `hasExtractedLicensingInfos`.
 //!
 //! **Reproducible.** `documentNamespace` is `https://vendorscan.invalid/spdx/<name>-<uuid>`, the
 //! UUID made from the SHA-256 of the document written without it. SPDX requires a creation
@@ -63,6 +69,8 @@ struct Doc<'a> {
     creation_info: CreationInfo<'a>,
     packages: Vec<Package<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    files: Vec<SpdxFile<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     has_extracted_licensing_infos: Vec<Extracted<'a>>,
     relationships: Vec<Rel>,
 }
@@ -101,6 +109,22 @@ struct Package<'a> {
     external_refs: Vec<ExternalRef<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     primary_package_purpose: Option<&'static str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    annotations: Vec<Annotation<'a>>,
+}
+
+/// A walked file: SPDX 2.3 `files[]`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SpdxFile<'a> {
+    #[serde(rename = "SPDXID")]
+    spdx_id: String,
+    file_name: String,
+    checksums: Vec<Checksum>,
+    license_concluded: &'static str,
+    copyright_text: Cow<'a, str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comment: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     annotations: Vec<Annotation<'a>>,
 }
@@ -171,19 +195,53 @@ pub fn write_spdx_json(
     out.flush()
 }
 
-fn package_id(id: ComponentId) -> String {
-    format!("SPDXRef-Package-{}", id.index())
+/// Whether a component is written as an SPDX file: a file (not a snippet) with the SHA-1 SPDX
+/// requires of files; other file components stay packages of purpose `FILE`.
+fn is_spdx_file(c: &Component) -> bool {
+    c.origin == Origin::File
+        && c.hashes
+            .iter()
+            .any(|h| h.alg == "SHA-1" && HashAlg::of(&h.alg, &h.value).is_some())
+}
+
+/// Each component's SPDX id: `SPDXRef-File-<index>` for files, else `SPDXRef-Package-<index>`.
+struct Ids(Vec<bool>);
+
+impl Ids {
+    fn of(&self, id: ComponentId) -> String {
+        if self.0.get(id.index()).copied().unwrap_or(false) {
+            format!("SPDXRef-File-{}", id.index())
+        } else {
+            format!("SPDXRef-Package-{}", id.index())
+        }
+    }
 }
 
 fn document<'a>(inv: &'a Inventory, created: &'a str, annotator: &'a str) -> Doc<'a> {
     let mut licences = Licences::default();
-    let packages: Vec<Package<'a>> = inv
-        .components
-        .iter()
-        .enumerate()
-        .map(|(i, c)| package(ComponentId::new(i), c, &mut licences, created, annotator))
-        .collect();
     let n = inv.components.len();
+    let as_file: Vec<bool> = inv.components.iter().map(is_spdx_file).collect();
+    // A package may contain SPDX files only when its files were analysed.
+    let mut has_files = vec![false; n];
+    for r in &inv.relationships {
+        if r.kind == RelationKind::Contains && r.from.index() < n && r.to.index() < n && as_file[r.to.index()] {
+            has_files[r.from.index()] = true;
+        }
+    }
+    let mut packages: Vec<Package<'a>> = Vec::new();
+    let mut files: Vec<SpdxFile<'a>> = Vec::new();
+    for (i, c) in inv.components.iter().enumerate() {
+        let id = ComponentId::new(i);
+        if as_file[i] {
+            files.push(file(id, c, inv, created, annotator));
+        } else {
+            let mut p = package(id, c, &mut licences, created, annotator);
+            p.files_analyzed = has_files[i];
+            packages.push(p);
+        }
+    }
+    let ids = Ids(as_file);
+    let package_id = |id: ComponentId| ids.of(id);
     let described = described(inv);
     let mut relationships: Vec<Rel> = described
         .iter()
@@ -237,6 +295,7 @@ fn document<'a>(inv: &'a Inventory, created: &'a str, annotator: &'a str) -> Doc
             creators: vec![annotator.to_string()],
         },
         packages,
+        files,
         has_extracted_licensing_infos: licences.extracted,
         relationships,
     }
@@ -415,7 +474,7 @@ fn package<'a>(
         .collect();
     annotations.shrink_to_fit();
     Package {
-        spdx_id: package_id(id),
+        spdx_id: format!("SPDXRef-Package-{}", id.index()),
         name: if c.name.trim().is_empty() { "(unnamed)" } else { &c.name },
         version_info: c.version.as_deref().filter(|v| !v.trim().is_empty()),
         supplier: supplier_text.map_or(Cow::Borrowed(NOASSERTION), Cow::Owned),
@@ -431,6 +490,74 @@ fn package<'a>(
         description: d.description.as_deref(),
         external_refs,
         primary_package_purpose: purpose(c),
+        annotations,
+    }
+}
+
+/// A file component as an SPDX file: named by its path below the target (`./usr/bin/bash`),
+/// with its checksums, copyright and the evidence found in it as annotations.
+fn file<'a>(
+    id: ComponentId,
+    c: &'a Component,
+    inv: &'a Inventory,
+    created: &'a str,
+    annotator: &'a str,
+) -> SpdxFile<'a> {
+    let d = c.details();
+    // A walked file by its path below the target (`./usr/bin/bash`); a file from an input SBOM
+    // by its name as written there, only made relative (the SPDX tools refuse a leading `/`).
+    let file_name = match d.occurrences.first() {
+        Some(path) => {
+            let target = inv.documents.get(c.document).map_or("", |doc| doc.path.as_str());
+            let below = path.strip_prefix(target).unwrap_or(path).trim_start_matches(['/', '!']);
+            format!("./{}", if below.is_empty() { c.name.as_str() } else { below })
+        }
+        None if c.name.starts_with('/') => format!(".{}", c.name),
+        None => c.name.to_string(),
+    };
+    let checksums = c
+        .hashes
+        .iter()
+        .filter_map(|h| {
+            HashAlg::of(&h.alg, &h.value).map(|a| Checksum {
+                algorithm: a.spdx,
+                checksum_value: h.value.as_str().to_ascii_lowercase(),
+            })
+        })
+        .collect();
+    let mut notes: Vec<String> = Vec::new();
+    for e in &d.evidence {
+        notes.push(format!(
+            "{}: {}",
+            evidence_name(&e.value.name, None),
+            evidence_value(&e.value.value, &e.at)
+        ));
+    }
+    if !notes.is_empty() {
+        for p in &d.properties {
+            notes.push(format!(
+                "{}: {}",
+                super::sbom_common::property_name(&p.value.name),
+                p.value.value
+            ));
+        }
+    }
+    let annotations = notes
+        .into_iter()
+        .map(|comment| Annotation {
+            annotation_date: created,
+            annotation_type: "OTHER",
+            annotator,
+            comment,
+        })
+        .collect();
+    SpdxFile {
+        spdx_id: format!("SPDXRef-File-{}", id.index()),
+        file_name,
+        checksums,
+        license_concluded: NOASSERTION,
+        copyright_text: copyright_text(&d.copyrights).map_or(Cow::Borrowed(NOASSERTION), Cow::Owned),
+        comment: c.version.as_deref().map(|v| format!("version {v}")),
         annotations,
     }
 }
@@ -560,6 +687,14 @@ fn is_spdx_url(url: &str) -> bool {
         && last.chars().all(|c| c.is_ascii_alphabetic())
 }
 
+/// `LicenseRef-` followed by the idstring SPDX allows (letters, digits, `.`, `-`).
+fn is_bare_license_ref(l: &str) -> bool {
+    l.strip_prefix("LicenseRef-").is_some_and(|id| {
+        id.chars().any(|c| !c.is_ascii_digit())
+            && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'))
+    })
+}
+
 /// A short, URI-safe form of the document name for the namespace.
 fn slug(name: &str) -> String {
     let mut out = String::new();
@@ -598,6 +733,9 @@ impl<'a> Licences<'a> {
             .map(|l| {
                 if is_spdx_expression(l) && !names_license_refs(l) {
                     Cow::Borrowed(l)
+                } else if is_bare_license_ref(l) {
+                    self.declare_ref(l);
+                    Cow::Borrowed(l)
                 } else {
                     Cow::Owned(self.reference(l))
                 }
@@ -620,6 +758,19 @@ impl<'a> Licences<'a> {
                 parts.join(" AND ")
             }
         }
+    }
+
+    /// Declares a `LicenseRef-` given as such, once.
+    fn declare_ref(&mut self, id: &'a str) {
+        if self.by_text.contains_key(id) {
+            return;
+        }
+        self.by_text.insert(id, self.extracted.len());
+        self.extracted.push(Extracted {
+            license_id: id.to_string(),
+            extracted_text: "A licence not on the SPDX licence list, stated in a form vendorscan does not interpret (a free-form copyright file); the identifier names its text by hash.",
+            name: id,
+        });
     }
 
     fn reference(&mut self, text: &'a str) -> String {

@@ -17,54 +17,7 @@ pub struct Token {
     pub suffix: bool,
 }
 
-/// Latin-script corporate words. They say what kind of company it is, not which.
-const SUFFIX_WORDS: &[&str] = &[
-    "co",
-    "company",
-    "corp",
-    "corporation",
-    "inc",
-    "incorporated",
-    "ltd",
-    "limited",
-    "llc",
-    "lp",
-    "llp",
-    "plc",
-    "gmbh",
-    "ag",
-    "sa",
-    "sau",
-    "sas",
-    "sarl",
-    "srl",
-    "spa",
-    "bv",
-    "nv",
-    "ab",
-    "oy",
-    "kk",
-    "pte",
-    "pty",
-    "technologies",
-    "technology",
-    "tech",
-    "group",
-    "holding",
-    "holdings",
-];
-
-/// CJK corporate suffixes, longest first (each character is one token).
-const SUFFIX_CJK: &[&str] = &[
-    "股份有限公司",
-    "有限责任公司",
-    "有限公司",
-    "株式会社",
-    "集团",
-    "公司",
-    "技术",
-    "科技",
-];
+use crate::model::corporate::{SUFFIX_CJK, SUFFIX_WORDS};
 
 fn is_cjk(c: char) -> bool {
     matches!(c as u32,

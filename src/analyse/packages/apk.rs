@@ -9,7 +9,8 @@
 //! os-release the analyser cannot see).
 
 use super::common::{
-    add_license, add_party, add_url, cap, line_number, nonempty, purl, record, MAX_JOINED_BYTES, MAX_PATHS, MAX_RECORDS,
+    add_license, add_party, add_url, cap, line_number, nonempty, purl, record, MAX_JOINED_BYTES, MAX_PATHS,
+    MAX_RECORDS, MAX_RELATIONS,
 };
 use crate::model::{Facts, PackageRecord, Role};
 
@@ -91,6 +92,15 @@ pub(super) fn installed(text: &str, facts: &mut Facts) {
             b'L' => add_license(r, value),
             b'T' => r.description = nonempty(value).map(cap),
             b'o' => r.source = nonempty(value).map(cap),
+            // `D:` dependencies and `p:` provides: space-separated names with an optional
+            // version constraint; `!name` is a conflict, not a dependency.
+            b'D' => r.depends.extend(
+                apk_names(value)
+                    .filter(|n| !n.starts_with('!'))
+                    .take(MAX_RELATIONS)
+                    .map(|n| vec![n]),
+            ),
+            b'p' => r.provides.extend(apk_names(value).take(MAX_RELATIONS)),
             b'F' => p.dir = cap(value.trim_matches('/')),
             b'R' if paths < MAX_PATHS && joined < MAX_JOINED_BYTES && !value.is_empty() => {
                 let file = if p.dir.is_empty() {
@@ -110,6 +120,15 @@ pub(super) fn installed(text: &str, facts: &mut Facts) {
     }
 }
 
+/// The names of an apk `D:`/`p:` list: each word up to its version operator (`<`, `>`, `=`,
+/// `~`); `so:`, `cmd:` and `pc:` names kept whole, as apk matches them.
+fn apk_names(value: &str) -> impl Iterator<Item = String> + '_ {
+    value.split_whitespace().filter_map(|w| {
+        let name = w.split(['<', '>', '=', '~']).next().unwrap_or("");
+        (!name.is_empty() && name != "!").then(|| cap(name))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,6 +145,21 @@ mod tests {
         assert_eq!(r.line, Some(4));
         assert_eq!(r.files, ["/top", "/usr/bin/tool"]);
         assert_eq!(r.purl.as_deref(), Some("pkg:apk/alpine/x"));
+    }
+
+    #[test]
+    fn dependencies_and_provides() {
+        let mut facts = Facts::default();
+        installed(
+            "P:busybox\nD:so:libc.musl-x86_64.so.1 musl>=1.2 !busybox-static\np:cmd:sh=1.36 /bin/sh\n",
+            &mut facts,
+        );
+        let r = &facts.packages[0];
+        assert_eq!(
+            r.depends,
+            [vec!["so:libc.musl-x86_64.so.1".to_string()], vec!["musl".into()]]
+        );
+        assert_eq!(r.provides, ["cmd:sh", "/bin/sh"]);
     }
 
     #[test]

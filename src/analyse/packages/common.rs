@@ -12,6 +12,8 @@ pub(super) const MAX_FIELD: usize = 64 * 1024;
 /// Paths taken from one file list at most (a texlive documentation package owns tens of
 /// thousands of files; an apk database lists every installed file).
 pub(super) const MAX_PATHS: usize = 1_000_000;
+/// Dependencies and provided names kept per record.
+pub(super) const MAX_RELATIONS: usize = 4096;
 /// Bytes of paths made by joining (apk's `F:` directory and `R:` file, a `RECORD` entry and
 /// its site-packages directory) per file: a join can make more bytes than the file holds (one
 /// long directory, a million short names), so their total is bounded on its own. Real ones

@@ -195,3 +195,60 @@ mod tests {
         assert!(p("Package: a\n").installed(true));
     }
 }
+
+/// The whole value of a field, continuation lines joined with spaces (`Depends` may be folded).
+pub(super) fn whole(field: &Field<'_>) -> String {
+    let mut out = field.first.to_owned();
+    for line in field.more.lines() {
+        out.push(' ');
+        out.push_str(line.trim());
+    }
+    out
+}
+
+/// Relations as dpkg and opkg write them (Debian Policy §7.1): `,`-separated entries of
+/// `|`-separated alternatives, each a name with an optional `:arch`, `(version)`, `[arch list]`
+/// and `<profiles>`, which are left out. Names only; at most `max` entries.
+pub(super) fn relations(value: &str, max: usize) -> Vec<Vec<String>> {
+    value
+        .split(',')
+        .filter_map(|entry| {
+            let alternatives: Vec<String> = entry.split('|').filter_map(relation_name).collect();
+            (!alternatives.is_empty()).then_some(alternatives)
+        })
+        .take(max)
+        .collect()
+}
+
+/// The package name of one relation: up to the first space, `(`, `[`, `<` or `:`.
+fn relation_name(text: &str) -> Option<String> {
+    let name = text.trim().split([' ', '\t', '(', '[', '<', ':']).next()?;
+    let ok = !name.is_empty()
+        && name.len() <= 256
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'+' | b'-' | b'_'));
+    ok.then(|| name.to_owned())
+}
+
+#[cfg(test)]
+mod relation_tests {
+    use super::*;
+
+    #[test]
+    fn relations_drop_versions_and_qualifiers() {
+        assert_eq!(
+            relations(
+                "libc6 (>= 2.36), libtinfo6 (>= 6), debianutils (>= 5.6-0.1) | foo:any [amd64] <!nocheck>",
+                100
+            ),
+            vec![
+                vec!["libc6".to_string()],
+                vec!["libtinfo6".into()],
+                vec!["debianutils".into(), "foo".into()]
+            ]
+        );
+        assert_eq!(relations(" , (bad), ", 100), Vec::<Vec<String>>::new());
+        assert_eq!(relations("a, b, c", 2).len(), 2);
+    }
+}

@@ -9,8 +9,8 @@
 //! analyser seeing one file at a time cannot read; an Ubuntu system's packages therefore get
 //! `pkg:deb/debian/...` unless they carry `Origin: Ubuntu`.
 
-use super::common::{add_party, add_url, cap, purl, record, MAX_RECORDS};
-use super::control::{Blank, Paragraph, Paragraphs};
+use super::common::{add_party, add_url, cap, purl, record, MAX_RECORDS, MAX_RELATIONS};
+use super::control::{relations, whole, Blank, Paragraph, Paragraphs};
 use crate::model::{Facts, PackageRecord, Role};
 
 const DEFAULT_VENDOR: &str = "debian";
@@ -66,6 +66,14 @@ fn package(p: &Paragraph<'_>) -> Option<PackageRecord> {
     }
     r.description = p.value("Description").map(cap);
     r.source = p.value("Source").map(cap);
+    for key in ["Pre-Depends", "Depends"] {
+        if let Some(f) = p.field(key) {
+            r.depends.extend(relations(&whole(f), MAX_RELATIONS));
+        }
+    }
+    if let Some(f) = p.field("Provides") {
+        r.provides = relations(&whole(f), MAX_RELATIONS).into_iter().flatten().collect();
+    }
     Some(r)
 }
 

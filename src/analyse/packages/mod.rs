@@ -19,6 +19,7 @@
 //! | `*.dist-info/RECORD` | Python wheel file list | `python` |
 //! | `node_modules/[@scope/]<name>/package.json` | npm manifest | `npm` |
 //! | `META-INF/MANIFEST.MF`, `META-INF/maven/<g>/<a>/pom.properties` | Java archive | `java` |
+//! | `usr/share/doc/<package>/copyright` | Debian copyright file (licences) | `deb_copyright` |
 //!
 //! [`PackageRecord`]: crate::model::PackageRecord
 //! [`Ownership`]: crate::model::Ownership
@@ -26,6 +27,7 @@
 mod apk;
 mod common;
 mod control;
+mod deb_copyright;
 mod dpkg;
 mod filelist;
 mod java;
@@ -71,6 +73,8 @@ pub enum Format {
     JavaManifest,
     /// `META-INF/maven/<groupId>/<artifactId>/pom.properties`
     PomProperties,
+    /// `usr/share/doc/<package>/copyright` (Debian)
+    DebCopyright,
 }
 
 /// Where opkg keeps its database: OpenWrt's `usr/lib/opkg`, opkg's default `var/lib/opkg`.
@@ -102,6 +106,9 @@ impl Format {
                     return Some(Format::OpkgList);
                 }
             }
+        }
+        if name == "copyright" && deb_copyright::package_of(dir).is_some() {
+            return Some(Format::DebCopyright);
         }
         if has_suffix(path, "lib/apk/db/installed") {
             return Some(Format::ApkInstalled);
@@ -178,6 +185,11 @@ impl Analyser for Packages {
             Format::NpmPackage => npm::package_json(bytes, facts),
             Format::JavaManifest => java::manifest(bytes, facts),
             Format::PomProperties => java::pom_properties(&text(), facts),
+            Format::DebCopyright => {
+                if let Some(package) = deb_copyright::package_of(split_last(path).0) {
+                    deb_copyright::copyright(package, &text(), facts);
+                }
+            }
         }
     }
 }

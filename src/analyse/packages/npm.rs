@@ -130,6 +130,14 @@ pub(super) fn package_json(bytes: &[u8], facts: &mut Facts) {
     }
     licenses(&m, &mut r);
     r.description = m.get("description").and_then(Value::as_str).and_then(nonempty).map(cap);
+    if let Some(Value::Object(deps)) = m.get("dependencies") {
+        r.depends = deps
+            .keys()
+            .filter_map(|k| nonempty(k))
+            .take(super::common::MAX_RELATIONS)
+            .map(|k| vec![cap(k)])
+            .collect();
+    }
     facts.packages.push(r);
 }
 

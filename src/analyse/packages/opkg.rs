@@ -10,8 +10,8 @@
 //! is used — without a namespace, because the database does not say which distribution
 //! (OpenWrt, a vendor SDK, Yocto) built it.
 
-use super::common::{add_license, add_party, add_url, cap, purl, record, MAX_RECORDS};
-use super::control::{Blank, Paragraph, Paragraphs};
+use super::common::{add_license, add_party, add_url, cap, purl, record, MAX_RECORDS, MAX_RELATIONS};
+use super::control::{relations, whole, Blank, Paragraph, Paragraphs};
 use crate::model::{Facts, PackageRecord, Role};
 
 /// Every installed package of a status database.
@@ -52,5 +52,13 @@ fn package(p: &Paragraph<'_>) -> Option<PackageRecord> {
     // OpenWrt writes the source package's name as `SourceName` and its path in the build tree
     // (`package/utils/busybox`) as `Source`; other opkg builds write only `Source`.
     r.source = p.value("SourceName").or_else(|| p.value("Source")).map(cap);
+    for key in ["Pre-Depends", "Depends"] {
+        if let Some(f) = p.field(key) {
+            r.depends.extend(relations(&whole(f), MAX_RELATIONS));
+        }
+    }
+    if let Some(f) = p.field("Provides") {
+        r.provides = relations(&whole(f), MAX_RELATIONS).into_iter().flatten().collect();
+    }
     Some(r)
 }

@@ -125,6 +125,22 @@ pub(super) fn metadata(text: &str, facts: &mut Facts) {
     }
     licenses(&p, &mut r);
     r.description = p.value("Summary").and_then(set).map(cap);
+    // `Requires-Dist: name[extra] (>=1); marker`: a requirement with an environment marker
+    // holds only where the marker is true, which depends on the interpreter and the extras
+    // asked for; those are left out rather than guessed.
+    for f in p.all("Requires-Dist").take(super::common::MAX_RELATIONS) {
+        if f.first.contains(';') {
+            continue;
+        }
+        let name = f
+            .first
+            .split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')))
+            .next()
+            .unwrap_or("");
+        if !name.is_empty() {
+            r.depends.push(vec![cap(name)]);
+        }
+    }
     facts.packages.push(r);
 }
 

@@ -109,6 +109,8 @@ fn dpkg_status_keeps_installed_packages() {
                 )],
                 description: Some("Debian base system miscellaneous files".into()),
                 line: Some(1),
+                depends: vec![vec!["awk".into()]],
+                provides: strings(&["base"]),
                 ..PackageRecord::default()
             },
             PackageRecord {
@@ -126,6 +128,7 @@ fn dpkg_status_keeps_installed_packages() {
                 urls: strings(&["https://sourceware.org/bzip2/"]),
                 source: Some("bzip2 (1.0.8-5)".into()),
                 line: Some(44),
+                depends: vec![vec!["libc6".into()]],
                 ..PackageRecord::default()
             },
         ]
@@ -155,6 +158,7 @@ fn dpkg_status_d_paragraph_without_status_is_installed() {
             urls: strings(&["https://www.openssl.org/"]),
             source: Some("openssl".into()),
             line: Some(1),
+            depends: vec![vec!["libc6".into()]],
             ..PackageRecord::default()
         }]
     );
@@ -247,6 +251,8 @@ fn opkg_status_skips_unfinished_installs() {
         )]
     );
     assert_eq!(vendor.source.as_deref(), Some("hilink-agent"));
+    let depends: Vec<&str> = vendor.depends.iter().flatten().map(String::as_str).collect();
+    assert_eq!(depends, ["libc", "libubox20230523", "libubus20230605", "libopenssl3"]);
     assert_eq!(vendor.licenses, ["Proprietary"]);
     assert!(facts.packages[0].parties.is_empty());
 }
@@ -273,6 +279,7 @@ fn opkg_control_and_list() {
             licenses: strings(&["GPL-2.0"]),
             description: Some("The Swiss Army Knife of embedded Linux.".into()),
             line: Some(1),
+            depends: vec![vec!["libc".into()]],
             ..PackageRecord::default()
         }]
     );
@@ -315,6 +322,8 @@ fn apk_installed_records_and_files() {
                 source: Some("musl".into()),
                 line: Some(1),
                 files: strings(&["/lib/ld-musl-x86_64.so.1", "/lib/libc.musl-x86_64.so.1"]),
+                provides: strings(&["so:libc.musl-x86_64.so.1"]),
+                depends: Vec::new(),
             },
             PackageRecord {
                 ecosystem: "apk",
@@ -339,6 +348,8 @@ fn apk_installed_records_and_files() {
                     "/etc/logrotate.d/acpid",
                     "/usr/share/udhcpc/default.script",
                 ]),
+                depends: vec![vec!["so:libc.musl-x86_64.so.1".into()]],
+                provides: strings(&["cmd:busybox"]),
             },
         ]
     );
@@ -537,6 +548,7 @@ fn npm_scoped_package() {
             licenses: strings(&["ISC"]),
             description: Some("filesystem utilities for the npm cli".into()),
             urls: strings(&["git+https://github.com/npm/fs.git"]),
+            depends: vec![vec!["semver".into()]],
             ..PackageRecord::default()
         }]
     );

@@ -9,6 +9,7 @@ use clap::{Args as ClapArgs, ValueEnum};
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use vendorscan::analyse::select;
 use vendorscan::report::{self, ToolInfo};
 use vendorscan::sbom::Limits;
 
@@ -17,6 +18,17 @@ pub enum SbomFormat {
     CyclonedxJson,
     CyclonedxXml,
     SpdxJson,
+}
+
+/// Which file components the SBOM lists.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FileSelection {
+    /// Every file found.
+    All,
+    /// Files a package's file list names.
+    Owned,
+    /// None: packages, the operating system and the product only.
+    None,
 }
 
 #[derive(ClapArgs)]
@@ -53,6 +65,16 @@ pub struct Args {
     /// a limit reached, a format not unpacked); the SBOM then lists only what was read.
     #[arg(long, env = "VENDORSCAN_ALLOW_INCOMPLETE", value_parser = clap::builder::BoolishValueParser::new())]
     allow_incomplete: bool,
+    /// Which files to list as components of their own (as syft's cataloguer options keep an
+    /// SBOM small): every file, only those a package owns, or none.
+    #[arg(long, value_enum, default_value = "all")]
+    files: FileSelection,
+    /// The product's version, which no file states (NTIA asks every component for one).
+    #[arg(long, value_name = "VERSION")]
+    source_version: Option<String>,
+    /// The product's supplier, which no file states (NTIA asks every component for one).
+    #[arg(long, value_name = "NAME")]
+    source_supplier: Option<String>,
     #[command(flatten)]
     walk: WalkArgs,
 }
@@ -77,7 +99,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .context("cannot build the indicator scan from the rules")?;
     let timestamp = crate::outputs::timestamp(!args.no_timestamp)?;
     let mut out = inputs::output(&args.output)?;
-    let inventory = inputs::read(&args.targets, &limits, &args.walk.walking(&analysers), args.quiet);
+    let mut inventory = inputs::read(&args.targets, &limits, &args.walk.walking(&analysers), args.quiet);
+    let keep = match args.files {
+        FileSelection::All => select::Files::All,
+        FileSelection::Owned => select::Files::Owned,
+        FileSelection::None => select::Files::None,
+    };
+    select::files(&mut inventory, keep);
+    select::source(
+        &mut inventory,
+        args.source_version.as_deref(),
+        args.source_supplier.as_deref(),
+    );
     let tool = ToolInfo::THIS;
     let written = match args.format {
         SbomFormat::CyclonedxJson => {

@@ -148,7 +148,7 @@ pub(super) struct HashOut {
 #[serde(rename_all = "lowercase")]
 pub(super) enum License<'a> {
     License(LicenseName<'a>),
-    Expression(&'a str),
+    Expression(Cow<'a, str>),
 }
 
 #[derive(Serialize)]

@@ -379,18 +379,31 @@ fn display_name(who: &Identity) -> Option<&str> {
     party_name(who).or_else(|| emails(who).next())
 }
 
-/// `licenses`: one SPDX expression when the component has exactly one licence and it is a
-/// valid expression; otherwise every licence as a named licence (the list cannot mix the two,
-/// and a name is any text).
+/// `licenses`: one SPDX expression when every licence is one (several joined with `AND`, as
+/// the SPDX writer does); otherwise every licence as a named licence (the list cannot mix the
+/// two, and a name is any text).
 fn licenses(list: &[CompactString]) -> Vec<License<'_>> {
-    if let [one] = list {
+    let terms: Vec<&str> = list.iter().map(|l| l.trim()).filter(|l| !l.is_empty()).collect();
+    if let [one] = terms.as_slice() {
         if is_spdx_expression(one) {
-            return vec![License::Expression(one.trim())];
+            return vec![License::Expression(Cow::Borrowed(one))];
         }
     }
-    list.iter()
-        .map(|l| l.trim())
-        .filter(|l| !l.is_empty())
+    if terms.len() > 1 && terms.iter().all(|t| is_spdx_expression(t)) {
+        let joined: Vec<String> = terms
+            .iter()
+            .map(|t| {
+                if t.contains(' ') {
+                    format!("({t})")
+                } else {
+                    (*t).to_string()
+                }
+            })
+            .collect();
+        return vec![License::Expression(Cow::Owned(joined.join(" AND ")))];
+    }
+    terms
+        .into_iter()
         .map(|name| License::License(LicenseName { name }))
         .collect()
 }
