@@ -544,8 +544,6 @@ pub fn assemble(target: &str, is_dir: bool, walked: &mut Walked) -> InventoryPar
         b.contains(root, i, at);
     }
 
-    alias_through_links(&mut owner, &walked.files, target);
-
     // Then every regular file.
     for f in &mut walked.files {
         let Some(sha) = f.sha256.clone() else { continue };
@@ -608,45 +606,6 @@ pub fn assemble(target: &str, is_dir: bool, walked: &mut Walked) -> InventoryPar
         components: b.components,
         relationships: b.relationships,
         warnings: Vec::new(),
-    }
-}
-
-/// Package file lists name paths as the package installed them (`/bin/bash`, `/lib/…/libc.so.6`);
-/// on a merged-`/usr` system `/bin` and `/lib` are links to `usr/bin` and `usr/lib`, and the
-/// files lie behind them. Each owned path under a directory link of the same filesystem is also
-/// owned where the link leads (links are resolved one level, never followed on disk: the walk
-/// recorded their targets).
-fn alias_through_links(owner: &mut HashMap<(String, String), usize>, files: &[crate::model::FileEntry], target: &str) {
-    let mut links: HashMap<(String, String), String> = HashMap::new();
-    for f in files.iter().filter(|f| f.kind == "symlink") {
-        let Some(to) = f.link.as_deref() else { continue };
-        let fs = filesystem_of(&f.path, target);
-        let inner = &f.path[fs.len()..];
-        if !inner.starts_with('/') || to.split('/').any(|s| s == "..") {
-            continue;
-        }
-        let resolved = if to.starts_with('/') {
-            to.trim_end_matches('/').to_string()
-        } else {
-            let parent = inner.rsplit_once('/').map_or("", |(p, _)| p);
-            format!("{parent}/{}", to.trim_start_matches("./").trim_end_matches('/'))
-        };
-        links.insert((fs.to_string(), inner.to_string()), resolved);
-    }
-    if links.is_empty() {
-        return;
-    }
-    let mut more = Vec::new();
-    for ((fs, file), &i) in owner.iter() {
-        for (cut, _) in file.match_indices('/').skip(1) {
-            if let Some(to) = links.get(&(fs.clone(), file[..cut].to_string())) {
-                more.push(((fs.clone(), format!("{to}{}", &file[cut..])), i));
-                break;
-            }
-        }
-    }
-    for (key, i) in more {
-        owner.entry(key).or_insert(i);
     }
 }
 
@@ -797,35 +756,5 @@ mod tests {
         assert_eq!(filesystem_of("root/var/lib/dpkg/status", "root/"), "root");
         assert_eq!(name_key("typing_extensions"), name_key("Typing-Extensions"));
         assert_eq!(name_key("zope.interface"), "zope-interface");
-    }
-
-    #[test]
-    fn owned_paths_follow_directory_links() {
-        let link = |path: &str, to: &str| crate::model::FileEntry {
-            path: path.to_string(),
-            size: 0,
-            sha256: None,
-            kind: "symlink".to_string(),
-            link: Some(to.to_string()),
-            facts: None,
-            layer: None,
-        };
-        let mut owner = std::collections::HashMap::from([
-            (("root".to_string(), "/bin/bash".to_string()), 1),
-            (("root".to_string(), "/lib/x86_64-linux-gnu/libc.so.6".to_string()), 2),
-            (("root".to_string(), "/usr/bin/ls".to_string()), 3),
-        ]);
-        let files = [
-            link("root/bin", "usr/bin"),
-            link("root/lib", "/usr/lib"),
-            link("root/up", "../x"),
-        ];
-        super::alias_through_links(&mut owner, &files, "root");
-        assert_eq!(owner.get(&("root".to_string(), "/usr/bin/bash".to_string())), Some(&1));
-        assert_eq!(
-            owner.get(&("root".to_string(), "/usr/lib/x86_64-linux-gnu/libc.so.6".to_string())),
-            Some(&2)
-        );
-        assert_eq!(owner.len(), 5);
     }
 }
