@@ -21,4 +21,5 @@ pub mod walk;
 
 pub use limits::Limits;
 pub use scope::{Exclude, Scope};
-pub use walk::{walk, walk_scoped, Progress, WalkError, Walked};
+pub use analyser::FactsCache;
+pub use walk::{walk, walk_cached, walk_scoped, Progress, WalkError, Walked};

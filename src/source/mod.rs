@@ -110,6 +110,8 @@ pub struct Options<'a> {
     pub scope: firmware::Scope,
     pub analyser: &'a dyn Analyser,
     pub progress: &'a dyn firmware::Progress,
+    /// The results cache walks go through (`None`: every file walked and analysed).
+    pub cache: Option<&'a crate::cache::Cache>,
 }
 
 impl<'a> Options<'a> {
@@ -121,6 +123,7 @@ impl<'a> Options<'a> {
             scope: firmware::Scope::default(),
             analyser,
             progress: &(),
+            cache: None,
         }
     }
 }
@@ -196,13 +199,7 @@ fn read_one(target: &Target, options: &Options<'_>, inventory: &mut Inventory) {
 }
 
 fn walk(path: &Path, options: &Options<'_>, inventory: &mut Inventory, target: &Target) {
-    match firmware::walk_scoped(
-        path,
-        &options.walk_limits,
-        &options.scope,
-        options.progress,
-        options.analyser,
-    ) {
+    match crate::cache::walk(path, options) {
         Ok(mut walked) => {
             inventory.add(assemble(&target.display(), path.is_dir(), &mut walked));
             inventory.files.append(&mut walked.files);
