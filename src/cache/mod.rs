@@ -248,8 +248,8 @@ impl Cache {
             return;
         }
         let Some(encoded) = encode(value) else { return };
-        // one value may take at most a quarter of the bound, so eviction can keep it
-        if encoded.len() as u64 > self.max_size / 4 {
+        // one value may take at most half the bound, so eviction can keep it
+        if encoded.len() as u64 > self.max_size / 2 {
             return;
         }
         let size = encoded.len() as u64;

@@ -19,6 +19,8 @@ pub struct Walking<'a> {
     pub limits: firmware::Limits,
     pub scope: firmware::Scope,
     pub analyser: &'a dyn Analyser,
+    /// Where results are cached (`None`: `--no-cache`).
+    pub cache: Option<(PathBuf, u64)>,
 }
 
 /// Reads every target (see [`vendorscan::source`] for how a target is told apart), printing
@@ -26,6 +28,10 @@ pub struct Walking<'a> {
 pub fn read(targets: &[OsString], limits: &Limits, walking: &Walking<'_>, quiet: bool) -> Inventory {
     let targets: Vec<Target> = targets.iter().map(|t| Target::from_os(t)).collect();
     let progress = WalkProgress::new(quiet);
+    let cache = walking
+        .cache
+        .as_ref()
+        .map(|(dir, max)| vendorscan::cache::Cache::new(dir, *max));
     let inventory = source::read(
         &targets,
         &Options {
@@ -34,9 +40,17 @@ pub fn read(targets: &[OsString], limits: &Limits, walking: &Walking<'_>, quiet:
             scope: walking.scope.clone(),
             analyser: walking.analyser,
             progress: &progress,
+            cache: cache.as_ref(),
         },
     );
     progress.finish();
+    if let Some(cache) = &cache {
+        cache.finish();
+        // one line, and the run's results are as without the cache
+        if let Some(problem) = cache.problem().filter(|_| !quiet) {
+            eprintln!("warning: {}", escape(&problem));
+        }
+    }
     for e in &inventory.errors {
         eprintln!("error: {}", escape(&e.message));
     }
@@ -130,6 +144,34 @@ pub struct WalkArgs {
     /// incomplete.
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<firmware::Exclude>,
+    #[command(flatten)]
+    pub cache: CacheArgs,
+}
+
+/// Where walk results are cached (docs: README, "The results cache").
+#[derive(ClapArgs)]
+pub struct CacheArgs {
+    /// The results cache's folder [default: $VENDORSCAN_CACHE_DIR, else vendorscan in the
+    /// user's cache directory, e.g. ~/.cache/vendorscan].
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Neither read nor write the results cache: every file is walked and analysed.
+    #[arg(long, conflicts_with = "cache_dir")]
+    pub no_cache: bool,
+    /// The results cache's size, at most: the least recently used results go first (units: B,
+    /// KiB, MiB, GiB, TiB; KB, MB, GB, TB).
+    #[arg(long, value_name = "SIZE", default_value = "2GiB", value_parser = vendorscan::cache::parse_size)]
+    pub cache_max_size: u64,
+}
+
+impl CacheArgs {
+    /// The cache's folder, unless `--no-cache` (or no cache directory is known).
+    pub fn dir(&self) -> Option<PathBuf> {
+        if self.no_cache {
+            return None;
+        }
+        self.cache_dir.clone().or_else(vendorscan::cache::default_dir)
+    }
 }
 
 impl WalkArgs {
@@ -141,6 +183,7 @@ impl WalkArgs {
                 exclude: self.exclude.clone(),
             },
             analyser,
+            cache: self.cache.dir().map(|d| (d, self.cache.cache_max_size)),
         }
     }
 

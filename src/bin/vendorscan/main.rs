@@ -3,6 +3,7 @@
 //! or unreadable input.
 
 mod audit;
+mod cache_cmd;
 mod inputs;
 mod inventory;
 mod outputs;
@@ -35,6 +36,8 @@ enum Command {
     Sbom(sbom::Args),
     /// List, show and check rule packs.
     Rules(rules_cmd::Args),
+    /// Show or clear the results cache.
+    Cache(cache_cmd::Args),
 }
 
 /// Exit status for input that could not be read, as for bad usage.
@@ -71,6 +74,7 @@ fn main() -> ExitCode {
         Command::Inventory(args) => inventory::run(args),
         Command::Sbom(args) => sbom::run(args),
         Command::Rules(args) => rules_cmd::run(args),
+        Command::Cache(args) => cache_cmd::run(args),
     };
     match result {
         Ok(code) => code,
