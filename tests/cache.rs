@@ -66,7 +66,10 @@ fn reports_are_the_same_cold_warm_and_without_the_cache() {
     let renamed = dir.path().join("another name.bin");
     std::fs::copy(fixture("router-flash.bin"), &renamed).unwrap();
     let report = same_cold_warm_and_uncached(dir.path(), renamed.to_str().unwrap(), &[]);
-    assert!(report.contains("another name.bin!/0x"), "virtual paths under the new name");
+    assert!(
+        report.contains("another name.bin!/0x"),
+        "virtual paths under the new name"
+    );
     assert!(!report.contains("router-flash.bin"));
     // a directory: file facts by content
     let tree = tree(dir.path());
@@ -99,7 +102,11 @@ fn nothing_is_reused_across_a_change_of_the_rules() {
         let plain = same_cold_warm_and_uncached(dir.path(), target, &[]);
         assert!(!plain.contains("acme-telecom"), "{plain}");
         // the same cache, with a pack whose names the indicator scan then looks for
-        let custom = same_cold_warm_and_uncached(dir.path(), target, &["--rules", CUSTOM_RULES, "--policy", "lab-exclusions"]);
+        let custom = same_cold_warm_and_uncached(
+            dir.path(),
+            target,
+            &["--rules", CUSTOM_RULES, "--policy", "lab-exclusions"],
+        );
         assert!(custom.contains("acme-telecom"), "{custom}");
     }
 }
@@ -210,7 +217,11 @@ fn a_broken_cache_is_one_warning_and_a_fresh_run() {
 fn two_runs_at_once_share_one_cache() {
     let dir = tempfile::tempdir().unwrap();
     let cache = dir.path().display().to_string();
-    let targets = [fixture("router-flash.bin"), fixture("rootfs.xz.squashfs"), fixture("rootfs.tar.gz")];
+    let targets = [
+        fixture("router-flash.bin"),
+        fixture("rootfs.xz.squashfs"),
+        fixture("rootfs.tar.gz"),
+    ];
     let mut uncached = vec!["--no-cache"];
     uncached.extend(targets.iter().map(String::as_str));
     let (_, expected, _) = audit(&uncached);
@@ -298,7 +309,10 @@ fn cache_info_and_clear() {
     audit(&["--cache-dir", &cache, &fixture("rootfs.tar.gz")]);
     let info = run(&["cache", "info", "--cache-dir", &cache]);
     let path = dir.path().join("results-v1.sqlite3");
-    assert!(info.starts_with(&format!("location: {}\nsize: ", path.display())), "{info}");
+    assert!(
+        info.starts_with(&format!("location: {}\nsize: ", path.display())),
+        "{info}"
+    );
     assert!(info.contains("walks"), "{info}");
     assert!(info.lines().nth(2).unwrap().starts_with("entries: "), "{info}");
     assert_eq!(
@@ -311,5 +325,8 @@ fn cache_info_and_clear() {
         format!("no cache in {cache}\n")
     );
     let empty = run(&["cache", "info", "--cache-dir", &cache]);
-    assert!(empty.ends_with("entries: 0 (0 file facts, 0 bytes; 0 walks, 0 bytes)\n"), "{empty}");
+    assert!(
+        empty.ends_with("entries: 0 (0 file facts, 0 bytes; 0 walks, 0 bytes)\n"),
+        "{empty}"
+    );
 }

@@ -96,7 +96,11 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         "mb" => 1_000_000,
         "gb" => 1_000_000_000,
         "tb" => 1_000_000_000_000,
-        other => return Err(format!("unknown size unit `{other}` (B, KiB, MiB, GiB, TiB, KB, MB, GB, TB)")),
+        other => {
+            return Err(format!(
+                "unknown size unit `{other}` (B, KiB, MiB, GiB, TiB, KB, MB, GB, TB)"
+            ))
+        }
     };
     number
         .checked_mul(factor)
@@ -183,7 +187,11 @@ impl Cache {
             self.damaged.store(true, Ordering::Relaxed);
         }
         self.off.store(true, Ordering::Relaxed);
-        self.report(format!("{}: {}; running without the cache", self.path.display(), p.message));
+        self.report(format!(
+            "{}: {}; running without the cache",
+            self.path.display(),
+            p.message
+        ));
     }
 
     fn store(&self) -> Option<&Store> {
@@ -504,9 +512,10 @@ impl StoredWalk {
             longest = longest.max(rest.len());
             Some(rest.to_string())
         };
-        let replayable = walked.warnings.iter().all(|w| {
-            w.at.is_none() && !matches!(w.code, WarningCode::LimitExceeded | WarningCode::Unreadable)
-        });
+        let replayable = walked
+            .warnings
+            .iter()
+            .all(|w| w.at.is_none() && !matches!(w.code, WarningCode::LimitExceeded | WarningCode::Unreadable));
         if !replayable {
             return None;
         }

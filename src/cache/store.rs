@@ -171,8 +171,9 @@ impl Store {
     /// Entries and bytes by level (1, 2, …).
     pub fn counts(&self) -> Result<Vec<(u8, Counts)>, Problem> {
         self.with(|conn| {
-            let mut stmt =
-                conn.prepare("SELECT level, COUNT(*), COALESCE(SUM(bytes), 0) FROM entries GROUP BY level ORDER BY level")?;
+            let mut stmt = conn.prepare(
+                "SELECT level, COUNT(*), COALESCE(SUM(bytes), 0) FROM entries GROUP BY level ORDER BY level",
+            )?;
             let rows = stmt.query_map([], |r| {
                 Ok((
                     r.get::<_, u8>(0)?,
@@ -191,7 +192,10 @@ impl Store {
     pub fn evict(&self, max: u64, target: u64) -> Result<u64, Problem> {
         self.with(|conn| {
             let total: i64 = conn.query_row("SELECT COALESCE(SUM(bytes), 0) FROM entries", [], |r| r.get(0))?;
-            let (max, target) = (i64::try_from(max).unwrap_or(i64::MAX), i64::try_from(target).unwrap_or(i64::MAX));
+            let (max, target) = (
+                i64::try_from(max).unwrap_or(i64::MAX),
+                i64::try_from(target).unwrap_or(i64::MAX),
+            );
             if total <= max {
                 return Ok(0);
             }
@@ -247,23 +251,18 @@ fn prepare(path: &Path) -> rusqlite::Result<(Connection, Option<String>)> {
         ))
     };
     if shape(&conn)? == (APPLICATION_ID, SCHEMA) {
-        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
-            ?;
+        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")?;
         return Ok((conn, None));
     }
     // new, or of another shape: (re)created in one transaction, unless another process did it first
-    conn.execute_batch("PRAGMA auto_vacuum = INCREMENTAL; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
-        ?;
-    let tx = conn
-        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-        ?;
+    conn.execute_batch("PRAGMA auto_vacuum = INCREMENTAL; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let (app, version) = shape(&tx)?;
     let mut note = None;
     if (app, version) != (APPLICATION_ID, SCHEMA) {
         let tables: Vec<String> = tx
             .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-            .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
-            ?;
+            .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())?;
         if !tables.is_empty() || version != 0 {
             note = Some(format!(
                 "{}: not this version's cache (application id {app:#x}, schema {version}); started afresh",
@@ -271,8 +270,7 @@ fn prepare(path: &Path) -> rusqlite::Result<(Connection, Option<String>)> {
             ));
         }
         for t in &tables {
-            tx.execute_batch(&format!("DROP TABLE \"{}\"", t.replace('"', "\"\"")))
-                ?;
+            tx.execute_batch(&format!("DROP TABLE \"{}\"", t.replace('"', "\"\"")))?;
         }
         tx.execute_batch(&format!(
             "CREATE TABLE entries (
@@ -285,8 +283,7 @@ fn prepare(path: &Path) -> rusqlite::Result<(Connection, Option<String>)> {
              CREATE INDEX entries_used ON entries (used);
              PRAGMA application_id = {APPLICATION_ID};
              PRAGMA user_version = {SCHEMA};"
-        ))
-        ?;
+        ))?;
     }
     tx.commit()?;
     Ok((conn, note))

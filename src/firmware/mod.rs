@@ -19,7 +19,7 @@ pub mod scope;
 pub mod vpath;
 pub mod walk;
 
+pub use analyser::FactsCache;
 pub use limits::Limits;
 pub use scope::{Exclude, Scope};
-pub use analyser::FactsCache;
 pub use walk::{walk, walk_cached, walk_scoped, Progress, WalkError, Walked};
