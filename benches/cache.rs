@@ -64,7 +64,7 @@ fn main() {
     let mut c = Criterion::default().configure_from_args();
     for (name, target) in &targets {
         let mut g = c.benchmark_group(format!("cache/{name}"));
-        g.sample_size(10).measurement_time(Duration::from_secs(20));
+        g.sample_size(10).measurement_time(Duration::from_secs(10));
         g.bench_function("no cache", |b| b.iter(|| audit.run(target, None)));
         g.bench_function("cold", |b| {
             b.iter_batched(
