@@ -32,4 +32,42 @@ fn main() {
     code.push_str("];\n");
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("bundled_rules.rs");
     std::fs::write(out, code).unwrap();
+    source_digest();
+}
+
+/// `VENDORSCAN_SOURCE_DIGEST`: a digest of the source files, the lock file and the compiler, so
+/// the results cache (src/cache/) never reuses a result across any change to the code that
+/// produced it, even one that leaves the version number as it was.
+fn source_digest() {
+    use std::hash::{Hash, Hasher};
+    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
+    let mut files = Vec::new();
+    collect_sources(&manifest.join("src"), &mut files);
+    files.sort();
+    files.push(manifest.join("Cargo.lock"));
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for f in &files {
+        f.strip_prefix(&manifest).unwrap_or(f).hash(&mut hasher);
+        std::fs::read(f).unwrap_or_default().hash(&mut hasher);
+    }
+    std::env::var("RUSTC").unwrap_or_default().hash(&mut hasher);
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_string());
+    if let Ok(v) = std::process::Command::new(rustc).arg("-vV").output() {
+        v.stdout.hash(&mut hasher);
+    }
+    println!("cargo:rerun-if-changed={}", manifest.join("src").display());
+    println!("cargo:rerun-if-changed={}", manifest.join("Cargo.lock").display());
+    println!("cargo:rustc-env=VENDORSCAN_SOURCE_DIGEST={:016x}", hasher.finish());
+}
+
+fn collect_sources(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_sources(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
 }

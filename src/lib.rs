@@ -4,6 +4,7 @@
 //! [`model`] inventory; [`report`] renders it. Readers know nothing of rules or output.
 
 pub mod analyse;
+pub mod cache;
 pub mod copyright;
 pub mod extract;
 pub mod fdt;

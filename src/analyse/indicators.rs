@@ -55,6 +55,9 @@ pub struct IndicatorScan {
     /// rather than put in the automaton: thousands of OUI patterns would make its DFA large and
     /// slow every byte it scans.
     ouis: std::collections::HashSet<[u8; 6]>,
+    /// SHA-256 of the terms it was built from, as given: its [`Analyser::identity`], so cached
+    /// facts are never reused across a change of the rules' names, domains or OUIs.
+    terms: [u8; 32],
 }
 
 impl IndicatorScan {
@@ -65,7 +68,11 @@ impl IndicatorScan {
         let mut patterns = Vec::new();
         let mut ouis = std::collections::HashSet::new();
         let mut seen = std::collections::HashSet::new();
+        let mut digest = <sha2::Sha256 as sha2::Digest>::new();
         for (text, kind) in terms {
+            sha2::Digest::update(&mut digest, [kind as u8]);
+            sha2::Digest::update(&mut digest, text.as_bytes());
+            sha2::Digest::update(&mut digest, [0]);
             let text = text.trim();
             if text.len() < 3 || !seen.insert((text.to_ascii_lowercase(), kind as u8)) {
                 continue;
@@ -107,6 +114,7 @@ impl IndicatorScan {
             automaton,
             patterns,
             ouis,
+            terms: sha2::Digest::finalize(digest).into(),
         })
     }
 }
@@ -183,6 +191,14 @@ impl IndicatorScan {
 }
 
 impl Analyser for IndicatorScan {
+    fn identity(&self, out: &mut String) {
+        out.push_str(std::any::type_name::<Self>());
+        for b in self.terms {
+            out.push_str(&format!("{b:02x}"));
+        }
+        out.push('\n');
+    }
+
     fn analyse(&self, file: &FileView<'_>, facts: &mut Facts) {
         let bytes = file.bytes;
         // Distinct hit text (lower-cased) per encoding → (text as found, kind, encoding, first offset, count).

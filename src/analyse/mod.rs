@@ -60,6 +60,11 @@ impl Analyser for Analysers {
             a.analyse(file, facts);
         }
     }
+    fn identity(&self, out: &mut String) {
+        for a in &self.0 {
+            a.identity(out);
+        }
+    }
 }
 
 /// Running an analyser, and views of its facts, as the analysers' tests compare them.

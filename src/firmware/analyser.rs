@@ -24,8 +24,31 @@ impl FileView<'_> {
 }
 
 /// Something that finds facts in a file. Called from several threads at once.
+///
+/// What an analyser finds may depend on the file's bytes, its kind and its
+/// [`FileView::inner_path`] — never on the rest of the virtual path (the target's own name or the
+/// containers above): the results cache ([`FactsCache`]) keys facts by content and inner path.
 pub trait Analyser: Sync {
     fn analyse(&self, file: &FileView<'_>, facts: &mut Facts);
+
+    /// Writes what names this analyser's behaviour, for caches: two analysers that write the same
+    /// identity find the same facts in the same file. By default its type's name; an analyser
+    /// built from data (the indicator scan, from the rules' names) adds a digest of that data.
+    fn identity(&self, out: &mut String) {
+        out.push_str(std::any::type_name::<Self>());
+        out.push('\n');
+    }
+}
+
+/// Facts already found, by content: what the walker asks before it runs the analyser on a file,
+/// and tells after. Implemented by the results cache (`crate::cache`), so the walker knows
+/// nothing of how they are stored. Called from several threads at once.
+pub trait FactsCache: Sync {
+    /// The facts found before in a file of this SHA-256 (lower-case hex) and size at this inner
+    /// path.
+    fn get(&self, sha256: &str, size: u64, inner_path: &str) -> Option<Facts>;
+    /// Records what the analyser found (also when it found nothing).
+    fn put(&self, sha256: &str, size: u64, inner_path: &str, facts: &Facts);
 }
 
 /// No analysis: the walk lists files only (`vendorscan inventory`).

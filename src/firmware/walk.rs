@@ -21,7 +21,7 @@ mod layer;
 mod live_tests;
 mod meter;
 
-use super::analyser::{Analyser, FileView};
+use super::analyser::{Analyser, FactsCache, FileView};
 use super::carve;
 use super::containers::{self, compress, Corrupt, Member, Visit};
 use super::detect::{detect, Kind};
@@ -128,6 +128,8 @@ struct Walker<'l> {
     scope: &'l Scope,
     progress: &'l dyn Progress,
     analyser: &'l dyn Analyser,
+    /// Facts found before, by content (the results cache), asked before the analyser runs.
+    cache: Option<&'l dyn FactsCache>,
     tuning: Tuning,
     /// Where a focused walk goes (`extract`, `ls`); `None` everywhere.
     focus: Option<&'l Focus>,
@@ -165,7 +167,7 @@ pub fn walk_scoped(
     progress: &dyn Progress,
     analyser: &dyn Analyser,
 ) -> Result<Walked, WalkError> {
-    walk_with(target, limits, scope, progress, analyser, TUNING, None)
+    walk_with(target, limits, scope, progress, analyser, None, TUNING, None)
 }
 
 /// Walks one target as [`walk`] does, but only along the paths `focus` asks for: every other
@@ -173,7 +175,20 @@ pub fn walk_scoped(
 /// being opened or analysed. Everything on the way is read by the same readers, within the
 /// same limits, and its damage reported the same way.
 pub fn walk_focused(target: &Path, limits: &Limits, focus: &Focus) -> Result<Walked, WalkError> {
-    walk_with(target, limits, &Scope::default(), &(), &(), TUNING, Some(focus))
+    walk_with(target, limits, &Scope::default(), &(), &(), None, TUNING, Some(focus))
+}
+
+/// Walks one target as [`walk_scoped`] does, asking `cache` for each file's facts before running
+/// the analyser on it and telling it what the analyser found.
+pub fn walk_cached(
+    target: &Path,
+    limits: &Limits,
+    scope: &Scope,
+    progress: &dyn Progress,
+    analyser: &dyn Analyser,
+    cache: Option<&dyn FactsCache>,
+) -> Result<Walked, WalkError> {
+    walk_with(target, limits, scope, progress, analyser, cache, TUNING, None)
 }
 
 #[cfg(test)]
@@ -184,7 +199,16 @@ fn walk_tuned(
     analyser: &dyn Analyser,
     tuning: Tuning,
 ) -> Result<Walked, WalkError> {
-    walk_with(target, limits, &Scope::default(), progress, analyser, tuning, None)
+    walk_with(
+        target,
+        limits,
+        &Scope::default(),
+        progress,
+        analyser,
+        None,
+        tuning,
+        None,
+    )
 }
 
 fn walk_with(
@@ -193,6 +217,7 @@ fn walk_with(
     scope: &Scope,
     progress: &dyn Progress,
     analyser: &dyn Analyser,
+    cache: Option<&dyn FactsCache>,
     tuning: Tuning,
     focus: Option<&Focus>,
 ) -> Result<Walked, WalkError> {
@@ -206,6 +231,7 @@ fn walk_with(
         scope,
         progress,
         analyser,
+        cache,
         tuning,
         bytes: AtomicU64::new(0),
         entries: AtomicU64::new(0),
@@ -704,24 +730,37 @@ impl Walker<'_> {
         if kind == Kind::Data && depth < self.limits.max_depth {
             self.carve(bytes, &path, depth, out);
         }
-        let mut facts = Facts::default();
-        self.analyser.analyse(
-            &FileView {
-                path: path.as_str(),
-                bytes,
-                kind,
-            },
-            &mut facts,
-        );
+        let sha256 = sha256_hex(bytes);
+        let facts = self.facts(&path, bytes, kind, &sha256);
         out.files.push(FileEntry {
             path: path.into_string(),
             size: bytes.len() as u64,
-            sha256: Some(sha256_hex(bytes)),
+            sha256: Some(sha256),
             kind: kind.name().to_string(),
             link: None,
             facts: (!facts.is_empty()).then(|| Box::new(facts)),
             layer: None,
         });
+    }
+
+    /// What the analyser finds in a file, or found before in the same content at the same inner
+    /// path (the cache).
+    fn facts(&self, path: &VPath, bytes: &[u8], kind: Kind, sha256: &str) -> Facts {
+        let view = FileView {
+            path: path.as_str(),
+            bytes,
+            kind,
+        };
+        let size = bytes.len() as u64;
+        if let Some(facts) = self.cache.and_then(|c| c.get(sha256, size, view.inner_path())) {
+            return facts;
+        }
+        let mut facts = Facts::default();
+        self.analyser.analyse(&view, &mut facts);
+        if let Some(cache) = self.cache {
+            cache.put(sha256, size, view.inner_path(), &facts);
+        }
+        facts
     }
 
     /// Walks every container embedded in a blob of no known type, at its offset.

@@ -3,10 +3,11 @@
 //! write these; the assembly turns them into components; the rule engine grades the evidence.
 
 use compact_str::CompactString;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Everything the analysers found in one file. Empty for most files.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Facts {
     /// Values the rule engine grades, by field name (`rules/grading.toml`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -62,9 +63,10 @@ impl Facts {
 /// One graded value: `field` names a `[[grade]]` in `rules/grading.toml` (`module-author`,
 /// `cert-subject`, `pe-company`, `dt-compatible`, `hardware-id`, `oui`, `string`,
 /// `copyright-holder`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fact {
-    pub field: &'static str,
+    #[serde(deserialize_with = "super::intern::static_str")]
+    pub field: super::intern::StaticStr,
     /// As found, e.g. `Huawei Technologies Co., Ltd.`, `hisilicon,hi3798cv200`, `usb:12d1`,
     /// `pci:19e5`, `00:e0:fc`.
     pub value: String,
@@ -76,17 +78,20 @@ pub struct Fact {
     pub place: CompactString,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileProperty {
-    pub name: &'static str,
+    #[serde(deserialize_with = "super::intern::static_str")]
+    pub name: super::intern::StaticStr,
     pub value: String,
 }
 
 /// A package as a database or manifest lists it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct PackageRecord {
     /// The purl type it belongs to: `deb`, `opkg`, `apk`, `pypi`, `npm`, `maven`.
-    pub ecosystem: &'static str,
+    #[serde(deserialize_with = "super::intern::static_str")]
+    pub ecosystem: super::intern::StaticStr,
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
@@ -124,10 +129,11 @@ pub struct PackageRecord {
 }
 
 /// Licences stated for a package by a file of its own (`usr/share/doc/<package>/copyright`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PackageLicenses {
     /// The purl type of the package: `deb`.
-    pub ecosystem: &'static str,
+    #[serde(deserialize_with = "super::intern::static_str")]
+    pub ecosystem: super::intern::StaticStr,
     pub package: String,
     /// SPDX expressions where the mapping is certain, else the names as written or a
     /// `LicenseRef-` naming the text by its hash.
@@ -136,7 +142,8 @@ pub struct PackageLicenses {
 
 /// `etc/os-release` / `usr/lib/os-release` (systemd's os-release(5)): the fields that identify
 /// the operating system.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct OsRelease {
     /// `ID`: `debian`, `alpine`, `openwrt`.
     pub id: String,
@@ -162,17 +169,18 @@ pub struct OsRelease {
 
 /// A party of a package record; `role` is the model's role name (`supplier`, `author`,
 /// `publisher`, `manufacturer`), `field` the database's own field (`Maintainer`, `Author-email`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PackageParty {
     pub role: super::Role,
-    pub field: &'static str,
+    #[serde(deserialize_with = "super::intern::static_str")]
+    pub field: super::intern::StaticStr,
     pub value: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<u32>,
 }
 
 /// The files a named package owns, as absolute paths inside its root filesystem.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ownership {
     pub package: String,
     pub files: Vec<String>,

@@ -2,11 +2,11 @@
 //! was reached, its size, hash and detected type. Containers (archives, compressed streams,
 //! filesystems) are listed apart from the files inside them.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileEntry {
     /// Virtual path: `fw.bin!/0x40000:squashfs!/usr/lib/libfoo.so` (see docs/inventory-format.md).
     pub path: String,
@@ -29,7 +29,7 @@ pub struct FileEntry {
 }
 
 /// The layer of a container image a file came from (see docs/images.md).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileLayer {
     /// 0 for the bottom layer.
     pub index: usize,
@@ -49,7 +49,7 @@ pub struct FileLayer {
 }
 
 /// How a later layer removed a file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Removed {
     /// The layer that removed it.
     pub index: usize,
@@ -58,7 +58,7 @@ pub struct Removed {
     pub how: RemovedHow,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RemovedHow {
     Deleted,
@@ -88,7 +88,7 @@ impl FileLayer {
 }
 
 /// An archive, compressed stream or filesystem the walker opened (or recognised and could not).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContainerEntry {
     pub path: String,
     #[serde(rename = "type")]
@@ -99,24 +99,24 @@ pub struct ContainerEntry {
     pub unpacked: bool,
     /// True when the container, or one of its members, could not be read to its end (the
     /// reason and the place are a `corrupt` warning): what it holds was examined only in part.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
     pub damaged: bool,
     /// What the container's header says, where that matters (a uImage's name, load address,
     /// operating system and compression).
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
     pub details: BTreeMap<String, String>,
 }
 
 /// A path the walk did not enter on purpose, and why. Listed in coverage; never makes a verdict
 /// `incomplete` (the user asked for it, or it holds no files of the system: `/proc`, `/sys`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Skipped {
     pub path: String,
     #[serde(flatten)]
     pub reason: SkipReason,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "reason", rename_all = "kebab-case")]
 pub enum SkipReason {
     /// Matched an `--exclude` pattern.

@@ -1,7 +1,7 @@
 //! Where a value was read: the one notation every reader, the rule engine and every report share.
 
 use super::Pointer;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// The place inside one document a value came from.
@@ -13,7 +13,7 @@ use std::fmt;
 /// A large SBOM has several locations per component (the component, its purl, CPE and parties,
 /// its edges), so a location is kept to 24 bytes: a JSON pointer is stored inline, without an
 /// allocation, as nearly all are short enough in [`Pointer`]'s form, and the XML place is boxed.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Location {
     /// A JSON pointer, e.g. `/components/3/supplier/name`.
@@ -28,7 +28,7 @@ pub enum Location {
 }
 
 /// A walked file and a place inside it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct FilePlace {
     /// Virtual path (docs/inventory-format.md).
     pub path: String,
@@ -40,7 +40,7 @@ pub struct FilePlace {
 
 /// An XML element path with 1-based sibling indices, e.g.
 /// `/bom/components/component[4]/supplier/name`, and the line it starts on.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct XmlPlace {
     pub path: String,
     pub line: u32,

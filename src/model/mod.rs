@@ -11,6 +11,7 @@ mod facts;
 mod file;
 mod finding;
 mod graph;
+mod intern;
 mod location;
 mod parts;
 mod party;

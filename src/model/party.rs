@@ -2,12 +2,12 @@
 
 use super::Location;
 use compact_str::CompactString;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// What a party did for a component. The rule engine grades evidence by role: a supplier or
 /// manufacturer *declares* a vendor, a copyright holder is weaker, a provider runs a service.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Role {
     /// CycloneDX `supplier`, SPDX `PackageSupplier` / 3.0 `suppliedBy`: who distributed it.

@@ -274,6 +274,14 @@ impl PartialOrd for Pointer {
     }
 }
 
+/// Read back from its written form, as [`Pointer::parse`] reads it.
+impl<'de> serde::Deserialize<'de> for Pointer {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Ok(Pointer::parse(&text))
+    }
+}
+
 impl Serialize for Pointer {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)

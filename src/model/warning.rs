@@ -1,11 +1,11 @@
 //! Warnings: what could be read only in part. Never dropped in silence; every report lists them.
 
 use super::Location;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Stable warning codes. They are part of the JSON output; add new ones, never rename.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum WarningCode {
     /// A value had the wrong JSON/XML type for its field and was skipped.
@@ -59,7 +59,7 @@ impl WarningCode {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Warning {
     pub code: WarningCode,
     /// The file the warning is about.

@@ -130,6 +130,8 @@ pub struct Options<'a> {
     pub platform: Option<crate::image::Platform>,
     /// Credentials and plain-HTTP registries for `registry:` targets.
     pub registry: registry::Settings,
+    /// The results cache walks go through (`None`: every file walked and analysed).
+    pub cache: Option<&'a crate::cache::Cache>,
 }
 
 impl<'a> Options<'a> {
@@ -143,6 +145,7 @@ impl<'a> Options<'a> {
             progress: &(),
             platform: None,
             registry: registry::Settings::default(),
+            cache: None,
         }
     }
 }
@@ -237,13 +240,7 @@ fn read_one(target: &Target, options: &Options<'_>, inventory: &mut Inventory) {
 }
 
 fn walk(path: &Path, options: &Options<'_>, inventory: &mut Inventory, target: &Target) {
-    match firmware::walk_scoped(
-        path,
-        &options.walk_limits,
-        &options.scope,
-        options.progress,
-        options.analyser,
-    ) {
+    match crate::cache::walk(path, options) {
         Ok(mut walked) => {
             inventory.add(assemble(&target.display(), path.is_dir(), &mut walked));
             inventory.files.append(&mut walked.files);

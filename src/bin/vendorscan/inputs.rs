@@ -24,6 +24,8 @@ pub struct Walking<'a> {
     pub platform: Option<vendorscan::image::Platform>,
     /// `--registry-user`, `--insecure-registry` and the auth files, for `registry:` targets.
     pub registry: source::registry::Settings,
+    /// Where results are cached (`None`: `--no-cache`).
+    pub cache: Option<(PathBuf, u64)>,
 }
 
 /// Reads every target (see [`vendorscan::source`] for how a target is told apart), printing
@@ -31,6 +33,10 @@ pub struct Walking<'a> {
 pub fn read(targets: &[OsString], limits: &Limits, walking: &Walking<'_>, quiet: bool) -> Inventory {
     let targets: Vec<Target> = targets.iter().map(|t| Target::from_os(t)).collect();
     let progress = WalkProgress::new(quiet);
+    let cache = walking
+        .cache
+        .as_ref()
+        .map(|(dir, max)| vendorscan::cache::Cache::new(dir, *max));
     let inventory = source::read(
         &targets,
         &Options {
@@ -41,9 +47,17 @@ pub fn read(targets: &[OsString], limits: &Limits, walking: &Walking<'_>, quiet:
             progress: &progress,
             platform: walking.platform.clone(),
             registry: walking.registry.clone(),
+            cache: cache.as_ref(),
         },
     );
     progress.finish();
+    if let Some(cache) = &cache {
+        cache.finish();
+        // one line, and the run's results are as without the cache
+        if let Some(problem) = cache.problem().filter(|_| !quiet) {
+            eprintln!("warning: {}", escape(&problem));
+        }
+    }
     for e in &inventory.errors {
         eprintln!("error: {}", escape(&e.message));
     }
@@ -155,11 +169,39 @@ pub struct WalkArgs {
     /// every other registry over HTTPS.
     #[arg(long, value_name = "HOST[:PORT]")]
     insecure_registry: Vec<String>,
+    #[command(flatten)]
+    pub cache: CacheArgs,
 }
 
 fn registry_user(arg: &str) -> Result<source::registry::auth::Credentials, String> {
     let env = std::env::var(source::registry::auth::PASSWORD_VAR).ok();
     source::registry::auth::Credentials::from_arg(arg, env)
+}
+
+/// Where walk results are cached (docs: README, "The results cache").
+#[derive(ClapArgs)]
+pub struct CacheArgs {
+    /// The results cache's folder [default: $VENDORSCAN_CACHE_DIR, else vendorscan in the
+    /// user's cache directory, e.g. ~/.cache/vendorscan].
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Neither read nor write the results cache: every file is walked and analysed.
+    #[arg(long, conflicts_with = "cache_dir")]
+    pub no_cache: bool,
+    /// The results cache's size, at most: the least recently used results go first (units as
+    /// for the limits: 512M, 2G, 1GiB — powers of 1024).
+    #[arg(long, value_name = "SIZE", default_value = "2GiB")]
+    pub cache_max_size: crate::size::ByteSize,
+}
+
+impl CacheArgs {
+    /// The cache's folder, unless `--no-cache` (or no cache directory is known).
+    pub fn dir(&self) -> Option<PathBuf> {
+        if self.no_cache {
+            return None;
+        }
+        self.cache_dir.clone().or_else(vendorscan::cache::default_dir)
+    }
 }
 
 impl WalkArgs {
@@ -196,6 +238,7 @@ impl WalkArgs {
                 insecure: self.insecure_registry.clone(),
                 ..source::registry::Settings::default()
             },
+            cache: self.cache.dir().map(|d| (d, self.cache.cache_max_size.0)),
         }
     }
 

@@ -4,6 +4,7 @@
 //! input.
 
 mod audit;
+mod cache_cmd;
 mod config;
 mod evidence;
 mod extract;
@@ -89,6 +90,8 @@ enum Command {
     Extract(extract::Args),
     /// List a container's members (or a target's) with their types, sizes and SHA-256.
     Ls(ls::Args),
+    /// Show or clear the results cache.
+    Cache(cache_cmd::Args),
 }
 
 /// Exit status for input that could not be read, as for bad usage.
@@ -161,6 +164,7 @@ fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
         Command::Init(args) => config::init(args),
         Command::Extract(args) => extract::run(args),
         Command::Ls(args) => ls::run(args),
+        Command::Cache(args) => cache_cmd::run(args),
         Command::Completions { shell } => {
             // Into memory first: clap_complete panics when its writer fails (`| head`).
             let mut script = Vec::new();

@@ -42,6 +42,7 @@ impl<'l> LayerWalker<'l> {
                 exhausted: AtomicBool::new(false),
                 taken: AtomicU64::new(0),
                 focus: None,
+                cache: None,
             },
         }
     }
