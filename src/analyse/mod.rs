@@ -16,6 +16,7 @@ pub mod modsig;
 pub mod packages;
 pub mod pe;
 pub mod signatures;
+pub mod vendor_format;
 
 pub use crate::firmware::analyser::{Analyser, FileView};
 use crate::model::Facts;
