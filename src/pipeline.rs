@@ -21,10 +21,12 @@ pub fn audit_analysers(rules: &RuleSet, index: &Index) -> Result<Analysers, aho_
     )?;
     let mut set = analyse::standard();
     set.push(scan);
-    set.push(FormatScan::new(rules::format_magics(rules).into_iter().map(|f| Signature {
-        name: f.name,
-        magic: f.magic,
-        min_size: f.min_size,
+    set.push(FormatScan::new(rules::format_magics(rules).into_iter().map(|f| {
+        Signature {
+            name: f.name,
+            magic: f.magic,
+            min_size: f.min_size,
+        }
     })));
     Ok(set)
 }

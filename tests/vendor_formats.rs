@@ -19,7 +19,12 @@ fn audit(file: &str) -> (i32, Value) {
 }
 
 /// (entity, verdict, component, [(field, kind, strength, value, offset, place)]) per finding.
-type Row = (String, String, String, Vec<(String, String, String, String, u64, String)>);
+type Row = (
+    String,
+    String,
+    String,
+    Vec<(String, String, String, String, u64, String)>,
+);
 
 fn findings(report: &Value) -> Vec<Row> {
     let s = |v: &Value| v.as_str().unwrap().to_string();
@@ -100,7 +105,11 @@ fn look_alikes_are_not_flagged() {
         "lookalike-ecc0101-other-copyright.bin",
     ] {
         let (code, report) = audit(file);
-        assert_eq!((code, &report["verdict"]), (0, &Value::from("clear")), "{file}: {report}");
+        assert_eq!(
+            (code, &report["verdict"]),
+            (0, &Value::from("clear")),
+            "{file}: {report}"
+        );
         assert_eq!(report["findings"], Value::Array(vec![]), "{file}");
     }
 }
@@ -150,7 +159,9 @@ fn rules_check_refuses_malformed_formats_at_their_lines() {
 #[test]
 fn bundled_rules_hand_the_scan_the_four_formats() {
     let rules = vendorscan::rules::load(&[]).unwrap();
-    let mut got: Vec<(String, Vec<(u64, String)>, u64)> = vendorscan::rules::format_magics(&rules)
+    /// (name, [(offset, hex)], min size)
+    type Format = (String, Vec<(u64, String)>, u64);
+    let mut got: Vec<Format> = vendorscan::rules::format_magics(&rules)
         .into_iter()
         .map(|f| {
             let magic = f

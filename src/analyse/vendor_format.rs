@@ -88,7 +88,12 @@ mod tests {
         let f = run(&scan(), "f", &hwnp, Kind::Data);
         assert_eq!(evidence(&f), [("firmware-format", "hwnp", Some(0), "format magic")]);
         // Too short, magic elsewhere, second magic missing or cut off: nothing.
-        for bytes in [&hwnp[..35], b"xHWNP0000000000000000000000000000000000", b"AB000000XD", b"AB000000C"] {
+        for bytes in [
+            &hwnp[..35],
+            b"xHWNP0000000000000000000000000000000000",
+            b"AB000000XD",
+            b"AB000000C",
+        ] {
             assert!(run(&scan(), "f", bytes, Kind::Data).evidence.is_empty());
         }
         let f = run(&scan(), "f", b"AB000000CD", Kind::Data);

@@ -176,7 +176,9 @@ pub fn check(set: &mut RuleSet) {
             let name = f.name.as_ref();
             let mut at = |m: String| errors.push(err(&e.origin, line, format!("entity `{}`: {m}", e.id)));
             if !is_slug(name) {
-                at(format!("firmware format name `{name}` is not a lowercase slug ([a-z0-9-])"));
+                at(format!(
+                    "firmware format name `{name}` is not a lowercase slug ([a-z0-9-])"
+                ));
             }
             if f.magic.is_empty() {
                 at(format!("firmware format `{name}` has no magic (offset and hex bytes)"));
@@ -184,7 +186,12 @@ pub fn check(set: &mut RuleSet) {
             if f.sources.is_empty() {
                 at(format!("firmware format `{name}` cites no source for its layout"));
             }
-            let end = f.magic.iter().map(|m| m.offset + m.hex.0.len() as u64).max().unwrap_or(0);
+            let end = f
+                .magic
+                .iter()
+                .map(|m| m.offset + m.hex.0.len() as u64)
+                .max()
+                .unwrap_or(0);
             if f.min_size.is_some_and(|min| min < end) {
                 at(format!(
                     "firmware format `{name}`: min_size is less than the end of its magic ({end})"

@@ -58,7 +58,12 @@ pub fn format_magics(rules: &RuleSet) -> Vec<FormatMagic> {
         if out.iter().any(|o| o.name == *f.name.as_ref()) || f.magic.is_empty() {
             continue;
         }
-        let end = f.magic.iter().map(|m| m.offset + m.hex.0.len() as u64).max().unwrap_or(0);
+        let end = f
+            .magic
+            .iter()
+            .map(|m| m.offset + m.hex.0.len() as u64)
+            .max()
+            .unwrap_or(0);
         out.push(FormatMagic {
             name: f.name.as_ref().clone(),
             magic: f.magic.iter().map(|m| (m.offset, m.hex.0.clone())).collect(),

@@ -104,11 +104,16 @@ impl TryFrom<String> for HexBytes {
     type Error = String;
     fn try_from(s: String) -> Result<Self, String> {
         let digits = s.as_bytes();
-        if digits.is_empty() || digits.len() % 2 != 0 || !digits.iter().all(u8::is_ascii_hexdigit) {
+        if digits.is_empty() || !digits.len().is_multiple_of(2) || !digits.iter().all(u8::is_ascii_hexdigit) {
             return Err(format!("`{s}` is not bytes as an even number of hex digits"));
         }
         let nibble = |b: u8| (b as char).to_digit(16).unwrap_or(0) as u8;
-        Ok(HexBytes(digits.chunks_exact(2).map(|p| nibble(p[0]) << 4 | nibble(p[1])).collect()))
+        Ok(HexBytes(
+            digits
+                .chunks_exact(2)
+                .map(|p| nibble(p[0]) << 4 | nibble(p[1]))
+                .collect(),
+        ))
     }
 }
 
