@@ -184,7 +184,7 @@ List entry of its own was not verified.
     - US strikes at a Huawei prize: chip design company HiSilicon (Reuters, in SCMP): Huawei develops its own chips \
 'through subsidiary HiSilicon'; 'Established in 2004' (2020-05-22) \
 https://www.scmp.com/tech/big-tech/article/3085551/us-strikes-huawei-prize-chip-design-company-hisilicon
-  defined in: rules/entities/huawei.toml:61
+  defined in: rules/entities/huawei.toml:75
 ";
 
 #[test]

@@ -22,6 +22,7 @@ pub mod party_kind;
 pub mod pe;
 pub mod select;
 pub mod signatures;
+pub mod vendor_format;
 
 pub use crate::firmware::analyser::{Analyser, FileView};
 use crate::model::Facts;

@@ -17,6 +17,8 @@ pub const KNOWN_FIELDS: &[&str] = &[
     "copyright-holder",
     // A copyright statement in the product's own web UI (its web root): about the device.
     "web-ui-copyright",
+    // A file in the entity's own update or flash format (identifiers.firmware_formats).
+    "firmware-format",
     "party-domain",
     "purl",
     "cpe-vendor",
@@ -89,6 +91,8 @@ fn unaccepted(set: &RuleSet, source: &Source) -> Option<String> {
 pub fn check(set: &mut RuleSet) {
     let mut errors = Vec::new();
     let ids: HashSet<&str> = set.entities.iter().map(|e| e.id.as_str()).collect();
+    // Firmware format name → the entity that first defined it.
+    let mut formats: HashMap<&str, &str> = HashMap::new();
     for e in &set.entities {
         let at = |m: String| err(&e.origin, e.origin.line, m);
         if !is_slug(&e.id) {
@@ -171,6 +175,36 @@ pub fn check(set: &mut RuleSet) {
         for h in &ids.sha256 {
             if !is_hex(h, 64) {
                 errors.push(at(format!("entity `{}`: `{h}` is not a lowercase SHA-256", e.id)));
+            }
+        }
+        for (i, f) in ids.firmware_formats.iter().enumerate() {
+            let line = e.format_lines.get(i).copied().unwrap_or(e.origin.line);
+            let name = f.name.as_ref();
+            let mut at = |m: String| errors.push(err(&e.origin, line, format!("entity `{}`: {m}", e.id)));
+            if !is_slug(name) {
+                at(format!(
+                    "firmware format name `{name}` is not a lowercase slug ([a-z0-9-])"
+                ));
+            }
+            if f.magic.is_empty() {
+                at(format!("firmware format `{name}` has no magic (offset and hex bytes)"));
+            }
+            if f.sources.is_empty() {
+                at(format!("firmware format `{name}` cites no source for its layout"));
+            }
+            let end = f
+                .magic
+                .iter()
+                .map(|m| m.offset + m.hex.0.len() as u64)
+                .max()
+                .unwrap_or(0);
+            if f.min_size.is_some_and(|min| min < end) {
+                at(format!(
+                    "firmware format `{name}`: min_size is less than the end of its magic ({end})"
+                ));
+            }
+            if let Some(other) = formats.insert(name, e.id.as_str()) {
+                at(format!("firmware format `{name}` is already the format of `{other}`"));
             }
         }
         for p in &ids.purls {

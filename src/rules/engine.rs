@@ -279,6 +279,7 @@ impl<'a> Matcher<'a> {
             "dt-compatible" | "dt-node-compatible" => self.index.match_dt_compatible(value),
             "oui" => self.index.match_mac(value),
             "sha256" => self.index.match_sha256(value),
+            "firmware-format" => self.index.match_firmware_format(value),
             // Names, possibly with an e-mail address or a domain: module authors, certificate
             // subjects, version-resource companies, copyright holders, strings.
             _ => {

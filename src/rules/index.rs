@@ -104,6 +104,8 @@ pub struct Index {
     dt_prefixes: Table,
     /// IEEE assignments (6, 7 or 9 lower-case hex digits) → entities.
     ouis: Table,
+    /// Firmware format names (`huawei-hwnp`) → entities.
+    firmware_formats: Table,
 }
 
 fn push(map: &mut Table, key: String, entity: usize, rule: &str) {
@@ -144,6 +146,7 @@ impl Index {
             hardware_ids: HashMap::new(),
             dt_prefixes: HashMap::new(),
             ouis: HashMap::new(),
+            firmware_formats: HashMap::new(),
         };
         for (i, e) in rules.entities.iter().enumerate() {
             for name in std::iter::once(&e.name)
@@ -204,6 +207,9 @@ impl Index {
             }
             for p in &e.identifiers.dt_prefixes {
                 push(&mut index.dt_prefixes, p.to_lowercase(), i, p);
+            }
+            for f in &e.identifiers.firmware_formats {
+                push(&mut index.firmware_formats, f.name.to_string(), i, f.name.as_ref());
             }
         }
         for r in &rules.registrants {
@@ -339,6 +345,11 @@ impl Index {
 
     pub fn match_cpe_vendor(&self, vendor: &str) -> Vec<Hit<'_>> {
         hits(self.cpe_vendors.get(&vendor.to_lowercase()))
+    }
+
+    /// The entity whose update or flash format a file is in, by the format's name.
+    pub fn match_firmware_format(&self, name: &str) -> Vec<Hit<'_>> {
+        hits(self.firmware_formats.get(name))
     }
 
     pub fn match_sha256(&self, hex: &str) -> Vec<Hit<'_>> {

@@ -94,6 +94,9 @@ pub struct Entity {
     pub origin: Origin,
     #[serde(skip)]
     pub parent_line: Option<usize>,
+    /// The line each of `identifiers.firmware_formats` names itself on, for `rules check`.
+    #[serde(skip)]
+    pub format_lines: Vec<usize>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -390,6 +393,9 @@ fn add_pack(set: &mut RuleSet, origin: &str, files: &[(String, String)]) {
                 for def in f.entity {
                     let line = line_of(text, def.id.span().start);
                     let parent_line = def.parent.as_ref().map(|p| line_of(text, p.span().start));
+                    let format_lines = (def.identifiers.firmware_formats.iter())
+                        .map(|f| line_of(text, f.name.span().start))
+                        .collect();
                     let id = def.id.into_inner();
                     dup("entity", &id, &file, line, errors);
                     let entity = Entity {
@@ -412,6 +418,7 @@ fn add_pack(set: &mut RuleSet, origin: &str, files: &[(String, String)]) {
                             line,
                         },
                         parent_line,
+                        format_lines,
                     };
                     match set.entities.iter_mut().find(|e| e.id == id) {
                         Some(slot) => *slot = entity,

@@ -40,3 +40,35 @@ pub fn indicator_terms(rules: &RuleSet, index: &Index) -> Terms {
     t.ouis.dedup();
     t
 }
+
+/// A firmware format as the format scan is handed it: its name, the bytes that must stand at
+/// each offset, and the smallest size a file in it can have. Plain data, so the scan needs to
+/// know nothing of rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormatMagic {
+    pub name: String,
+    pub magic: Vec<(u64, Vec<u8>)>,
+    pub min_size: u64,
+}
+
+/// Every entity's firmware formats (`identifiers.firmware_formats`), once each by name.
+pub fn format_magics(rules: &RuleSet) -> Vec<FormatMagic> {
+    let mut out: Vec<FormatMagic> = Vec::new();
+    for f in rules.entities.iter().flat_map(|e| &e.identifiers.firmware_formats) {
+        if out.iter().any(|o| o.name == *f.name.as_ref()) || f.magic.is_empty() {
+            continue;
+        }
+        let end = f
+            .magic
+            .iter()
+            .map(|m| m.offset + m.hex.0.len() as u64)
+            .max()
+            .unwrap_or(0);
+        out.push(FormatMagic {
+            name: f.name.as_ref().clone(),
+            magic: f.magic.iter().map(|m| (m.offset, m.hex.0.clone())).collect(),
+            min_size: f.min_size.unwrap_or(0).max(end),
+        });
+    }
+    out
+}

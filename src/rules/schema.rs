@@ -64,6 +64,63 @@ pub struct Identifiers {
     pub cert_orgs: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sha256: Vec<String>,
+    /// The entity's own update or flash file formats, told by magic bytes at fixed offsets
+    /// (docs/vendor-formats.md): a file in one of them was packaged by the entity.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub firmware_formats: Vec<FirmwareFormat>,
+}
+
+/// `[[entity.identifiers.firmware_formats]]`: a vendor's update or flash file format, recognised
+/// when every `magic` is found at its offset in a file at least `min_size` bytes long.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FirmwareFormat {
+    /// A slug reported as the evidence value (`huawei-hwnp`); its span names the line for
+    /// `rules check`.
+    pub name: Spanned<String>,
+    pub label: String,
+    pub magic: Vec<Magic>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_size: Option<u64>,
+    /// Where the layout is described: every format cites at least one.
+    pub sources: Vec<Source>,
+}
+
+/// Bytes (written as hex) at a byte offset from the start of the file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Magic {
+    pub offset: u64,
+    pub hex: HexBytes,
+}
+
+/// Bytes written as an even number of hex digits (`48574e50`); anything else is refused when the
+/// file is read, so `rules check` names the line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct HexBytes(pub Vec<u8>);
+
+impl TryFrom<String> for HexBytes {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        let digits = s.as_bytes();
+        if digits.is_empty() || !digits.len().is_multiple_of(2) || !digits.iter().all(u8::is_ascii_hexdigit) {
+            return Err(format!("`{s}` is not bytes as an even number of hex digits"));
+        }
+        let nibble = |b: u8| (b as char).to_digit(16).unwrap_or(0) as u8;
+        Ok(HexBytes(
+            digits
+                .chunks_exact(2)
+                .map(|p| nibble(p[0]) << 4 | nibble(p[1]))
+                .collect(),
+        ))
+    }
+}
+
+impl From<HexBytes> for String {
+    fn from(h: HexBytes) -> String {
+        h.0.iter().map(|b| format!("{b:02x}")).collect()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
