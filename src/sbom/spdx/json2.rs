@@ -223,6 +223,17 @@ fn file_element(r: &mut Spdx2, node: &Node) {
     for (contributor, at) in node.strings("fileContributors", &mut r.b) {
         v2::add_actor(&mut c, &contributor, Role::Author, at);
     }
+    // SPDX files have no version field: vendorscan writes a file's version (a module's
+    // `.modinfo` version, a PE version resource) as the comment `version <v>`.
+    if let Some((comment, _)) = node.text("comment", &mut r.b) {
+        if let Some(version) = comment
+            .strip_prefix("version ")
+            .filter(|v| !v.contains(char::is_whitespace))
+        {
+            c.version = Some(version.into());
+        }
+    }
+    annotations(r, node, &mut c);
     r.b.add_component(c);
 }
 
