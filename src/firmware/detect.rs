@@ -117,7 +117,7 @@ impl Kind {
     pub fn is_compression(self) -> bool {
         matches!(
             self,
-            Kind::Gzip | Kind::Xz | Kind::Lzma | Kind::Bzip2 | Kind::Zstd | Kind::Lz4
+            Kind::Gzip | Kind::Xz | Kind::Lzma | Kind::Bzip2 | Kind::Zstd | Kind::Lz4 | Kind::Lzip
         )
     }
 
@@ -155,7 +155,6 @@ impl Kind {
                 | Kind::RomFs
                 | Kind::Erofs
                 | Kind::UnixCompress
-                | Kind::Lzip
                 | Kind::Lzop
         )
     }

@@ -33,6 +33,14 @@ pub fn reader<'r, R: Read + 'r>(kind: Kind, source: R) -> io::Result<Box<dyn Rea
         Kind::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(source)),
         Kind::Zstd => Box::new(zstd::stream::read::Decoder::new(source)?),
         Kind::Lz4 => Box::new(lz4_flex::frame::FrameDecoder::new(source)),
+        // liblzma's own lzip decoder: the `LZIP` header (version 0 or 1, dictionary size), the
+        // LZMA data, and each member's trailer (CRC-32, data size, member size) checked;
+        // CONCATENATED reads every member, as `lzip -d` does.
+        Kind::Lzip => {
+            let stream = liblzma::stream::Stream::new_lzip_decoder(u64::MAX, liblzma::stream::CONCATENATED)
+                .map_err(io::Error::other)?;
+            Box::new(liblzma::read::XzDecoder::new_stream(source, stream))
+        }
         other => {
             return Err(io::Error::other(format!(
                 "{} is not a compression format",
