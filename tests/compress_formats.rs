@@ -76,6 +76,8 @@ fn tree() -> Vec<(String, String, String, String)> {
 const IMAGES: &[(&str, &str, &str)] = &[
     ("tree.tar.lz", "lzip", "!lzip!/"),
     ("tree.multi.tar.lz", "lzip", "!lzip!/"),
+    ("tree.tar.Z", "compress", "!compress!/"),
+    ("tree.b12.tar.Z", "compress", "!compress!/"),
 ];
 
 const MODULE: &str = "lib/modules/5.10.0/hi_wifi.ko";

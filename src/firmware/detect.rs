@@ -117,7 +117,7 @@ impl Kind {
     pub fn is_compression(self) -> bool {
         matches!(
             self,
-            Kind::Gzip | Kind::Xz | Kind::Lzma | Kind::Bzip2 | Kind::Zstd | Kind::Lz4 | Kind::Lzip
+            Kind::Gzip | Kind::Xz | Kind::Lzma | Kind::Bzip2 | Kind::Zstd | Kind::Lz4 | Kind::Lzip | Kind::UnixCompress
         )
     }
 
@@ -149,13 +149,7 @@ impl Kind {
     pub fn is_unread_container(self) -> bool {
         matches!(
             self,
-            Kind::SevenZip
-                | Kind::SquashFsUnread(_)
-                | Kind::CramFs
-                | Kind::RomFs
-                | Kind::Erofs
-                | Kind::UnixCompress
-                | Kind::Lzop
+            Kind::SevenZip | Kind::SquashFsUnread(_) | Kind::CramFs | Kind::RomFs | Kind::Erofs | Kind::Lzop
         )
     }
 

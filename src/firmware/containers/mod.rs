@@ -17,6 +17,7 @@ pub mod tar;
 pub mod ubi;
 pub mod ubifs;
 pub mod uimage;
+pub mod unix_compress;
 pub mod zip;
 
 use std::borrow::Cow;
