@@ -78,6 +78,8 @@ const IMAGES: &[(&str, &str, &str)] = &[
     ("tree.multi.tar.lz", "lzip", "!lzip!/"),
     ("tree.tar.Z", "compress", "!compress!/"),
     ("tree.b12.tar.Z", "compress", "!compress!/"),
+    ("tree.tar.lzo", "lzop", "!lzop!/"),
+    ("tree.crc32.tar.lzo", "lzop", "!lzop!/"),
 ];
 
 const MODULE: &str = "lib/modules/5.10.0/hi_wifi.ko";
@@ -134,7 +136,12 @@ fn a_copy_cut_short_is_incomplete_says_where_and_keeps_what_decoded() {
             warned.iter().any(|w| w.starts_with("corrupt ") && w.contains(kind)),
             "{image}: {warned:?}"
         );
-        // the first files of the tree decoded before the cut, with their hashes
+        // the first files of the tree decoded before the cut, with their hashes — except in lzop,
+        // whose 256 KiB blocks hold this whole tar in one: a block cut short cannot be decoded nor
+        // its checksum checked, so nothing of it is kept
+        if kind == "lzop" {
+            continue;
+        }
         let kept = listing(&inventory(&cut), &format!("{cut}{inner}"));
         let passwd = expected.iter().find(|f| f.0 == "etc/passwd").unwrap();
         assert!(kept.contains(passwd), "{image}: {kept:?}");

@@ -117,7 +117,15 @@ impl Kind {
     pub fn is_compression(self) -> bool {
         matches!(
             self,
-            Kind::Gzip | Kind::Xz | Kind::Lzma | Kind::Bzip2 | Kind::Zstd | Kind::Lz4 | Kind::Lzip | Kind::UnixCompress
+            Kind::Gzip
+                | Kind::Xz
+                | Kind::Lzma
+                | Kind::Bzip2
+                | Kind::Zstd
+                | Kind::Lz4
+                | Kind::Lzip
+                | Kind::UnixCompress
+                | Kind::Lzop
         )
     }
 
@@ -149,7 +157,7 @@ impl Kind {
     pub fn is_unread_container(self) -> bool {
         matches!(
             self,
-            Kind::SevenZip | Kind::SquashFsUnread(_) | Kind::CramFs | Kind::RomFs | Kind::Erofs | Kind::Lzop
+            Kind::SevenZip | Kind::SquashFsUnread(_) | Kind::CramFs | Kind::RomFs | Kind::Erofs
         )
     }
 

@@ -1,4 +1,4 @@
-//! Compressed streams: gzip, xz, legacy lzma, bzip2, zstd, lz4 frames, lzip, Unix compress (.Z). A stream is either read
+//! Compressed streams: gzip, xz, legacy lzma, bzip2, zstd, lz4 frames, lzip, Unix compress (.Z), lzop. A stream is either read
 //! as it decodes ([`reader`]: the walker parses a tar or cpio inside without holding the whole
 //! decompressed stream) or decoded into memory through a hard cap ([`decompress`]); a stream that
 //! would exceed the cap is a bomb or too big, and says so.
@@ -42,6 +42,7 @@ pub fn reader<'r, R: Read + 'r>(kind: Kind, source: R) -> io::Result<Box<dyn Rea
             Box::new(liblzma::read::XzDecoder::new_stream(source, stream))
         }
         Kind::UnixCompress => Box::new(super::unix_compress::Decoder::new(source)),
+        Kind::Lzop => Box::new(super::lzop::Decoder::new(source)),
         other => {
             return Err(io::Error::other(format!(
                 "{} is not a compression format",

@@ -12,6 +12,7 @@ pub mod fat;
 pub mod fit;
 pub mod iso9660;
 pub mod jffs2;
+pub mod lzop;
 pub mod squashfs;
 pub mod tar;
 pub mod ubi;
