@@ -80,6 +80,8 @@ const IMAGES: &[(&str, &str, &str)] = &[
     ("tree.b12.tar.Z", "compress", "!compress!/"),
     ("tree.tar.lzo", "lzop", "!lzop!/"),
     ("tree.crc32.tar.lzo", "lzop", "!lzop!/"),
+    ("tree.lz4.squashfs", "squashfs", "!/"),
+    ("tree.lzo.squashfs", "squashfs", "!/"),
 ];
 
 const MODULE: &str = "lib/modules/5.10.0/hi_wifi.ko";
@@ -93,11 +95,7 @@ fn every_format_lists_the_trees_files_and_hashes() {
         assert_eq!(warnings(&json, ""), Vec::<String>::new(), "{image}");
         assert_eq!(listing(&json, &format!("{path}{inner}")), expected, "{image}");
         assert_eq!(json["containers"][0]["type"].as_str(), Some(kind), "{image}");
-        assert_eq!(
-            json["containers"][0]["damaged"].as_bool().unwrap_or(false),
-            false,
-            "{image}"
-        );
+        assert!(!json["containers"][0]["damaged"].as_bool().unwrap_or(false), "{image}");
     }
 }
 
@@ -138,8 +136,9 @@ fn a_copy_cut_short_is_incomplete_says_where_and_keeps_what_decoded() {
         );
         // the first files of the tree decoded before the cut, with their hashes — except in lzop,
         // whose 256 KiB blocks hold this whole tar in one: a block cut short cannot be decoded nor
-        // its checksum checked, so nothing of it is kept
-        if kind == "lzop" {
+        // its checksum checked, so nothing of it is kept; and in SquashFS, whose tables are at the
+        // end: a cut image has no directory left to list
+        if kind == "lzop" || kind == "squashfs" {
             continue;
         }
         let kept = listing(&inventory(&cut), &format!("{cut}{inner}"));

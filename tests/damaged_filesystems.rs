@@ -72,8 +72,6 @@ const RECOGNISED: &[(&str, &str, &str)] = &[
     ("be.cramfs", "cramfs", "cramfs"),
     ("romfs.img", "romfs", "romfs"),
     ("erofs.img", "erofs", "erofs"),
-    ("lz4.squashfs", "squashfs", "squashfs with lz4 compression"),
-    ("lzo.squashfs", "squashfs", "squashfs with lzo compression"),
     ("lzma.squashfs", "squashfs", "squashfs with lzma compression"),
 ];
 
