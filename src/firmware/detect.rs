@@ -1,11 +1,9 @@
 //! What a run of bytes is, from its content (magic numbers at fixed offsets), never its name.
 
-/// SquashFS compressors the reader is not built with (SquashFS 4 ids 2, 3 and 5).
+/// SquashFS compressors the reader is not built with (SquashFS 4 id 2; LZO and LZ4 are read).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SquashCompressor {
     Lzma,
-    Lzo,
-    Lz4,
 }
 
 /// Every type the walker tells apart. Containers are unpacked (or, for formats not read yet,
@@ -121,7 +119,15 @@ impl Kind {
     pub fn is_compression(self) -> bool {
         matches!(
             self,
-            Kind::Gzip | Kind::Xz | Kind::Lzma | Kind::Bzip2 | Kind::Zstd | Kind::Lz4
+            Kind::Gzip
+                | Kind::Xz
+                | Kind::Lzma
+                | Kind::Bzip2
+                | Kind::Zstd
+                | Kind::Lz4
+                | Kind::Lzip
+                | Kind::UnixCompress
+                | Kind::Lzop
         )
     }
 
@@ -155,18 +161,13 @@ impl Kind {
 
     /// Recognised as a container the walker does not unpack yet: reported, not opened.
     pub fn is_unread_container(self) -> bool {
-        matches!(
-            self,
-            Kind::SevenZip | Kind::SquashFsUnread(_) | Kind::UnixCompress | Kind::Lzip | Kind::Lzop
-        )
+        matches!(self, Kind::SevenZip | Kind::SquashFsUnread(_))
     }
 
     /// The name with what sets it apart, for messages: `squashfs with lz4 compression`.
     pub fn description(self) -> &'static str {
         match self {
             Kind::SquashFsUnread(SquashCompressor::Lzma) => "squashfs with lzma compression",
-            Kind::SquashFsUnread(SquashCompressor::Lzo) => "squashfs with lzo compression",
-            Kind::SquashFsUnread(SquashCompressor::Lz4) => "squashfs with lz4 compression",
             Kind::UnixCompress => "compress (.Z) stream",
             Kind::Lzip => "lzip stream",
             Kind::Lzop => "lzop stream",
@@ -270,18 +271,13 @@ const UBIFS_SB_NODE: u8 = 6;
 const CRAMFS_SIGNATURE: &[u8] = b"Compressed ROMFS";
 
 /// A SquashFS 4 superblock names its compressor at byte 20 (1 gzip, 2 lzma, 3 lzo, 4 xz, 5 lz4,
-/// 6 zstd). The reader (backhand) is built with gzip, xz and zstd only; an image compressed
-/// otherwise would fail in it with no useful reason, so it is recognised here and reported.
+/// 6 zstd). The reader (backhand, with LZ4 and LZO added in squashfs.rs) reads all but lzma; an
+/// lzma image would fail in it with no useful reason, so it is recognised here and reported.
 /// Anything else (another version, an unknown id) goes to the reader, which says what is wrong.
 fn squashfs_kind(bytes: &[u8]) -> Kind {
     let le16 = |at: usize| bytes.get(at..at + 2).map(|s| u16::from_le_bytes([s[0], s[1]]));
-    if bytes.starts_with(b"hsqs") && le16(28) == Some(4) {
-        match le16(20) {
-            Some(2) => return Kind::SquashFsUnread(SquashCompressor::Lzma),
-            Some(3) => return Kind::SquashFsUnread(SquashCompressor::Lzo),
-            Some(5) => return Kind::SquashFsUnread(SquashCompressor::Lz4),
-            _ => {}
-        }
+    if bytes.starts_with(b"hsqs") && le16(28) == Some(4) && le16(20) == Some(2) {
+        return Kind::SquashFsUnread(SquashCompressor::Lzma);
     }
     Kind::SquashFs
 }
@@ -461,19 +457,19 @@ mod tests {
         for (id, kind) in [
             (1, Kind::SquashFs),
             (2, Kind::SquashFsUnread(SquashCompressor::Lzma)),
-            (3, Kind::SquashFsUnread(SquashCompressor::Lzo)),
+            (3, Kind::SquashFs),
             (4, Kind::SquashFs),
-            (5, Kind::SquashFsUnread(SquashCompressor::Lz4)),
+            (5, Kind::SquashFs),
             (6, Kind::SquashFs),
         ] {
             sb[20] = id;
             assert_eq!(detect(&sb), kind, "compressor {id}");
         }
-        let lz4 = Kind::SquashFsUnread(SquashCompressor::Lz4);
-        assert!(lz4.is_unread_container() && !lz4.is_archive());
+        let lzma = Kind::SquashFsUnread(SquashCompressor::Lzma);
+        assert!(lzma.is_unread_container() && !lzma.is_archive());
         assert_eq!(
-            (lz4.name(), lz4.description()),
-            ("squashfs", "squashfs with lz4 compression")
+            (lzma.name(), lzma.description()),
+            ("squashfs", "squashfs with lzma compression")
         );
     }
 }

@@ -1,4 +1,4 @@
-//! Compressed streams: gzip, xz, legacy lzma, bzip2, zstd, lz4 frames. A stream is either read
+//! Compressed streams: gzip, xz, legacy lzma, bzip2, zstd, lz4 frames, lzip, Unix compress (.Z), lzop. A stream is either read
 //! as it decodes ([`reader`]: the walker parses a tar or cpio inside without holding the whole
 //! decompressed stream) or decoded into memory through a hard cap ([`decompress`]); a stream that
 //! would exceed the cap is a bomb or too big, and says so.
@@ -33,6 +33,16 @@ pub fn reader<'r, R: Read + 'r>(kind: Kind, source: R) -> io::Result<Box<dyn Rea
         Kind::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(source)),
         Kind::Zstd => Box::new(zstd::stream::read::Decoder::new(source)?),
         Kind::Lz4 => Box::new(lz4_flex::frame::FrameDecoder::new(source)),
+        // liblzma's own lzip decoder: the `LZIP` header (version 0 or 1, dictionary size), the
+        // LZMA data, and each member's trailer (CRC-32, data size, member size) checked;
+        // CONCATENATED reads every member, as `lzip -d` does.
+        Kind::Lzip => {
+            let stream = liblzma::stream::Stream::new_lzip_decoder(u64::MAX, liblzma::stream::CONCATENATED)
+                .map_err(io::Error::other)?;
+            Box::new(liblzma::read::XzDecoder::new_stream(source, stream))
+        }
+        Kind::UnixCompress => Box::new(super::unix_compress::Decoder::new(source)),
+        Kind::Lzop => Box::new(super::lzop::Decoder::new(source)),
         other => {
             return Err(io::Error::other(format!(
                 "{} is not a compression format",

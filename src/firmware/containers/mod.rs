@@ -14,6 +14,7 @@ pub mod fat;
 pub mod fit;
 pub mod iso9660;
 pub mod jffs2;
+pub mod lzop;
 pub mod problems;
 pub mod romfs;
 pub mod squashfs;
@@ -21,6 +22,7 @@ pub mod tar;
 pub mod ubi;
 pub mod ubifs;
 pub mod uimage;
+pub mod unix_compress;
 pub mod yaffs2;
 pub mod zip;
 

@@ -60,7 +60,8 @@ fn walk<'a>(mut reader: impl BufReadSeek, limit: u64, visit: &mut Visit<'_, 'a>)
 }
 
 fn walk_tables<'a>(reader: impl BufReadSeek, limit: u64, visit: &mut Visit<'_, 'a>) -> Result<(), Failure> {
-    let squashfs = Squashfs::from_reader(reader).map_err(Failure::Tables)?;
+    let squashfs =
+        Squashfs::from_reader_with_offset_and_kind(reader, 0, Kind::new_v4(&CODECS)).map_err(Failure::Tables)?;
     let sb = squashfs.superblock;
     let inodes = squashfs.inodes.len();
     let fs = squashfs.into_filesystem_reader().map_err(|e| {
@@ -104,7 +105,7 @@ fn walk_tables<'a>(reader: impl BufReadSeek, limit: u64, visit: &mut Visit<'_, '
 /// so a sound image is read once).
 fn diagnose(reader: &mut impl BufReadSeek, error: &BackhandError) -> String {
     let general = || format!("cannot read its tables: {}", reason(error));
-    let kind = Kind::new_v4(&DefaultCompressor);
+    let kind = Kind::new_v4(&CODECS);
     let rewound = reader.seek(SeekFrom::Start(0)).is_ok();
     let sb = match Squashfs::superblock_and_compression_options(reader, &kind) {
         Ok((sb, _)) if rewound => sb,
@@ -232,5 +233,53 @@ fn data_place(fs: &FilesystemReader<'_>, file: &SquashfsFileReader) -> String {
         i if i == u32::MAX as usize => blocks,
         i if file.file_len() < fs.block_size as usize => format!("data in fragment {i}"),
         i => format!("{blocks} (tail in fragment {i})"),
+    }
+}
+
+/// backhand's codecs plus LZ4 and LZO blocks, decoded with the crates vendorscan already keeps
+/// (lz4_flex's block decoder; liblzo2's safe LZO1X decoder through `lzallright`, as UBIFS and
+/// lzop use) instead of backhand's `lz4` and `lzo` features (its `lzo` pulls `rust-lzo`, a C-to-
+/// Rust translation). Each block decodes into the buffer backhand sized to the block size; data
+/// that does not fit or does not decode is an error, as backhand's own are.
+struct Codecs;
+
+static CODECS: Codecs = Codecs;
+
+impl backhand::traits::CompressionAction for Codecs {
+    type Error = BackhandError;
+    type Compressor = backhand::compression::Compressor;
+    type FilesystemCompressor = backhand::FilesystemCompressor;
+    type SuperBlock = backhand::SuperBlock;
+
+    fn decompress(&self, bytes: &[u8], out: &mut Vec<u8>, compressor: Self::Compressor) -> Result<(), BackhandError> {
+        use backhand::compression::Compressor as C;
+        let start = out.len();
+        match compressor {
+            C::Lz4 | C::Lzo => {
+                out.resize(out.capacity().max(start + 1), 0);
+                let n = if compressor == C::Lz4 {
+                    lz4_flex::block::decompress_into(bytes, &mut out[start..]).ok()
+                } else {
+                    lzallright::decompress(bytes, &mut out[start..]).ok()
+                };
+                let Some(n) = n else {
+                    out.truncate(start);
+                    return Err(BackhandError::CorruptedOrInvalidSquashfs);
+                };
+                out.truncate(start + n);
+                Ok(())
+            }
+            other => DefaultCompressor.decompress(bytes, out, other),
+        }
+    }
+
+    /// Not used: vendorscan only reads images.
+    fn compress(
+        &self,
+        bytes: &[u8],
+        fc: Self::FilesystemCompressor,
+        block_size: u32,
+    ) -> Result<Vec<u8>, BackhandError> {
+        DefaultCompressor.compress(bytes, fc, block_size)
     }
 }
