@@ -124,7 +124,13 @@ fn compare(title: &str, tools: &[Tool], rounds: usize, scratch: &Path) -> Vec<Du
         .map(|(tool, times)| {
             let (low, high) = (*times.iter().min().unwrap(), *times.iter().max().unwrap());
             let m = median(times);
-            println!("  {:<58} median {} ({} – {})", tool.label, secs(m), secs(low), secs(high));
+            println!(
+                "  {:<58} median {} ({} – {})",
+                tool.label,
+                secs(m),
+                secs(low),
+                secs(high)
+            );
             m
         })
         .collect()
@@ -185,14 +191,28 @@ fn main() {
     if let Some(trivy) = &trivy {
         let args = ["rootfs", "--offline-scan", "--skip-db-update", "--scanners", "license"];
         let args = args.map(OsStr::new).into_iter().chain(
-            ["--quiet", "--cache-dir", "{cache}", "--format", "json", "--output", "/dev/null"].map(OsStr::new),
+            [
+                "--quiet",
+                "--cache-dir",
+                "{cache}",
+                "--format",
+                "json",
+                "--output",
+                "/dev/null",
+            ]
+            .map(OsStr::new),
         );
         let args: Vec<&OsStr> = args.chain([noapt.as_os_str()]).collect();
         tools.push(Tool::new("trivy rootfs --scanners license DIR", trivy, &args));
     }
     let syft_dir = OsString::from(format!("dir:{}", noapt.display()));
     if let Some(syft) = &syft {
-        let args = [&*syft_dir, OsStr::new("--quiet"), OsStr::new("--output"), OsStr::new("json")];
+        let args = [
+            &*syft_dir,
+            OsStr::new("--quiet"),
+            OsStr::new("--output"),
+            OsStr::new("json"),
+        ];
         tools.push(Tool::new("syft dir:DIR", syft, &args));
     }
     let t = compare("rootfs without apt cache, a directory", &tools, rounds, scratch.path());
@@ -211,16 +231,35 @@ fn main() {
     if let Some(trivy) = &trivy {
         let args = ["image", "--offline-scan", "--skip-db-update", "--scanners", "license"];
         let args = args.map(OsStr::new).into_iter().chain(
-            ["--quiet", "--cache-dir", "{cache}", "--format", "json", "--output", "/dev/null"].map(OsStr::new),
+            [
+                "--quiet",
+                "--cache-dir",
+                "{cache}",
+                "--format",
+                "json",
+                "--output",
+                "/dev/null",
+            ]
+            .map(OsStr::new),
         );
         let args: Vec<&OsStr> = args.chain([OsStr::new("--input"), layout.as_os_str()]).collect();
         tools.push(Tool::new("trivy image --scanners license --input LAYOUT", trivy, &args));
     }
     if let Some(syft) = &syft {
-        let args = [&*oci_dir, OsStr::new("--quiet"), OsStr::new("--output"), OsStr::new("json")];
+        let args = [
+            &*oci_dir,
+            OsStr::new("--quiet"),
+            OsStr::new("--output"),
+            OsStr::new("json"),
+        ];
         tools.push(Tool::new("syft oci-dir:LAYOUT", syft, &args));
     }
-    let t = compare("the same tree, an OCI image layout (one gzip layer)", &tools, rounds, scratch.path());
+    let t = compare(
+        "the same tree, an OCI image layout (one gzip layer)",
+        &tools,
+        rounds,
+        scratch.path(),
+    );
     let mut at = 1;
     if trivy.is_some() {
         ratio("audit / trivy", t[0], t[at], 0.5);
