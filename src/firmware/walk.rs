@@ -167,7 +167,7 @@ pub fn walk_scoped(
     progress: &dyn Progress,
     analyser: &dyn Analyser,
 ) -> Result<Walked, WalkError> {
-    walk_with(target, limits, scope, progress, analyser, None, TUNING, None)
+    walk_with(target, limits, scope, progress, analyser, TUNING, Hooks::default())
 }
 
 /// Walks one target as [`walk`] does, but only along the paths `focus` asks for: every other
@@ -175,7 +175,11 @@ pub fn walk_scoped(
 /// being opened or analysed. Everything on the way is read by the same readers, within the
 /// same limits, and its damage reported the same way.
 pub fn walk_focused(target: &Path, limits: &Limits, focus: &Focus) -> Result<Walked, WalkError> {
-    walk_with(target, limits, &Scope::default(), &(), &(), None, TUNING, Some(focus))
+    let hooks = Hooks {
+        cache: None,
+        focus: Some(focus),
+    };
+    walk_with(target, limits, &Scope::default(), &(), &(), TUNING, hooks)
 }
 
 /// Walks one target as [`walk_scoped`] does, asking `cache` for each file's facts before running
@@ -188,7 +192,15 @@ pub fn walk_cached(
     analyser: &dyn Analyser,
     cache: Option<&dyn FactsCache>,
 ) -> Result<Walked, WalkError> {
-    walk_with(target, limits, scope, progress, analyser, cache, TUNING, None)
+    walk_with(
+        target,
+        limits,
+        scope,
+        progress,
+        analyser,
+        TUNING,
+        Hooks { cache, focus: None },
+    )
 }
 
 #[cfg(test)]
@@ -205,10 +217,17 @@ fn walk_tuned(
         &Scope::default(),
         progress,
         analyser,
-        None,
         tuning,
-        None,
+        Hooks::default(),
     )
+}
+
+/// What a walk may be given besides its target and limits: the results cache (`walk_cached`)
+/// and the paths a focused walk follows (`walk_focused`).
+#[derive(Default, Clone, Copy)]
+struct Hooks<'a> {
+    cache: Option<&'a dyn FactsCache>,
+    focus: Option<&'a Focus>,
 }
 
 fn walk_with(
@@ -217,10 +236,10 @@ fn walk_with(
     scope: &Scope,
     progress: &dyn Progress,
     analyser: &dyn Analyser,
-    cache: Option<&dyn FactsCache>,
     tuning: Tuning,
-    focus: Option<&Focus>,
+    hooks: Hooks<'_>,
 ) -> Result<Walked, WalkError> {
+    let Hooks { cache, focus } = hooks;
     let display = target.display().to_string();
     let fail = |source| WalkError {
         path: display.clone(),
