@@ -1,6 +1,11 @@
 //! The real-rootfs tier: a Debian root filesystem built by ../shared/scripts/make-rootfs.sh
 //! (about 11,700 files) lists the same files and hashes as a directory, SquashFS, cpio.gz,
-//! tar.gz and ext4. Runs when `VENDORSCAN_ROOTFS` names that script's output folder.
+//! tar.gz and ext4, and gives the same SBOM in each and as an OCI image. Runs when
+//! `VENDORSCAN_ROOTFS` names that script's output folder.
+
+// the benches' writer of a one-layer OCI image layout (tar, flate2, sha2: no image tool needed)
+#[path = "../benches/support/oci.rs"]
+mod oci;
 
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -208,24 +213,33 @@ fn spdx_said(target: &str, inner: &str) -> Said {
 }
 
 /// The SBOM of the rootfs is the same whichever way it is packed: directory, SquashFS, cpio.gz,
-/// tar.gz, ext4 (modulo the target's own name and hash).
+/// tar.gz, ext4 and an OCI image of one layer (modulo the target's own name and hash).
 #[test]
 fn every_packing_of_the_rootfs_gives_the_same_sbom() {
     let Some(dir) = rootfs() else { return };
     let d = dir.display().to_string();
+    let layout = tempfile::tempdir().unwrap();
+    oci::write_layout(&dir.join("rootfs"), layout.path());
+    let image = format!("oci-dir:{}", layout.path().display());
     let base = spdx_said(&format!("{d}/rootfs"), "");
     assert_eq!(base.0.len(), 89, "88 packages and the operating system");
     assert!(base
         .2
         .iter()
-        .any(|r| r.starts_with("\"bash\" \"5.2.15-2+b13\" DEPENDS_ON \"libc6\"")));
+        .any(|r| r.starts_with("\"bash\" \"5.2.15-2+b13\" \"DEPENDS_ON\" \"libc6\"")));
     for (image, inner) in [
         ("rootfs.squashfs", ""),
         ("rootfs.cpio.gz", "gzip!/"),
         ("rootfs.tar.gz", "gzip!/"),
         ("rootfs.ext4", ""),
+        (image.as_str(), ""),
     ] {
-        let other = spdx_said(&format!("{d}/{image}"), inner);
+        let target = if image.starts_with("oci-dir:") {
+            image.to_string()
+        } else {
+            format!("{d}/{image}")
+        };
+        let other = spdx_said(&target, inner);
         assert_eq!(other.0, base.0, "{image}: packages");
         let missing: Vec<&String> = base.1.difference(&other.1).take(5).collect();
         let extra: Vec<&String> = other.1.difference(&base.1).take(5).collect();

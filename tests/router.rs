@@ -248,6 +248,17 @@ fn the_sbom_of_the_router_reads_back_and_validates() {
         .iter()
         .filter(|f| f["sha256"].is_string() && f["path"] != FLASH)
         .count();
+    // and every container that is a file of its own (the update bundle in the squashfs): those
+    // the walk gives a SHA-1
+    let file_paths: Vec<&Value> = walked["files"].as_array().unwrap().iter().map(|f| &f["path"]).collect();
+    let container_files = walked["containers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["sha1"].is_string() && !file_paths.contains(&&c["path"]))
+        .count();
+    assert!(container_files > 0);
+    let regular = regular + container_files;
     let dir = tempfile::tempdir().unwrap();
     let mut files = Vec::new();
     for (format, ext) in [
@@ -299,7 +310,7 @@ fn the_sbom_of_the_router_reads_back_and_validates() {
             assert_eq!(module["version"], "1.2.0", "{format}");
         }
         assert_eq!(module["hashes"][0]["alg"], "SHA-256");
-        // every regular file of the image is listed
+        // every regular file of the image is listed, and every container that is a file
         let files_listed = components
             .iter()
             .filter(|c| c["type"] == "file" || c["origin"] == "file")

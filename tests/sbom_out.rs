@@ -1129,3 +1129,72 @@ fn ntia_conformance_checker_accepts_the_spdx() {
         .unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stdout));
 }
+
+/// A container that is a file of its own — the update bundle in the router's tree — is listed
+/// as a file with its own SHA-256 and SHA-1 (those of the bytes on disk), and contains its
+/// members; in CycloneDX they nest under it.
+#[test]
+fn a_container_on_disk_is_a_file_that_contains_its_members() {
+    const ROUTER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/firmware/router-root");
+    let doc = sbom_of(ROUTER, &["--format", "spdx-json"]);
+    let bundle = doc["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["fileName"] == "./usr/share/update/bundle.tar.gz")
+        .expect("the bundle is a file");
+    let sums: Vec<(&str, &str)> = bundle["checksums"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["algorithm"].as_str().unwrap(), c["checksumValue"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        sums,
+        [
+            (
+                "SHA256",
+                "fbbee15a2810466c7baa4ce8f4f2f4357651f57c9cb6ecc1c766d89e297bd283"
+            ),
+            ("SHA1", "1c2c2b2492b7b4d50d1724d28652a11687cd4ec2"),
+        ]
+    );
+    let edges = spdx_edges(&doc);
+    let bundle = "./usr/share/update/bundle.tar.gz";
+    for e in [
+        edge("router-root", "CONTAINS", bundle),
+        edge(bundle, "CONTAINS", "./usr/share/update/bundle.tar.gz!gzip!/update.txt"),
+        edge(bundle, "CONTAINS", "./usr/share/update/bundle.tar.gz!gzip!/../escape"),
+    ] {
+        assert!(edges.contains(&e), "{e:?} missing");
+    }
+    // nothing else holds the members
+    let holders: Vec<&(String, String, String)> = edges
+        .iter()
+        .filter(|(_, _, to)| to.contains("bundle.tar.gz!"))
+        .collect();
+    assert_eq!(holders.len(), 2, "{holders:?}");
+
+    let cdx = sbom_of(ROUTER, &[]);
+    let bundle = cdx["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "bundle.tar.gz")
+        .expect("the bundle is a component");
+    assert_eq!(bundle["type"], "file");
+    let props: Vec<(&str, &str)> = bundle["properties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["name"].as_str().unwrap(), p["value"].as_str().unwrap()))
+        .collect();
+    assert!(props.contains(&("vendorscan:container", "gzip")), "{props:?}");
+    let nested: BTreeSet<&str> = bundle["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(nested, BTreeSet::from(["escape", "update.txt"]));
+}

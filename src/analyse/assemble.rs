@@ -1,7 +1,8 @@
 //! Assembly: the walked files and their facts become components of one inventory document —
 //! the product root (the image or directory itself), a component per package a database lists,
-//! and a component per file. Files a package owns are contained by it and their evidence is
-//! the package's; other files are contained by the root and keep their evidence.
+//! and a component per file, and per container that is a file (a `.deb`, a `.zip` member). Files
+//! a package owns are contained by it and their evidence is the package's; other files are
+//! contained by the container they were unpacked from, else by the root, and keep their evidence.
 
 use crate::analyse::checksum::SHA1_PROPERTY;
 use crate::analyse::{cpe_names, licence, party_kind};
@@ -10,7 +11,10 @@ use crate::model::{
     Component, ComponentId, Cpe, Document, Encoding, Format, Hash, InventoryPart, Located, Location, Origin, OsRelease,
     PackageRecord, Party, Property, Purl, Reference, RelationKind, Relationship, Role,
 };
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+
+/// The property of a file component that is a container: its format (`deb`, `zip`, `gzip`).
+pub const CONTAINER_PROPERTY: &str = "container";
 
 /// Symbolic links followed in one path at most when resolving it (Linux's own limit is 40).
 const MAX_LINK_HOPS: usize = 40;
@@ -125,6 +129,17 @@ fn file_name<'p>(path: &'p str, target: &str) -> &'p str {
         // a stream of the target itself is named after the target
         .or_else(|| p.rsplit('/').find(|s| !s.is_empty()))
         .unwrap_or(path)
+}
+
+/// The component of the nearest path in `holders` that encloses `path` — `a.deb` for
+/// `a.deb!/data.tar.xz`, `a.deb!/data.tar.xz` for `a.deb!/data.tar.xz!xz!/usr/bin/x` (a decoded
+/// stream or a carved region has no component: the search goes on past it). Only the part
+/// after the target is read for `!`, as in [`filesystem_of`].
+fn enclosing(path: &str, target: &str, holders: &HashMap<String, usize>) -> Option<usize> {
+    let below = path.strip_prefix(target).map_or(0, |_| target.len());
+    path[below..]
+        .rmatch_indices('!')
+        .find_map(|(i, _)| holders.get(&path[..below + i]).copied())
 }
 
 /// A package name as owners and file lists are matched: case-folded, runs of `-`, `_`, `.`
@@ -544,6 +559,50 @@ pub fn assemble(target: &str, is_dir: bool, walked: &mut Walked) -> InventoryPar
         b.contains(root, i, at);
     }
 
+    // Containers that are files of their own (a `.deb` in the apt cache, a `.jar` in a
+    // package, a `.zip` member of an update bundle): a file component each, with its hashes, so
+    // the SBOM lists the file and what it holds hangs under it. The target itself is the root,
+    // and decoded streams, carved regions and image layers are not files (they have no SHA-1);
+    // a container that is also listed as a file (one recognised but not unpacked) is that file.
+    let listed: HashSet<&str> = walked.files.iter().map(|f| f.path.as_str()).collect();
+    // Components of files and containers by path, and those no package owns with their path:
+    // each is contained by the nearest component whose path encloses its own, else the root.
+    let mut holders: HashMap<String, usize> = HashMap::new();
+    let mut unowned: Vec<(usize, String)> = Vec::new();
+    for container in &walked.containers {
+        let Some(sha1) = &container.sha1 else { continue };
+        if container.path == target || listed.contains(container.path.as_str()) {
+            continue;
+        }
+        let fs = filesystem_of(&container.path, target);
+        let inner = &container.path[fs.len()..];
+        let at = || Location::file(&container.path, None, None);
+        let mut c = Component::new(Origin::File, file_name(&container.path, target), at());
+        c.kind = Some("file".into());
+        c.hashes.push(Hash::new("SHA-256", &container.sha256));
+        c.hashes.push(Hash::new("SHA-1", sha1));
+        c.details_mut().occurrences.push(container.path.as_str().into());
+        c.details_mut().properties.push(Located::new(
+            Property {
+                name: CONTAINER_PROPERTY.into(),
+                value: container.kind.as_str().into(),
+            },
+            at(),
+        ));
+        let i = b.add(c);
+        holders.insert(container.path.clone(), i);
+        match owner.get(&(fs.to_string(), inner.to_string())).copied() {
+            Some(pkg) => {
+                b.components[pkg]
+                    .details_mut()
+                    .occurrences
+                    .push(container.path.as_str().into());
+                b.contains(pkg, i, at());
+            }
+            None => unowned.push((i, container.path.clone())),
+        }
+    }
+
     // Then every regular file.
     for f in &mut walked.files {
         let Some(sha) = f.sha256.clone() else { continue };
@@ -585,6 +644,8 @@ pub fn assemble(target: &str, is_dir: bool, walked: &mut Walked) -> InventoryPar
             layer_properties(&mut c, &f.path, layer, removed);
         }
         let i = b.add(c);
+        // a data file regions were carved from holds what they hold
+        holders.insert(f.path.clone(), i);
         match owned_by {
             Some(pkg) => {
                 b.components[pkg].details_mut().occurrences.push(f.path.as_str().into());
@@ -593,12 +654,16 @@ pub fn assemble(target: &str, is_dir: bool, walked: &mut Walked) -> InventoryPar
             }
             None => {
                 attach_evidence(&mut b.components[i], &f.path, &facts, false);
-                b.contains(root, i, Location::file(&f.path, None, None));
+                unowned.push((i, f.path.clone()));
             }
         }
         if f.layer.as_ref().is_none_or(|l| l.removed.is_none()) {
             attach_evidence(&mut b.components[root], &f.path, &facts, true);
         }
+    }
+    for (i, path) in unowned {
+        let from = enclosing(&path, target, &holders).unwrap_or(root);
+        b.contains(from, i, Location::file(&path, None, None));
     }
     document.component_count = b.components.len() - 1;
     InventoryPart {

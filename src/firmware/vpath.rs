@@ -17,12 +17,31 @@
 use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct VPath(String);
+pub struct VPath(String, Step);
+
+/// The last step of a path: what the path names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Step {
+    /// The target itself.
+    Root,
+    /// A file of a directory target, or a member of an archive or filesystem.
+    File,
+    /// A carved region.
+    Region,
+    /// The decoded content of a compressed stream.
+    Stream,
+}
 
 impl VPath {
     /// The path of a target as the user named it (already text).
     pub fn root(display: &str) -> VPath {
-        VPath(display.to_string())
+        VPath(display.to_string(), Step::Root)
+    }
+
+    /// True when the path names a file — one of a directory target, or a member of an archive
+    /// or filesystem — rather than the target itself, a carved region or a decoded stream.
+    pub fn is_file(&self) -> bool {
+        self.1 == Step::File
     }
 
     /// A file inside a directory target: `dir/sub/file`.
@@ -32,7 +51,7 @@ impl VPath {
             s.push('/');
         }
         push_escaped(&mut s, relative);
-        VPath(s)
+        VPath(s, Step::File)
     }
 
     /// A member of an archive: `A!/name`, with a leading `./` dropped so the same tree archived
@@ -41,17 +60,17 @@ impl VPath {
         let name = name.strip_prefix(b"./").unwrap_or(name);
         let mut s = format!("{}!/", self.0);
         push_escaped(&mut s, name);
-        VPath(s)
+        VPath(s, Step::File)
     }
 
     /// A region carved out of `A` at a byte offset: `A!/0x40000:squashfs`.
     pub fn region(&self, offset: usize, kind: &str) -> VPath {
-        VPath(format!("{}!/0x{offset:x}:{kind}", self.0))
+        VPath(format!("{}!/0x{offset:x}:{kind}", self.0), Step::Region)
     }
 
     /// The decompressed content of a compressed stream: `A!gzip`.
     pub fn stream(&self, codec: &str) -> VPath {
-        VPath(format!("{}!{codec}", self.0))
+        VPath(format!("{}!{codec}", self.0), Step::Stream)
     }
 
     pub fn as_str(&self) -> &str {
@@ -127,6 +146,16 @@ mod tests {
         );
         assert_eq!(VPath::root("rootfs").child(b"etc/passwd").as_str(), "rootfs/etc/passwd");
         assert_eq!(VPath::root("rootfs/").child(b"etc").as_str(), "rootfs/etc");
+    }
+
+    #[test]
+    fn files_are_told_from_regions_and_streams() {
+        let fw = VPath::root("fw.bin");
+        assert!(!fw.is_file());
+        assert!(fw.member(b"a.tar").is_file());
+        assert!(VPath::root("rootfs").child(b"x.deb").is_file());
+        assert!(!fw.region(0x40000, "squashfs").is_file());
+        assert!(!fw.member(b"a.gz").stream("gzip").is_file());
     }
 
     #[test]

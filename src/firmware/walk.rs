@@ -29,7 +29,7 @@ use super::limits::Limits;
 use super::scope::{self, Scope};
 use super::vpath::VPath;
 use crate::model::{ContainerEntry, Facts, FileEntry, SkipReason, Skipped, Warning, WarningCode};
-use digest::{hash_file, sha256_hex};
+use digest::{hash_file, sha1_hex, sha256_hex};
 pub use focus::Focus;
 use in_flight::{lock, InFlight, IN_FLIGHT_BYTES};
 use meter::Meter;
@@ -569,6 +569,9 @@ impl Walker<'_> {
         }
         let rest = io::BufReader::with_capacity(256 << 10, file);
         let mut meter = Meter::new(io::Cursor::new(head).chain(rest), u64::MAX);
+        if path.is_file() {
+            meter = meter.with_sha1();
+        }
         let result = if kind.is_compression() {
             Ok(self.stream(kind, &mut meter, len, &path, 0, out))
         } else {
@@ -581,11 +584,14 @@ impl Walker<'_> {
         } else {
             settle(result, kind, &path, out)
         };
+        let size = meter.len;
+        let digests = meter.digests();
         out.containers.push(ContainerEntry {
             path: path.into_string(),
             kind: kind.name().to_string(),
-            size: meter.len,
-            sha256: meter.sha256(),
+            size,
+            sha256: digests.sha256,
+            sha1: digests.sha1,
             unpacked: true,
             damaged,
             details: BTreeMap::new(),
@@ -600,7 +606,7 @@ impl Walker<'_> {
         io::Seek::rewind(&mut reader)?; // past the head read to detect it
         let limit = self.member_limit();
         let (hashed, result) = rayon::join(
-            || hash_file(&file),
+            || hash_file(&file, path.is_file()),
             || {
                 self.members(&path, 0, limit, out, |visit| match kind {
                     Kind::Ext => containers::ext4::read_file(reader, limit, visit),
@@ -609,12 +615,13 @@ impl Walker<'_> {
             },
         );
         let damaged = settle(result, kind, &path, out);
-        let (sha256, size) = hashed?;
+        let (digests, size) = hashed?;
         out.containers.push(ContainerEntry {
             path: path.into_string(),
             kind: kind.name().to_string(),
             size,
-            sha256,
+            sha256: digests.sha256,
+            sha1: digests.sha1,
             unpacked: true,
             damaged,
             details: BTreeMap::new(),
@@ -939,6 +946,7 @@ impl Walker<'_> {
             kind: kind.name().to_string(),
             size: meter.len,
             sha256: meter.sha256(),
+            sha1: None,
             unpacked: true,
             damaged,
             details: BTreeMap::new(),
@@ -1221,6 +1229,7 @@ fn container(path: &VPath, kind: Kind, bytes: &[u8], unpacked: bool) -> Containe
         kind: kind.name().to_string(),
         size: bytes.len() as u64,
         sha256: sha256_hex(bytes),
+        sha1: path.is_file().then(|| sha1_hex(bytes)),
         unpacked,
         damaged: false,
         details: BTreeMap::new(),

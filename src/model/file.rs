@@ -95,6 +95,11 @@ pub struct ContainerEntry {
     pub kind: String,
     pub size: u64,
     pub sha256: String,
+    /// SHA-1 of a container that is a file (a `.deb` in a directory, a `.zip` member of an
+    /// archive), for the SBOM that lists it as one; absent for the target itself, decoded
+    /// streams, carved regions and image layers, which are not files of their own.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub sha1: Option<String>,
     /// False when the format was recognised but is not unpacked (the reason is a warning).
     pub unpacked: bool,
     /// True when the container, or one of its members, could not be read to its end (the

@@ -1,7 +1,11 @@
 //! SHA-256 as the walker takes it: of bytes in hand, of a whole file through positioned reads,
 //! and of a stream as it passes — on a thread of its own once the stream is long, so that the
 //! thread decoding an image (the walk's critical path) does not also hash every byte of it.
+//! Where a container is itself a file (a `.deb` in a directory, a `.zip` member of an archive),
+//! SHA-1 is taken in the same pass: an SBOM lists that file, and SPDX requires a SHA-1 of every
+//! file it lists (regular files get theirs from the `sha1` analyser, which sees their bytes).
 
+use sha1::Sha1;
 use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::io;
@@ -19,6 +23,47 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
+pub fn sha1_hex(bytes: &[u8]) -> String {
+    hex(&Sha1::digest(bytes))
+}
+
+/// SHA-256, and SHA-1 when asked for, fed together.
+#[derive(Clone)]
+struct Hashers {
+    sha256: Sha256,
+    sha1: Option<Sha1>,
+}
+
+impl Hashers {
+    fn new(sha1: bool) -> Hashers {
+        Hashers {
+            sha256: Sha256::new(),
+            sha1: sha1.then(Sha1::new),
+        }
+    }
+
+    fn update(&mut self, bytes: &[u8]) {
+        self.sha256.update(bytes);
+        if let Some(h) = &mut self.sha1 {
+            h.update(bytes);
+        }
+    }
+
+    fn finish(self) -> Digests {
+        Digests {
+            sha256: hex(&self.sha256.finalize()),
+            sha1: self.sha1.map(|h| hex(&h.finalize())),
+        }
+    }
+}
+
+/// What a stream or file hashed to, as lower-case hex.
+pub struct Digests {
+    pub sha256: String,
+    /// Present when it was asked for.
+    pub sha1: Option<String>,
+}
+
 pub fn hex(digest: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(digest.len() * 2);
@@ -29,18 +74,18 @@ pub fn hex(digest: &[u8]) -> String {
     s
 }
 
-/// SHA-256 and length of a whole file, through positioned reads (so it can run beside a reader
-/// of the same file).
-pub fn hash_file(file: &File) -> io::Result<(String, u64)> {
+/// SHA-256 (and SHA-1 when `sha1`) and length of a whole file, through positioned reads (so it
+/// can run beside a reader of the same file).
+pub fn hash_file(file: &File, sha1: bool) -> io::Result<(Digests, u64)> {
     use std::os::unix::fs::FileExt;
-    let mut hasher = Sha256::new();
+    let mut hashers = Hashers::new(sha1);
     let mut buf = vec![0u8; 1 << 20];
     let mut at = 0u64;
     loop {
         match file.read_at(&mut buf, at) {
-            Ok(0) => return Ok((hex(&hasher.finalize()), at)),
+            Ok(0) => return Ok((hashers.finish(), at)),
             Ok(n) => {
-                hasher.update(&buf[..n]);
+                hashers.update(&buf[..n]);
                 at += n as u64;
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -49,33 +94,38 @@ pub fn hash_file(file: &File) -> io::Result<(String, u64)> {
     }
 }
 
-/// SHA-256 of a stream fed piece by piece.
+/// SHA-256 (and SHA-1 when asked for) of a stream fed piece by piece.
 pub struct StreamDigest {
     state: State,
     fed: u64,
 }
 
 enum State {
-    Here(Sha256),
+    Here(Hashers),
     /// Hashed by `thread`, fed chunks through `to`; emptied chunks come back through `back`.
     Away {
         chunk: Vec<u8>,
         to: SyncSender<Vec<u8>>,
         back: Receiver<Vec<u8>>,
-        thread: JoinHandle<Sha256>,
+        thread: JoinHandle<Hashers>,
     },
 }
 
 impl Default for StreamDigest {
     fn default() -> Self {
-        StreamDigest {
-            state: State::Here(Sha256::new()),
-            fed: 0,
-        }
+        StreamDigest::new(false)
     }
 }
 
 impl StreamDigest {
+    /// A digest of SHA-256, and of SHA-1 too when `sha1`.
+    pub fn new(sha1: bool) -> StreamDigest {
+        StreamDigest {
+            state: State::Here(Hashers::new(sha1)),
+            fed: 0,
+        }
+    }
+
     pub fn update(&mut self, bytes: &[u8]) {
         self.fed += bytes.len() as u64;
         match &mut self.state {
@@ -107,7 +157,7 @@ impl StreamDigest {
         let mut hasher = hasher.clone();
         let (to, chunks) = mpsc::sync_channel::<Vec<u8>>(CHUNKS_WAITING);
         let (give_back, back) = mpsc::channel();
-        let spawned = std::thread::Builder::new().name("sha256".to_string()).spawn(move || {
+        let spawned = std::thread::Builder::new().name("digest".to_string()).spawn(move || {
             for mut chunk in chunks {
                 hasher.update(&chunk);
                 chunk.clear();
@@ -125,14 +175,14 @@ impl StreamDigest {
         }
     }
 
-    pub fn finish(self) -> String {
+    pub fn finish(self) -> Digests {
         match self.state {
-            State::Here(hasher) => hex(&hasher.finalize()),
+            State::Here(hasher) => hasher.finish(),
             State::Away { chunk, to, thread, .. } => {
                 let _ = to.send(chunk);
                 drop(to);
                 match thread.join() {
-                    Ok(hasher) => hex(&hasher.finalize()),
+                    Ok(hasher) => hasher.finish(),
                     // the hashing thread panicked: a bug, not something the input can cause
                     Err(panic) => std::panic::resume_unwind(panic),
                 }
@@ -155,18 +205,23 @@ mod tests {
         let data: Vec<u8> = (0..3 * OFFLOAD_AFTER as usize + 12345)
             .map(|i| (i * 7 % 251) as u8)
             .collect();
-        let mut digest = StreamDigest::default();
+        let mut digest = StreamDigest::new(true);
         for piece in data.chunks(100_003) {
             digest.update(piece);
         }
         assert!(matches!(digest.state, State::Away { .. }));
-        assert_eq!(digest.finish(), sha256_hex(&data));
+        let d = digest.finish();
+        assert_eq!(d.sha256, sha256_hex(&data));
+        assert_eq!(d.sha1, Some(sha1_hex(&data)));
         let mut short = StreamDigest::default();
         short.update(b"abc");
         assert!(matches!(short.state, State::Here(_)));
+        let d = short.finish();
         assert_eq!(
-            short.finish(),
+            d.sha256,
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
+        assert_eq!(d.sha1, None);
+        assert_eq!(sha1_hex(b"abc"), "a9993e364706816aba3e25717850c26c9cd0d89d");
     }
 }

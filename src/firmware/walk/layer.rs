@@ -108,6 +108,7 @@ impl<'l> LayerWalker<'l> {
             kind: Kind::Tar.name().to_string(),
             size,
             sha256: diff_id["sha256:".len()..].to_string(),
+            sha1: None,
             unpacked: true,
             damaged,
             details: BTreeMap::new(),

@@ -1,7 +1,7 @@
 //! A reader that measures what passes through it: the walker's view of a stream it does not
 //! hold (a `tar.gz` as it decodes, an image file as it is read).
 
-use super::digest::StreamDigest;
+use super::digest::{Digests, StreamDigest};
 use std::io::{self, Read};
 
 /// Reads through to `inner`, hashing and counting every byte that passes; past `limit` bytes it
@@ -28,6 +28,13 @@ impl<R: Read> Meter<R> {
         }
     }
 
+    /// Takes SHA-1 as well as SHA-256 (of a container that is a file; see `digest`). Before
+    /// any byte is read.
+    pub fn with_sha1(mut self) -> Self {
+        self.digest = StreamDigest::new(true);
+        self
+    }
+
     /// Reads what is left, so that the hash and length cover the whole stream (an archive's
     /// reader stops at its end marker, before the padding).
     pub fn drain(&mut self) {
@@ -44,6 +51,11 @@ impl<R: Read> Meter<R> {
 
     /// The SHA-256 of what passed.
     pub fn sha256(self) -> String {
+        self.digest.finish().sha256
+    }
+
+    /// The SHA-256, and SHA-1 when it was asked for, of what passed.
+    pub fn digests(self) -> Digests {
         self.digest.finish()
     }
 }
