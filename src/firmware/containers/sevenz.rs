@@ -30,7 +30,9 @@
 //!   4 MiB). A blank start header (an archive never finished) is refused rather than handed to the
 //!   crate, which would otherwise search the last MiB backwards, parsing a header at each byte;
 //! - the same cap is the crate's memory limit for the header, which bounds a decoded (LZMA)
-//!   header too. Every count the crate reads (files, blocks, streams, coders) is bounded by it to
+//!   header too (and, the crate using one limit for both, the dictionary of the header's LZMA
+//!   decoder: 7-Zip sizes that to the header, so an archive of another writer whose header
+//!   dictionary is over the cap is reported, not read). Every count the crate reads (files, blocks, streams, coders) is bounded by it to
 //!   the header's length and allocated fallibly, so a header of N bytes allocates at most about
 //!   150 N (4 MiB → 600 MiB, under the walker's 1 GiB member limit; a 1 KiB archive: ~10 MiB);
 //! - decoders: the crate's LZMA/LZMA2 dictionaries grow with the output (lzma-rust2) rather than
@@ -95,6 +97,14 @@ pub fn read<'a>(bytes: &'a [u8], limit: u64, max_ratio: u64, visit: &mut Visit<'
                 reason: reason.to_string(),
             });
             return Ok(());
+        }
+        // the same limit bounds the decoded header and its decoder's dictionary (7-Zip sizes that
+        // to the header, so only another writer's archive meets the second)
+        Err(Error::MaxMemLimited { actaul_kb, .. }) if actaul_kb as u64 > cap / 1024 + 1 => {
+            return Err(Corrupt(format!(
+                "the header at byte {header_at} is encoded with a dictionary needing {actaul_kb} KiB, over \
+                 the {cap} bytes read for an archive of this size; not read"
+            )))
         }
         Err(Error::MaxMemLimited { .. }) => {
             return Err(Corrupt(format!(
