@@ -480,6 +480,7 @@ mod tests {
     const ENCRYPTED: &[u8] = include_bytes!("../../../fixtures/firmware/out/compress/tree.enc.7z");
     const PPMD: &[u8] = include_bytes!("../../../fixtures/firmware/out/compress/tree.ppmd.7z");
     const ZEROS: &[u8] = include_bytes!("../../../fixtures/firmware/out/compress/zeros.7z");
+    const ENCRYPTED_HEADER: &[u8] = include_bytes!("../../../fixtures/firmware/out/compress/tree.enc-header.7z");
 
     /// (name, what: f=file / l=link / d=damaged / u=unread / b=too big / r=over ratio / s=special,
     /// its data, target or message) of each member, and the reader's error.
@@ -539,6 +540,17 @@ mod tests {
         assert!(
             files.iter().all(|m| m.1 == 'u' && m.2.starts_with("encrypted")),
             "{files:?}"
+        );
+        // names encrypted too: one member for the archive, unread
+        let (members, error) = listing(ENCRYPTED_HEADER, 1 << 20, 1000);
+        assert_eq!(error, None);
+        assert_eq!(
+            members,
+            [(
+                String::new(),
+                'u',
+                "encrypted: the header (names and sizes too) is encrypted with AES; no member can be listed".into()
+            )]
         );
         let (members, error) = listing(PPMD, 1 << 20, 1000);
         assert_eq!(error, None);
