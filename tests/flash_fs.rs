@@ -1,5 +1,5 @@
 //! The flash filesystems the walker reads — CramFS (both byte orders), romfs, EROFS (plain,
-//! chunked, LZ4 with compact and full indexes) and YAFFS2 (2048+64, 4096+128 and 512+16 pages) —
+//! chunked, LZ4 with compact and full indexes, LZMA) and YAFFS2 (2048+64, 4096+128 and 512+16 pages) —
 //! end to end through the CLI on fixtures made by the real tools from the router's tree
 //! (fixtures/firmware/make-fs.sh): each lists the same files with the same hashes as the tree
 //! itself, finds the planted vendor parts, is carved out of a flash dump, and, cut or damaged,
@@ -178,8 +178,10 @@ fn lines(n: usize) -> Vec<u8> {
         .collect()
 }
 
+/// big.lzma.erofs is written by make-erofs-lzma.py (Debian's mkfs.erofs has no LZMA; its layout
+/// is checked by fsck.erofs on an LZ4 twin, its clusters by liblzma), from the same files.
 #[test]
-fn lz4_erofs_files_decode_through_compact_and_full_indexes() {
+fn lz4_and_lzma_erofs_files_decode_through_compact_and_full_indexes() {
     let mut mixed: Vec<u8> = (0..400).flat_map(|i: u32| Sha256::digest(i.to_string())).collect();
     mixed.extend(lines(800));
     let want = BTreeSet::from([
@@ -196,7 +198,7 @@ fn lz4_erofs_files_decode_through_compact_and_full_indexes() {
             String::new(),
         ),
     ]);
-    for name in ["big.lz4.erofs", "big.legacy.erofs"] {
+    for name in ["big.lz4.erofs", "big.legacy.erofs", "big.lzma.erofs"] {
         let path = format!("{FW}/out/flash-fs/{name}");
         let run = run("inventory", &path);
         assert_eq!(warnings(&run.json), Vec::<String>::new(), "{name}");
@@ -489,22 +491,53 @@ fn the_hostile_corpus_images_once_not_unpacked_give_their_vendor_part() {
 }
 
 #[test]
-fn an_erofs_file_compressed_with_lzma_is_not_unpacked_and_said_so() {
+fn an_erofs_file_compressed_with_an_algorithm_not_decoded_is_not_unpacked_and_said_so() {
     // big.txt's map header (inode 40, 32-byte compact inode at byte 1280, the header 8-byte
-    // aligned after it) says LZMA for its HEAD1 clusters: mkfs.erofs 1.5 cannot make one
+    // aligned after it) says DEFLATE for its HEAD1 clusters: mkfs.erofs 1.5 cannot make one
     let mut image = std::fs::read(format!("{FW}/out/flash-fs/big.lz4.erofs")).unwrap();
     assert_eq!(image[1312 + 6], 0, "the header moved: run make-fs.sh's mkfs.erofs 1.5");
-    image[1312 + 6] = 1;
+    image[1312 + 6] = 2;
     let dir = tempfile::tempdir().unwrap();
-    let (path, warnings) = damaged(dir.path(), "lzma.erofs", &image);
+    let (path, warnings) = damaged(dir.path(), "deflate.erofs", &image);
     assert_eq!(
         warnings,
         [format!(
-            "not-unpacked {path}!/big.txt: not unpacked: inode 40: compressed with LZMA (MicroLZMA) \
-             (algorithm 1), which this reader does not decode"
+            "not-unpacked {path}!/big.txt: not unpacked: inode 40: compressed with DEFLATE \
+             (algorithm 2), which this reader does not decode"
         )]
     );
     let json = run("inventory", &path).json;
     assert_eq!(containers(&json), [(path.clone(), "erofs".to_string(), true, false)]);
+    assert!(listing(&json, &path).iter().any(|e| e.0 == "!/mixed.bin"));
+    // LZMA in an image whose superblock configures no LZMA: the kernel refuses it, so damage
+    image[1312 + 6] = 1;
+    let (path, warnings) = damaged(dir.path(), "unconfigured.erofs", &image);
+    assert_eq!(
+        warnings,
+        [format!(
+            "corrupt {path}!/big.txt: damaged member: inode 40: LZMA cluster at byte 4096, but the \
+             superblock has no compression configurations, so no LZMA one"
+        )]
+    );
+}
+
+#[test]
+fn a_broken_lzma_cluster_is_one_damaged_file_and_the_other_is_read() {
+    // big.lzma.erofs: block 0 the superblock, 1 the inodes, 2 the root directory, then big.txt's
+    // first pcluster at byte 12288; left with one byte of stream (its properties), it cannot start
+    let mut image = std::fs::read(format!("{FW}/out/flash-fs/big.lzma.erofs")).unwrap();
+    image[12288..16383].fill(0);
+    image[16383] = !0x5d;
+    let dir = tempfile::tempdir().unwrap();
+    let (path, warnings) = damaged(dir.path(), "lzma-cluster.erofs", &image);
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].starts_with(&format!(
+            "corrupt {path}!/big.txt: damaged member: inode 1: LZMA cluster at byte 16383: cannot start \
+             (properties byte 0x5d)"
+        )),
+        "{warnings:?}"
+    );
+    let json = run("inventory", &path).json;
     assert!(listing(&json, &path).iter().any(|e| e.0 == "!/mixed.bin"));
 }

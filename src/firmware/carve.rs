@@ -31,7 +31,7 @@ const SIGNATURES: &[(&[u8], Kind, usize)] = &[
     (b"070701", Kind::Cpio, 0),
     (b"\xd0\x0d\xfe\xed", Kind::Fdt, 0),
     (b"PK\x03\x04", Kind::Zip, 0),
-    // recognised and reported, not unpacked: each confirmed by a checksum or a long signature
+    // each confirmed by a checksum or a long signature
     (b"7z\xbc\xaf\x27\x1c", Kind::SevenZip, 0),
     (b"UBI#\x01", Kind::Ubi, 0),
     (b"Compressed ROMFS", Kind::CramFs, 16),

@@ -33,11 +33,12 @@ pub enum Kind {
     Iso9660,
     AndroidBoot,
     AndroidSparse,
-    // archives, streams and filesystems recognised, not unpacked yet
     /// A 7-Zip archive.
     SevenZip,
-    /// A SquashFS compressed with something the reader is not built with (lzma, lzo, lz4).
+    // recognised, not unpacked: listed as a container with a `not-unpacked` warning
+    /// A SquashFS compressed with something the reader is not built with (lzma).
     SquashFsUnread(SquashCompressor),
+    // flash filesystems and compressed streams read by vendorscan's own readers
     /// CramFS, either byte order.
     CramFs,
     RomFs,
@@ -156,12 +157,13 @@ impl Kind {
                 | Kind::RomFs
                 | Kind::Erofs
                 | Kind::Yaffs2
+                | Kind::SevenZip
         )
     }
 
     /// Recognised as a container the walker does not unpack yet: reported, not opened.
     pub fn is_unread_container(self) -> bool {
-        matches!(self, Kind::SevenZip | Kind::SquashFsUnread(_))
+        matches!(self, Kind::SquashFsUnread(_))
     }
 
     /// The name with what sets it apart, for messages: `squashfs with lz4 compression`.
@@ -423,7 +425,8 @@ mod tests {
         let mut iso = vec![0u8; 0x8006];
         iso[0x8001..0x8006].copy_from_slice(b"CD001");
         assert_eq!(detect(&iso), Kind::Iso9660);
-        assert!([Kind::Iso9660, Kind::AndroidBoot, Kind::AndroidSparse]
+        assert_eq!(detect(b"7z\xbc\xaf\x27\x1c\x00\x04"), Kind::SevenZip);
+        assert!([Kind::Iso9660, Kind::AndroidBoot, Kind::AndroidSparse, Kind::SevenZip]
             .iter()
             .all(|k| k.is_archive() && !k.is_unread_container()));
     }

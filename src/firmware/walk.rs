@@ -1009,6 +1009,7 @@ impl Walker<'_> {
             Kind::RomFs => containers::romfs::read(bytes, limit, &mut visit),
             Kind::Erofs => containers::erofs::read(bytes, limit, &mut visit),
             Kind::Yaffs2 => containers::yaffs2::read(bytes, limit, &mut visit),
+            Kind::SevenZip => containers::sevenz::read(bytes, limit, self.limits.max_ratio, &mut visit),
             _ => Ok(()),
         }
     }

@@ -2,13 +2,17 @@
 //! compact (32-byte) and extended (64-byte) inodes, the flat plain, flat inline (tail packed
 //! after the inode) and chunk-based layouts, directories (blocks of 12-byte dirents with their
 //! names after them), symbolic links, devices, and compressed files — full and compact logical
-//! cluster indexes, plain (stored) and LZ4 clusters (mkfs.erofs `-zlz4`/`-zlz4hc`, with the
-//! `0padding` of their pclusters). Layout: fs/erofs/erofs_fs.h, data.c and zmap.c of Linux.
+//! cluster indexes, plain (stored), LZ4 and LZMA clusters (mkfs.erofs `-zlz4`/`-zlz4hc`/`-zlzma`,
+//! with the `0padding` of their pclusters). Layout: fs/erofs/erofs_fs.h, data.c and zmap.c of
+//! Linux; LZMA clusters as decompressor_lzma.c decodes them (see [`microlzma`]), with the
+//! dictionary size from the superblock's LZMA configuration (`z_erofs_lzma_cfgs`, read as
+//! `z_erofs_parse_cfgs` does).
 //!
-//! What is not read is said, never skipped: a file compressed with LZMA (MicroLZMA) or another
-//! algorithm, or with big pclusters, tail packing, fragments or interlaced clusters, is a
+//! What is not read is said, never skipped: a file compressed with DEFLATE, Zstandard or an
+//! unknown algorithm, or with big pclusters, tail packing, fragments or interlaced clusters, is a
 //! member `not unpacked` with the reason (Debian's mkfs.erofs 1.5 makes none of those, so no
-//! fixture could prove a decoder for them).
+//! fixture could prove a decoder for them). It makes no LZMA image either: the LZMA fixture is
+//! written by make-erofs-lzma.py, whose layout fsck.erofs checks on an LZ4 twin (make-fs.sh).
 //!
 //! An own reader: the one reading crate, erofs-rs, reads no compressed file, and its readers
 //! index the image from declared values without the checks this reader needs. Here every
@@ -16,7 +20,8 @@
 //! at most [`MAX_DEPTH`] deep, the directory bytes read in total are bounded by the image's
 //! size, a file's declared size is checked against the member limit before anything is read,
 //! and a compressed cluster is decoded only to the length its index gives, which may not
-//! exceed what LZ4 can expand its block to.
+//! exceed what LZ4 can expand its block to (an LZMA cluster's length is bounded by the file's
+//! size, so by the member limit; its dictionary grows with what it decodes).
 
 use super::problems::{join, shown, Problems};
 use super::{Corrupt, Member, Visit};
@@ -35,6 +40,13 @@ const COMPRESSED_COMPACT: u16 = 3;
 const CHUNK_BASED: u16 = 4;
 
 const INCOMPAT_ZERO_PADDING: u32 = 0x1;
+/// Compression configurations follow the superblock (the same bit as big pclusters).
+const INCOMPAT_COMPR_CFGS: u32 = 0x2;
+
+const ALGORITHM_LZMA: u8 = 1;
+/// The kernel's bounds on an LZMA dictionary (`Z_EROFS_LZMA_MAX_DICT_SIZE` is 8 pclusters of at
+/// most 1 MiB).
+const LZMA_DICT: std::ops::RangeInclusive<u32> = 4096..=8 << 20;
 
 const ADVISE_COMPACTED_2B: u16 = 0x1;
 /// Big pclusters, tail packing, interlaced clusters and fragments: not read.
@@ -77,6 +89,8 @@ struct Volume {
     /// Byte offset of the metadata area inode numbers count from (32 bytes a slot).
     meta: u64,
     incompat: u32,
+    /// The LZMA dictionary size the superblock's configuration gives, or why there is none.
+    lzma_dict: Result<u32, String>,
 }
 
 /// One inode's header, read.
@@ -119,6 +133,7 @@ pub fn read<'a>(bytes: &'a [u8], limit: u64, visit: &mut Visit<'_, 'a>) -> Resul
     let blocks = u64::from(le32(sb, 36).unwrap_or(0));
     let meta = u64::from(le32(sb, 40).unwrap_or(0)) << blkbits;
     let incompat = le32(sb, 80).unwrap_or(0);
+    let lzma_dict = lzma_config(bytes, sb, incompat);
     let mut problems = Problems::default();
     let declared = blocks << blkbits;
     if declared > bytes.len() as u64 {
@@ -133,6 +148,7 @@ pub fn read<'a>(bytes: &'a [u8], limit: u64, visit: &mut Visit<'_, 'a>) -> Resul
             blkbits,
             meta,
             incompat,
+            lzma_dict,
         },
         limit,
         visited: HashSet::new(),
@@ -149,6 +165,52 @@ pub fn read<'a>(bytes: &'a [u8], limit: u64, visit: &mut Visit<'_, 'a>) -> Resul
         Err(message) => walk.problems.note(format!("root inode {root}: {message}")),
     }
     walk.problems.finish()
+}
+
+/// The LZMA dictionary size from the compression configurations after the superblock (at 1024
+/// plus its size, 128 bytes and 16 per extension slot): one record per algorithm the superblock's
+/// bitmap lists, in bit order, each 4-byte aligned, a 16-bit length then the algorithm's
+/// configuration — LZMA's a 32-bit dictionary size and a 16-bit format that must be 0.
+fn lzma_config(bytes: &[u8], sb: &[u8], incompat: u32) -> Result<u32, String> {
+    if incompat & INCOMPAT_COMPR_CFGS == 0 {
+        return Err("the superblock has no compression configurations, so no LZMA one".to_string());
+    }
+    let algorithms = le16(sb, 84).unwrap_or(0);
+    if algorithms & (1 << ALGORITHM_LZMA) == 0 {
+        return Err(format!("the superblock lists algorithms {algorithms:#x}, not LZMA"));
+    }
+    let mut at = SUPERBLOCK + 128 + usize::from(sb[13]) * 16;
+    for algorithm in 0..=ALGORITHM_LZMA {
+        if algorithms & (1 << algorithm) == 0 {
+            continue;
+        }
+        at = align(at, 4);
+        let len = match le16(bytes, at) {
+            Some(0) => 1 << 16,
+            Some(len) => usize::from(len),
+            None => return Err(format!("compression configuration at byte {at} is past the end")),
+        };
+        if algorithm == ALGORITHM_LZMA {
+            let cfg = bytes
+                .get(at + 2..at + 2 + len)
+                .filter(|c| c.len() >= 14)
+                .ok_or_else(|| format!("LZMA configuration at byte {at} is cut short ({len} bytes)"))?;
+            let (dict, format) = (le32(cfg, 0).unwrap_or(0), le16(cfg, 4).unwrap_or(0));
+            if format != 0 {
+                return Err(format!(
+                    "LZMA configuration at byte {at}: format {format}, not one EROFS has"
+                ));
+            }
+            if !LZMA_DICT.contains(&dict) {
+                return Err(format!(
+                    "LZMA configuration at byte {at}: a dictionary of {dict} bytes, not 4 KiB to 8 MiB"
+                ));
+            }
+            return Ok(dict);
+        }
+        at += 2 + len;
+    }
+    Err("no LZMA configuration found".to_string())
 }
 
 struct Walk<'a> {
@@ -435,35 +497,92 @@ impl<'a> Walk<'a> {
                 }
                 _ => {
                     let algorithm = algorithms[usize::from(kind == LCLUSTER_HEAD2)];
-                    if algorithm != 0 {
-                        return Err(Fail::Unread(format!(
-                            "compressed with {} (algorithm {algorithm}), which this reader does not decode",
-                            match algorithm {
-                                1 => "LZMA (MicroLZMA)",
-                                2 => "DEFLATE",
-                                3 => "Zstandard",
-                                _ => "an unknown algorithm",
-                            }
-                        )));
+                    match algorithm {
+                        0 => self.lz4(raw, start, plen, llen, zero_padding, &mut out)?,
+                        ALGORITHM_LZMA => self.lzma(raw, start, llen, &mut out)?,
+                        _ => {
+                            return Err(Fail::Unread(format!(
+                                "compressed with {} (algorithm {algorithm}), which this reader does not decode",
+                                match algorithm {
+                                    2 => "DEFLATE",
+                                    3 => "Zstandard",
+                                    _ => "an unknown algorithm",
+                                }
+                            )))
+                        }
                     }
-                    let input = if zero_padding {
-                        let skip = raw.iter().position(|&b| b != 0).unwrap_or(raw.len());
-                        &raw[skip..]
-                    } else {
-                        raw
-                    };
-                    if llen > plen * LZ4_MAX_RATIO {
-                        return Err(Fail::Damaged(format!(
-                            "LZ4 cluster at byte {start} said to decode to {llen} bytes, more than it can"
-                        )));
-                    }
-                    lz4_partial(input, llen as usize, &mut out)
-                        .map_err(|e| format!("LZ4 cluster at byte {start} does not decode: {e}"))?;
                 }
             }
         }
         Ok(out)
     }
+
+    /// One LZ4 cluster (`raw`, the pcluster at byte `start`) decoded to `llen` bytes.
+    fn lz4(
+        &self,
+        raw: &[u8],
+        start: u64,
+        plen: u64,
+        llen: u64,
+        zero_padding: bool,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Fail> {
+        let input = if zero_padding {
+            let skip = raw.iter().position(|&b| b != 0).unwrap_or(raw.len());
+            &raw[skip..]
+        } else {
+            raw
+        };
+        if llen > plen * LZ4_MAX_RATIO {
+            return Err(Fail::Damaged(format!(
+                "LZ4 cluster at byte {start} said to decode to {llen} bytes, more than it can"
+            )));
+        }
+        lz4_partial(input, llen as usize, out)
+            .map_err(|e| Fail::Damaged(format!("LZ4 cluster at byte {start} does not decode: {e}")))
+    }
+
+    /// One LZMA cluster decoded to `llen` bytes. Its stream is right-aligned in the pcluster,
+    /// the zeros before it padding (the kernel strips them whether or not the superblock says
+    /// `0padding`, as mkfs.erofs always pads LZMA clusters).
+    fn lzma(&self, raw: &[u8], start: u64, llen: u64, out: &mut Vec<u8>) -> Result<(), Fail> {
+        let dict = self
+            .volume
+            .lzma_dict
+            .clone()
+            .map_err(|why| Fail::Damaged(format!("LZMA cluster at byte {start}, but {why}")))?;
+        let skip = raw.iter().position(|&b| b != 0).unwrap_or(raw.len());
+        microlzma(&raw[skip..], dict, llen, out)
+            .map_err(|e| Fail::Damaged(format!("LZMA cluster at byte {}: {e}", start + skip as u64)))
+    }
+}
+
+/// Decodes one MicroLZMA stream into `out` until it has produced `want` bytes. MicroLZMA (xz's
+/// `lzma_microlzma_encoder`, which mkfs.erofs uses; the kernel's `xz_dec_microlzma`) is raw LZMA1
+/// without an end marker whose first byte, always zero in LZMA1 (the range coder's first output),
+/// holds the properties byte (lc/lp/pb) inverted; the dictionary size and both lengths come from
+/// outside. So: the properties from the first byte, then lzma-rust2's raw LZMA reader over a zero
+/// and the rest, read until it has produced `want` bytes. Its size is left unknown to the reader
+/// (it would otherwise insist the stream ends there): like the kernel's partial decoding, a
+/// stream that encodes more than the extent needs is read for its prefix; one that encodes less
+/// runs out of input and fails.
+fn microlzma(stream: &[u8], dict_size: u32, want: u64, out: &mut Vec<u8>) -> Result<(), String> {
+    use std::io::Read;
+    const UNKNOWN: u64 = u64::MAX;
+    let (&first, rest) = stream.split_first().ok_or("the pcluster holds only zeros")?;
+    let source = (&[0u8][..]).chain(rest);
+    let reader = lzma_rust2::LzmaReader::new_with_props(source, UNKNOWN, !first, dict_size, None)
+        .map_err(|e| format!("cannot start (properties byte {:#04x}): {e}", !first))?;
+    let before = out.len();
+    reader
+        .take(want)
+        .read_to_end(out)
+        .map_err(|e| format!("does not decode: {e}"))?;
+    let got = (out.len() - before) as u64;
+    if got < want {
+        return Err(format!("ends after {got} of its {want} bytes"));
+    }
+    Ok(())
 }
 
 /// A compressed file's logical cluster index, full (8 bytes an entry) or compact (packs of 2
@@ -653,7 +772,43 @@ fn dirents(block: &[u8]) -> Option<Vec<(u64, &[u8])>> {
 
 #[cfg(test)]
 mod tests {
-    use super::lz4_partial;
+    use super::{lz4_partial, microlzma};
+
+    #[test]
+    fn microlzma_streams_decode_and_broken_ones_fail() {
+        let text = b"0123 the quick brown fox jumps over the lazy dog\n".repeat(200);
+        let mut options = lzma_rust2::LzmaOptions::with_preset(6);
+        options.dict_size = 8192;
+        let mut encoder = lzma_rust2::MicroLzmaEncoder::new(&options).unwrap();
+        let mut pcluster = vec![0u8; 4096];
+        let (consumed, written) = encoder.compress_prefix(&text, &mut pcluster).unwrap();
+        assert_eq!(consumed, text.len());
+        let stream = &pcluster[..written];
+        // the properties byte, inverted, in place of the range coder's zero
+        assert_eq!(stream[0], !options.get_props());
+        let mut out = b"before".to_vec();
+        microlzma(stream, 8192, text.len() as u64, &mut out).unwrap();
+        assert_eq!(&out[6..], &text[..]);
+        // a prefix, as for a cluster that runs past the file's end
+        out.clear();
+        microlzma(stream, 8192, 100, &mut out).unwrap();
+        assert_eq!(out, &text[..100]);
+        // more than the stream holds; a stream cut short; nothing but padding
+        out.clear();
+        assert!(microlzma(stream, 8192, text.len() as u64 + 50, &mut out).is_err());
+        out.clear();
+        assert!(microlzma(&stream[..written / 2], 8192, text.len() as u64, &mut out).is_err());
+        assert_eq!(
+            microlzma(&[], 8192, 1, &mut Vec::new()),
+            Err("the pcluster holds only zeros".to_string())
+        );
+        // a properties byte no LZMA has (lc 9)
+        let mut bad = stream.to_vec();
+        bad[0] = !225;
+        assert!(microlzma(&bad, 8192, 10, &mut Vec::new())
+            .unwrap_err()
+            .starts_with("cannot start (properties byte 0xe1)"));
+    }
 
     #[test]
     fn lz4_blocks_decode_in_part_and_broken_ones_fail() {

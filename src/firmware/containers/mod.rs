@@ -17,6 +17,7 @@ pub mod jffs2;
 pub mod lzop;
 pub mod problems;
 pub mod romfs;
+pub mod sevenz;
 pub mod squashfs;
 pub mod tar;
 pub mod ubi;
