@@ -307,26 +307,12 @@ mod tests {
         let der = fixture("huawei-ca.der");
         for cut in [0, 1, 4, 5, 8, 9, 100, der.len() - 1] {
             let mut facts = Facts::default();
-            Certificates.analyse(
-                &FileView {
-                    path: "x",
-                    bytes: &der[..cut],
-                    kind: Kind::Data,
-                },
-                &mut facts,
-            );
+            Certificates.analyse(&FileView::new("x", &der[..cut], Kind::Data), &mut facts);
             assert!(facts.is_empty(), "cut at {cut}");
         }
         let pem = b"-----BEGIN CERTIFICATE-----\nMIIB!!!\n-----END CERTIFICATE-----\n-----BEGIN ";
         let mut facts = Facts::default();
-        Certificates.analyse(
-            &FileView {
-                path: "x",
-                bytes: pem,
-                kind: Kind::Certificate,
-            },
-            &mut facts,
-        );
+        Certificates.analyse(&FileView::new("x", pem, Kind::Certificate), &mut facts);
         assert!(facts.is_empty());
         let many = b"\x30\x82\xff\xff\x30\x82\x00\x10\x02".repeat(10_000);
         assert!(der_certificates(&many, &[], MAX_CERTS).is_empty());
@@ -345,14 +331,7 @@ mod tests {
         };
         let run = |kind| {
             let mut facts = Facts::default();
-            Certificates.analyse(
-                &FileView {
-                    path: "grubx64.efi.signed",
-                    bytes: &bytes,
-                    kind,
-                },
-                &mut facts,
-            );
+            Certificates.analyse(&FileView::new("grubx64.efi.signed", &bytes, kind), &mut facts);
             facts
         };
         assert!(run(Kind::Pe).is_empty());

@@ -113,7 +113,7 @@ fn in_web_root(path: &str) -> bool {
 impl Analyser for CopyrightText {
     fn analyse(&self, file: &FileView<'_>, facts: &mut Facts) {
         let Some(finder) = FINDER.as_ref() else { return };
-        let field = if in_web_root(file.path) {
+        let field = if in_web_root(file.inner_path()) {
             "web-ui-copyright"
         } else {
             "copyright-holder"
@@ -194,14 +194,7 @@ mod tests {
 
     fn holders(bytes: &[u8]) -> Vec<(String, u64)> {
         let mut facts = Facts::default();
-        CopyrightText.analyse(
-            &FileView {
-                path: "f",
-                bytes,
-                kind: Kind::Text,
-            },
-            &mut facts,
-        );
+        CopyrightText.analyse(&FileView::new("f", bytes, Kind::Text), &mut facts);
         facts
             .evidence
             .into_iter()
@@ -230,14 +223,7 @@ mod tests {
     /// (field, holder, offset) found in `bytes` as a file at `path`.
     fn facts_at(path: &str, bytes: &[u8]) -> Vec<(&'static str, String, u64)> {
         let mut facts = Facts::default();
-        CopyrightText.analyse(
-            &FileView {
-                path,
-                bytes,
-                kind: Kind::Text,
-            },
-            &mut facts,
-        );
+        CopyrightText.analyse(&FileView::new(path, bytes, Kind::Text), &mut facts);
         facts
             .evidence
             .into_iter()

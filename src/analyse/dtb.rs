@@ -75,14 +75,7 @@ mod tests {
 
     fn facts_of(bytes: &[u8], kind: Kind) -> Facts {
         let mut facts = Facts::default();
-        DeviceTree.analyse(
-            &FileView {
-                path: "board.dtb",
-                bytes,
-                kind,
-            },
-            &mut facts,
-        );
+        DeviceTree.analyse(&FileView::new("board.dtb", bytes, kind), &mut facts);
         facts
     }
 

@@ -109,11 +109,7 @@ mod tests {
              "purl":"pkg:generic/hilink-sdk@2.1"}]}"#;
         let mut facts = Facts::default();
         EmbeddedSbom.analyse(
-            &FileView {
-                path: "fw.bin!/usr/share/sbom/app.cdx.json",
-                bytes: bom,
-                kind: Kind::Text,
-            },
+            &FileView::new("fw.bin!/usr/share/sbom/app.cdx.json", bom, Kind::Text),
             &mut facts,
         );
         assert_eq!(facts.packages.len(), 1);
@@ -124,14 +120,7 @@ mod tests {
         assert_eq!(p.parties[0].value, "Huawei Technologies Co., Ltd.");
         // Not named like an SBOM: not read.
         let mut facts = Facts::default();
-        EmbeddedSbom.analyse(
-            &FileView {
-                path: "fw.bin!/etc/config.json",
-                bytes: bom,
-                kind: Kind::Text,
-            },
-            &mut facts,
-        );
+        EmbeddedSbom.analyse(&FileView::new("fw.bin!/etc/config.json", bom, Kind::Text), &mut facts);
         assert!(facts.packages.is_empty());
     }
 }

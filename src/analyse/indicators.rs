@@ -258,14 +258,7 @@ mod tests {
         ];
         let s = IndicatorScan::new(terms).unwrap();
         let mut facts = Facts::default();
-        s.analyse(
-            &FileView {
-                path: "f",
-                bytes,
-                kind: Kind::Data,
-            },
-            &mut facts,
-        );
+        s.analyse(&FileView::new("f", bytes, Kind::Data), &mut facts);
         facts
             .evidence
             .into_iter()

@@ -157,14 +157,7 @@ mod tests {
         .unwrap();
         assert_eq!(crate::firmware::detect::detect(&bytes), Kind::MachO);
         let mut facts = Facts::default();
-        MachO.analyse(
-            &FileView {
-                path: "signed.macho",
-                bytes: &bytes,
-                kind: Kind::MachO,
-            },
-            &mut facts,
-        );
+        MachO.analyse(&FileView::new("signed.macho", &bytes, Kind::MachO), &mut facts);
         let prop = |n: &str| facts.properties.iter().find(|p| p.name == n).map(|p| p.value.as_str());
         assert_eq!(prop("macho-cpu"), Some("arm64"));
         assert_eq!(prop("macho-identifier"), Some("com.huawei.hisuite"));
@@ -190,27 +183,13 @@ mod tests {
         .unwrap();
         for cut in (0..bytes.len()).step_by(97) {
             let mut facts = Facts::default();
-            MachO.analyse(
-                &FileView {
-                    path: "x",
-                    bytes: &bytes[..cut],
-                    kind: Kind::MachO,
-                },
-                &mut facts,
-            );
+            MachO.analyse(&FileView::new("x", &bytes[..cut], Kind::MachO), &mut facts);
             assert!(facts.evidence.iter().all(|e| e.field == "cert-subject"));
         }
         let mut fat = vec![0xca, 0xfe, 0xba, 0xbe, 0, 0, 0, 2];
         fat.extend_from_slice(&[0xff; 40]);
         let mut facts = Facts::default();
-        MachO.analyse(
-            &FileView {
-                path: "x",
-                bytes: &fat,
-                kind: Kind::MachO,
-            },
-            &mut facts,
-        );
+        MachO.analyse(&FileView::new("x", &fat, Kind::MachO), &mut facts);
         assert!(facts.is_empty());
     }
 }

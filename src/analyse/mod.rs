@@ -78,7 +78,7 @@ pub(crate) mod test_support {
     /// What `analyser` finds in `bytes`, as a file at `path` of the given kind.
     pub fn run(analyser: &dyn Analyser, path: &str, bytes: &[u8], kind: Kind) -> Facts {
         let mut facts = Facts::default();
-        analyser.analyse(&FileView { path, bytes, kind }, &mut facts);
+        analyser.analyse(&FileView::new(path, bytes, kind), &mut facts);
         facts
     }
 

@@ -10,16 +10,42 @@ use crate::model::Facts;
 pub struct FileView<'a> {
     /// Virtual path (docs/inventory-format.md), e.g. `fw.bin!/0x4003:squashfs!/usr/lib/opkg/status`.
     pub path: &'a str,
+    /// The path inside the filesystem the file was found in (see [`FileView::inner_path`]).
+    inner: &'a str,
     pub bytes: &'a [u8],
     /// Detected from content by the walker.
     pub kind: Kind,
 }
 
-impl FileView<'_> {
+impl<'a> FileView<'a> {
+    /// A file at virtual path `path` whose inner path is what follows its last `!`, or the
+    /// whole path when it has none (analysers' tests; the walker uses [`FileView::at`]).
+    pub fn new(path: &'a str, bytes: &'a [u8], kind: Kind) -> FileView<'a> {
+        let inner = path.rsplit_once('!').map_or(path, |(_, p)| p);
+        FileView {
+            path,
+            inner,
+            bytes,
+            kind,
+        }
+    }
+
+    /// A file at `path` whose path inside its filesystem is `inner` (a suffix of `path`).
+    pub fn at(path: &'a str, inner: &'a str, bytes: &'a [u8], kind: Kind) -> FileView<'a> {
+        FileView {
+            path,
+            inner,
+            bytes,
+            kind,
+        }
+    }
+
     /// The path inside the filesystem the file was found in: what follows the last `!` (an
-    /// image member: `/usr/lib/opkg/status`), or the whole path below a directory target.
+    /// image member: `/usr/lib/opkg/status`), or the path below a directory target with a
+    /// leading `/` (`rootfs/usr/lib/opkg/status` → `/usr/lib/opkg/status`). So a file has the
+    /// same inner path in a directory, in a tar of it and in a package inside it.
     pub fn inner_path(&self) -> &str {
-        self.path.rsplit_once('!').map_or(self.path, |(_, p)| p)
+        self.inner
     }
 }
 

@@ -16,8 +16,10 @@
 
 use std::fmt;
 
+/// The path as text, what its last step names, and where the path inside the innermost
+/// filesystem starts (see [`VPath::inner`]).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct VPath(String, Step);
+pub struct VPath(String, Step, usize);
 
 /// The last step of a path: what the path names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -35,7 +37,16 @@ enum Step {
 impl VPath {
     /// The path of a target as the user named it (already text).
     pub fn root(display: &str) -> VPath {
-        VPath(display.to_string(), Step::Root)
+        VPath(display.to_string(), Step::Root, 0)
+    }
+
+    /// The path inside the filesystem the path's file lies in: below a directory target, the
+    /// path from the target with a leading `/` (`rootfs/usr/bin/bash` → `/usr/bin/bash`); in an
+    /// archive or image, what follows the last `!` (`/usr/bin/bash`, `/0x40000:squashfs`,
+    /// `gzip`); the target itself, whole. So a file has the same inner path in a directory, in a
+    /// tar of it and in a package inside it.
+    pub fn inner(&self) -> &str {
+        &self.0[self.2..]
     }
 
     /// True when the path names a file — one of a directory target, or a member of an archive
@@ -50,8 +61,9 @@ impl VPath {
         if !s.ends_with('/') {
             s.push('/');
         }
+        let inner = s.len() - 1;
         push_escaped(&mut s, relative);
-        VPath(s, Step::File)
+        VPath(s, Step::File, inner)
     }
 
     /// A member of an archive: `A!/name`, with a leading `./` dropped so the same tree archived
@@ -59,18 +71,23 @@ impl VPath {
     pub fn member(&self, name: &[u8]) -> VPath {
         let name = name.strip_prefix(b"./").unwrap_or(name);
         let mut s = format!("{}!/", self.0);
+        let inner = s.len() - 1;
         push_escaped(&mut s, name);
-        VPath(s, Step::File)
+        VPath(s, Step::File, inner)
     }
 
     /// A region carved out of `A` at a byte offset: `A!/0x40000:squashfs`.
     pub fn region(&self, offset: usize, kind: &str) -> VPath {
-        VPath(format!("{}!/0x{offset:x}:{kind}", self.0), Step::Region)
+        VPath(
+            format!("{}!/0x{offset:x}:{kind}", self.0),
+            Step::Region,
+            self.0.len() + 1,
+        )
     }
 
     /// The decompressed content of a compressed stream: `A!gzip`.
     pub fn stream(&self, codec: &str) -> VPath {
-        VPath(format!("{}!{codec}", self.0), Step::Stream)
+        VPath(format!("{}!{codec}", self.0), Step::Stream, self.0.len() + 1)
     }
 
     pub fn as_str(&self) -> &str {
@@ -156,6 +173,26 @@ mod tests {
         assert!(VPath::root("rootfs").child(b"x.deb").is_file());
         assert!(!fw.region(0x40000, "squashfs").is_file());
         assert!(!fw.member(b"a.gz").stream("gzip").is_file());
+    }
+
+    #[test]
+    fn inner_paths_are_inside_the_innermost_filesystem() {
+        let rootfs = VPath::root("work/rootfs");
+        assert_eq!(rootfs.inner(), "work/rootfs");
+        assert_eq!(rootfs.child(b"usr/bin/bash").inner(), "/usr/bin/bash");
+        assert_eq!(VPath::root("/").child(b"usr/bin/bash").inner(), "/usr/bin/bash");
+        assert_eq!(VPath::root("rootfs/").child(b"etc").inner(), "/etc");
+        let deb = rootfs.child(b"var/cache/apt/archives/bash.deb");
+        let data = deb.member(b"data.tar.xz");
+        assert_eq!(data.inner(), "/data.tar.xz");
+        assert_eq!(data.stream("xz").inner(), "xz");
+        assert_eq!(data.stream("xz").member(b"./usr/bin/bash").inner(), "/usr/bin/bash");
+        assert_eq!(
+            VPath::root("fw.bin").region(0x40000, "squashfs").inner(),
+            "/0x40000:squashfs"
+        );
+        // a `!` in the target's own name is not notation
+        assert_eq!(VPath::root("old!fw").child(b"etc/x").inner(), "/etc/x");
     }
 
     #[test]

@@ -19,6 +19,7 @@ mod in_flight;
 mod layer;
 #[cfg(test)]
 mod live_tests;
+mod memo;
 mod meter;
 
 use super::analyser::{Analyser, FactsCache, FileView};
@@ -130,6 +131,8 @@ struct Walker<'l> {
     analyser: &'l dyn Analyser,
     /// Facts found before, by content (the results cache), asked before the analyser runs.
     cache: Option<&'l dyn FactsCache>,
+    /// Facts found earlier in this walk, asked first (see `memo.rs`: the second copy of a file).
+    memo: memo::Memo,
     tuning: Tuning,
     /// Where a focused walk goes (`extract`, `ls`); `None` everywhere.
     focus: Option<&'l Focus>,
@@ -257,6 +260,7 @@ fn walk_with(
         exhausted: AtomicBool::new(false),
         taken: AtomicU64::new(0),
         focus,
+        memo: memo::Memo::default(),
     };
     let root = VPath::root(&display);
     let meta = std::fs::metadata(target).map_err(fail)?;
@@ -772,19 +776,21 @@ impl Walker<'_> {
     /// What the analyser finds in a file, or found before in the same content at the same inner
     /// path (the cache).
     fn facts(&self, path: &VPath, bytes: &[u8], kind: Kind, sha256: &str) -> Facts {
-        let view = FileView {
-            path: path.as_str(),
-            bytes,
-            kind,
-        };
+        let view = FileView::at(path.as_str(), path.inner(), bytes, kind);
         let size = bytes.len() as u64;
-        if let Some(facts) = self.cache.and_then(|c| c.get(sha256, size, view.inner_path())) {
+        let inner = view.inner_path();
+        if let Some(facts) = self.memo.get(sha256, size, inner) {
+            return facts;
+        }
+        if let Some(facts) = self.cache.and_then(|c| c.get(sha256, size, inner)) {
+            self.memo.put(sha256, size, inner, &facts);
             return facts;
         }
         let mut facts = Facts::default();
         self.analyser.analyse(&view, &mut facts);
+        self.memo.put(sha256, size, inner, &facts);
         if let Some(cache) = self.cache {
-            cache.put(sha256, size, view.inner_path(), &facts);
+            cache.put(sha256, size, inner, &facts);
         }
         facts
     }

@@ -190,11 +190,7 @@ fn go_pointer_build_info() {
 #[test]
 fn other_kinds_are_ignored() {
     let mut facts = Facts::default();
-    let file = FileView {
-        path: "fake.ko",
-        bytes: fixture!("fake.ko"),
-        kind: Kind::Data,
-    };
+    let file = FileView::new("fake.ko", fixture!("fake.ko"), Kind::Data);
     Elf.analyse(&file, &mut facts);
     assert!(facts.is_empty());
 }

@@ -43,6 +43,7 @@ impl<'l> LayerWalker<'l> {
                 taken: AtomicU64::new(0),
                 focus: None,
                 cache: None,
+                memo: Default::default(),
             },
         }
     }
