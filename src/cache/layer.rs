@@ -13,11 +13,14 @@
 //!   hashed ([`Layer::blob_digest`], [`Layer::diff_id`]); a layer that was damaged, or hit a
 //!   limit (or came after one was spent), is never stored;
 //! - so a stored walk is the walk of the one content whose SHA-256 is the blob digest. Whether
-//!   the blob the image holds *now* is that content is the caller's to prove before taking the
-//!   hit: a file on disk (`oci-dir:`, `oci-archive:`, `docker-archive:`) can have changed since,
-//!   so its blob is hashed again (a compressed blob hashes about twenty times faster than it
-//!   decodes and walks); a registry fetches blobs by digest and checks each against it, so its
-//!   content addressing is the proof (see `crate::image::LayerSource::content_addressed`).
+//!   the blob the image holds *now* is that content is proved before the hit is taken: the blob
+//!   is read and hashed again (a compressed blob hashes about twenty times faster than it
+//!   decodes and walks). A file on disk (`oci-dir:`, `oci-archive:`, `docker-archive:`) can
+//!   have changed since. From a registry the blob is streamed and hashed too, although the
+//!   registry is content-addressed: taking its word would make a warm run differ from a cold
+//!   one whenever it serves bytes that do not match the digest (a cold run reports that layer
+//!   damaged, `tests/registry.rs`), and a result must never depend on the cache. The cost is
+//!   the download, not the decoding and walking.
 //!
 //! The `diff_id` in the key is what ties the stored walk to the configuration that describes the
 //! image: the same blob named with another `diff_id` is walked again, and then warned about.

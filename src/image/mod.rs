@@ -109,18 +109,10 @@ pub struct LayerDesc {
 
 /// Yields a layer blob's bytes as stored (gzip, zstd or plain tar: [`walk`] tells them by their
 /// content), so a registry can stream it and an archive can read it in place. Called once per
-/// layer, bottom first (and, for a layer whose walk is in the results cache, once more before,
-/// to hash the blob: see [`LayerSource::content_addressed`]).
+/// layer, bottom first (and, for a layer whose walk is in the results cache, once before that,
+/// to hash the blob).
 pub trait LayerSource: Sync {
     fn open_layer(&self, layer: &LayerDesc) -> Result<Box<dyn Read + Send + '_>, ImageError>;
-
-    /// Whether every blob this source yields is, by the way it is fetched, the content its
-    /// digest names, so that a layer's walk stored under that digest may be used without
-    /// reading the blob. False by default: a file on disk may have changed since it was walked,
-    /// so its blob is hashed and held against the digest before a stored walk is used.
-    fn content_addressed(&self) -> bool {
-        false
-    }
 }
 
 /// Why an image could not be resolved or read at all. Damage found inside a layer is a warning
@@ -167,12 +159,11 @@ impl ImageError {
 /// incomplete. The error is for an image whose configuration does not describe its layers.
 ///
 /// With `cache`, a layer whose walk is stored is not decoded: the stored walk is used once the
-/// blob is proved to be the content it was stored under (hashed again from a file, or fetched
-/// by digest: [`LayerSource::content_addressed`]; the key is explained in `crate::cache`'s
-/// layer module) and its entries and bytes fit in what is left of the image's budgets (charged
-/// as walking it would, so the limits stop at the same place warm or cold; a layer that does
-/// not fit is walked). Other layers are walked with each file's facts looked up first, and
-/// stored when walked whole.
+/// blob is proved to be the content it was stored under — read from `source` and hashed, from
+/// a registry too (the key and why are in `crate::cache`'s layer module) — and its entries and
+/// bytes fit in what is left of the image's budgets (charged as walking it would, so the limits
+/// stop at the same place warm or cold; a layer that does not fit is walked). Other layers are
+/// walked with each file's facts looked up first, and stored when walked whole.
 pub fn walk(
     image: &Image,
     source: &dyn LayerSource,
@@ -214,11 +205,9 @@ pub fn walk(
         };
         let place = format!("layer {index} ({})", desc.digest);
         let key = cache.and_then(|c| c.layer_key(&desc.digest, &diff_ids[index], &root, analyser, limits, scope));
-        let stored = cache.zip(key.as_ref()).and_then(|(c, key)| {
-            c.get_layer(key, |l| {
-                walker.fits(l.entries, l.bytes) && (source.content_addressed() || blob_is(source, desc))
-            })
-        });
+        let stored = cache
+            .zip(key.as_ref())
+            .and_then(|(c, key)| c.get_layer(key, |l| walker.fits(l.entries, l.bytes) && blob_is(source, desc)));
         let opened = match stored {
             Some(layer) => {
                 walker.replay(layer.entries, layer.bytes, layer.size);

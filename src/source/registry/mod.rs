@@ -475,19 +475,6 @@ impl LayerSource for Remote {
             }),
         }
     }
-
-    /// A registry is content-addressed, and that is proof enough for a stored layer walk: the
-    /// manifest was fetched by digest or hashed here, the configuration and its `diff_id`s
-    /// checked against the manifest, and a blob is asked for by its digest and checked against
-    /// it as it streams (`stream.rs`). A walk is stored only from a blob this process hashed
-    /// to that digest, so it is the walk of the very content the manifest names, which is what
-    /// anyone pulling the image gets (every client checks the same digest). Streaming the blob
-    /// again would prove only that the registry still serves it correctly — a property of the
-    /// registry, not of the image — at the cost of the whole download, which would keep a warm
-    /// audit of a remote image from being much faster than a cold one.
-    fn content_addressed(&self) -> bool {
-        true
-    }
 }
 
 /// Connects to the registry `given` names and resolves the image (for
