@@ -2,9 +2,13 @@
 //! same target again) and one without the cache, of the router firmware fixture and — when
 //! `VENDORSCAN_ROOTFS` names the output of ../shared/scripts/make-rootfs.sh — of the real Debian
 //! rootfs as a tar.gz (one file: hashed, its stored walk replayed) and as a directory (every
-//! file still read and hashed; only the analysis of files of at least 4 KiB is looked up).
+//! file still read and hashed; only the analysis of files of at least 4 KiB is looked up), and
+//! the rootfs tree as an OCI image layout of one gzip layer (`oci-dir:`; warm: the layer blob
+//! hashed against its digest, its stored walk replayed).
 //! Target (issue 11): warm ≤ 0.1× cold.
 
+#[path = "support/oci.rs"]
+mod oci;
 #[path = "support/rootfs.rs"]
 mod rootfs;
 
@@ -57,9 +61,14 @@ fn main() {
         "router-flash.bin",
         Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/firmware/out/router-flash.bin"),
     )];
+    // the layout is written once, and removed when the bench ends
+    let layouts = tempfile::tempdir().unwrap();
     if let Some(dir) = rootfs::dir() {
         targets.push(("rootfs.tar.gz", dir.join("rootfs.tar.gz")));
         targets.push(("rootfs dir", dir.join("rootfs")));
+        let layout = layouts.path().join("rootfs.oci");
+        oci::write_layout(&dir.join("rootfs"), &layout);
+        targets.push(("rootfs OCI layout", layout));
     }
     let mut c = Criterion::default().configure_from_args();
     for (name, target) in &targets {
@@ -76,7 +85,7 @@ fn main() {
         let warm = tempfile::tempdir().unwrap();
         audit.run(target, Some(warm.path()));
         g.bench_function("warm", |b| b.iter(|| audit.run(target, Some(warm.path()))));
-        if target.is_dir() {
+        if target.is_dir() && !target.join("oci-layout").exists() {
             // what a warm run of a directory cannot go below: reading and hashing every file
             let (files, _) = rootfs::files_under(target);
             g.bench_function("sha256 of every file, rayon (floor)", |b| {

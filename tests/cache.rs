@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use vendorscan::analyse::{Analyser, FileView};
 use vendorscan::cache::Cache;
 use vendorscan::firmware::{self, Walked};
-use vendorscan::model::{Facts, FileEntry};
+use vendorscan::model::{Facts, FileEntry, Inventory};
 use vendorscan::source::{self, Options, Target};
 
 const FIRMWARE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/firmware/out");
@@ -125,18 +125,218 @@ impl Analyser for Counting<'_> {
     }
 }
 
+/// What one read through the library gave: the inventory, how many files the analyser was run
+/// on, and the cache's (hits, misses).
+struct Read {
+    inventory: Inventory,
+    analysed: u64,
+    hits_and_misses: (u64, u64),
+}
+
+/// Reads `target` within `limits`, through the cache in `dir` when given.
+fn read_with(dir: Option<&Path>, target: &str, limits: firmware::Limits) -> Read {
+    let standard = vendorscan::analyse::standard();
+    let counting = Counting(&standard, AtomicU64::new(0));
+    let cache = dir.map(|d| Cache::new(d, vendorscan::cache::DEFAULT_MAX_SIZE));
+    let mut options = Options::new(&counting);
+    options.cache = cache.as_ref();
+    options.walk_limits = limits;
+    let inventory = source::read(&[Target::parse(target)], &options);
+    let hits_and_misses = cache.as_ref().map_or((0, 0), |c| {
+        c.finish();
+        assert_eq!(c.problem(), None);
+        c.hits_and_misses()
+    });
+    Read {
+        inventory,
+        analysed: counting.1.load(Ordering::Relaxed),
+        hits_and_misses,
+    }
+}
+
 /// Reads `target` through the cache in `dir`: the files' entries, and how many files the
 /// analyser was run on.
 fn read_counting(dir: &Path, target: &str) -> (Vec<FileEntry>, u64) {
-    let standard = vendorscan::analyse::standard();
-    let counting = Counting(&standard, AtomicU64::new(0));
-    let cache = Cache::new(dir, vendorscan::cache::DEFAULT_MAX_SIZE);
-    let mut options = Options::new(&counting);
-    options.cache = Some(&cache);
-    let inventory = source::read(&[Target::parse(target)], &options);
-    cache.finish();
-    assert_eq!(cache.problem(), None);
-    (inventory.files, counting.1.load(Ordering::Relaxed))
+    let read = read_with(Some(dir), target, firmware::Limits::default());
+    (read.inventory.files, read.analysed)
+}
+
+/// An inventory as JSON: everything it holds, to compare runs.
+fn json(inventory: &Inventory) -> serde_json::Value {
+    serde_json::to_value(inventory).unwrap()
+}
+
+const IMAGES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/image/out");
+
+/// The fixture image (two gzip layers, a whiteout, a hard link to a lower layer) in every local
+/// scheme.
+fn images() -> Vec<String> {
+    [
+        "oci-dir:app.oci",
+        "oci-archive:app.oci.tar",
+        "docker-archive:app.docker.tar",
+        "docker-archive:app-legacy.docker.tar",
+    ]
+    .iter()
+    .map(|t| {
+        let (scheme, name) = t.split_once(':').unwrap();
+        format!("{scheme}:{IMAGES}/{name}")
+    })
+    .collect()
+}
+
+#[test]
+fn image_layers_are_replayed_and_the_report_is_the_same() {
+    for image in images() {
+        let dir = tempfile::tempdir().unwrap();
+        // the report (findings, files with their layers, whiteouts, warnings) byte for byte
+        let report = same_cold_warm_and_uncached(dir.path(), &image, &[]);
+        assert!(report.contains("deleted in layer 1"), "{report}");
+        // and in the library: no layer decoded, no file analysed, one hit per layer
+        let fresh = tempfile::tempdir().unwrap();
+        let uncached = read_with(None, &image, firmware::Limits::default());
+        let cold = read_with(Some(fresh.path()), &image, firmware::Limits::default());
+        assert!(cold.analysed > 0, "{image}");
+        assert_eq!(cold.hits_and_misses.0, 0, "{image}");
+        let warm = read_with(Some(fresh.path()), &image, firmware::Limits::default());
+        assert_eq!((warm.analysed, warm.hits_and_misses), (0, (2, 0)), "{image}");
+        assert_eq!(json(&cold.inventory), json(&uncached.inventory), "{image}");
+        assert_eq!(json(&warm.inventory), json(&uncached.inventory), "{image}");
+    }
+    // the OCI archive holds the layout's blobs: its layers are found under the layout's keys
+    let dir = tempfile::tempdir().unwrap();
+    let [layout, archive, ..] = &images()[..] else {
+        unreachable!()
+    };
+    read_with(Some(dir.path()), layout, firmware::Limits::default());
+    let other = read_with(Some(dir.path()), archive, firmware::Limits::default());
+    assert_eq!((other.analysed, other.hits_and_misses), (0, (2, 0)));
+}
+
+/// Copies a directory tree.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_layer_blob_changed_after_it_was_cached_is_walked_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    // a layout whose lower layer's blob is replaced by the upper layer's bytes
+    let layout = dir.path().join("app.oci");
+    copy_tree(&Path::new(IMAGES).join("app.oci"), &layout);
+    let target = format!("oci-dir:{}", layout.display());
+    read_with(Some(&cache), &target, firmware::Limits::default());
+    let manifest: serde_json::Value = {
+        let index: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(layout.join("index.json")).unwrap()).unwrap();
+        let digest = index["manifests"][0]["digest"].as_str().unwrap()[7..].to_string();
+        serde_json::from_slice(&std::fs::read(layout.join("blobs/sha256").join(digest)).unwrap()).unwrap()
+    };
+    let blob = |i: usize| {
+        layout
+            .join("blobs/sha256")
+            .join(&manifest["layers"][i]["digest"].as_str().unwrap()[7..])
+    };
+    std::fs::copy(blob(1), blob(0)).unwrap();
+    let uncached = read_with(None, &target, firmware::Limits::default());
+    assert!(
+        uncached
+            .inventory
+            .warnings
+            .iter()
+            .any(|w| w.message.contains("is not the configuration's diff_id")),
+        "{:?}",
+        uncached.inventory.warnings
+    );
+    let warm = read_with(Some(&cache), &target, firmware::Limits::default());
+    assert_eq!(json(&warm.inventory), json(&uncached.inventory));
+    // the upper layer is replayed; the lower one is found, its blob hashed, and refused
+    assert_eq!(warm.hits_and_misses.0, 1);
+    assert!(warm.hits_and_misses.1 >= 1);
+    // the CLI's report too
+    same_cold_warm_and_uncached(&cache, &target, &[]);
+
+    // a docker-archive whose layer tar changed in its padding, past the end-of-archive marker:
+    // walked, it yields the same files, but it is no longer the layer its diff_id names
+    let archive = dir.path().join("app.docker.tar");
+    std::fs::copy(Path::new(IMAGES).join("app-legacy.docker.tar"), &archive).unwrap();
+    let target = format!("docker-archive:{}", archive.display());
+    read_with(Some(&cache), &target, firmware::Limits::default());
+    let mut bytes = std::fs::read(&archive).unwrap();
+    let mut outer = tar::Archive::new(&bytes[..]);
+    let last = outer
+        .entries()
+        .unwrap()
+        .map(Result::unwrap)
+        .filter(|e| e.path().unwrap().to_string_lossy().ends_with("layer.tar"))
+        .map(|e| e.raw_file_position() + e.size() - 1)
+        .last()
+        .unwrap();
+    assert_eq!(bytes[last as usize], 0);
+    bytes[last as usize] = 1;
+    std::fs::write(&archive, &bytes).unwrap();
+    let uncached = read_with(None, &target, firmware::Limits::default());
+    assert!(
+        uncached
+            .inventory
+            .warnings
+            .iter()
+            .any(|w| w.message.contains("is not the configuration's diff_id")),
+        "{:?}",
+        uncached.inventory.warnings
+    );
+    let warm = read_with(Some(&cache), &target, firmware::Limits::default());
+    assert_eq!(json(&warm.inventory), json(&uncached.inventory));
+    assert_eq!(warm.hits_and_misses.0, 1);
+}
+
+#[test]
+fn image_limits_stop_at_the_same_place_warm_and_cold() {
+    let image = &images()[0];
+    let whole = read_with(None, image, firmware::Limits::default());
+    let entries = whole.inventory.files.len() + whole.inventory.containers.len();
+    let bytes: u64 = whole
+        .inventory
+        .containers
+        .iter()
+        .filter(|c| c.details.contains_key("layer"))
+        .map(|c| c.size)
+        .sum();
+    let cut = |limits: firmware::Limits| {
+        let dir = tempfile::tempdir().unwrap();
+        let uncached = read_with(None, image, limits);
+        let cold = read_with(Some(dir.path()), image, limits);
+        let warm = read_with(Some(dir.path()), image, limits);
+        assert_eq!(json(&cold.inventory), json(&uncached.inventory), "{limits:?}");
+        assert_eq!(json(&warm.inventory), json(&uncached.inventory), "{limits:?}");
+        warm.hits_and_misses.0
+    };
+    // every place the entry budget can run out, and the byte budget at every 512 bytes
+    let mut replayed = 0;
+    for max_entries in 1..=entries as u64 + 2 {
+        replayed += cut(firmware::Limits {
+            max_entries,
+            ..firmware::Limits::default()
+        });
+    }
+    for max_total_bytes in (0..=bytes + 1024).step_by(512) {
+        replayed += cut(firmware::Limits {
+            max_total_bytes,
+            ..firmware::Limits::default()
+        });
+    }
+    // the lower layer fits where the upper one does not: replayed, and charged
+    assert!(replayed > 0);
 }
 
 #[test]

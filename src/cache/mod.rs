@@ -28,9 +28,11 @@
 //! change. Writes are batched and written at the end ([`Cache::finish`]), which also evicts the
 //! least recently used entries beyond the size bound.
 
+mod layer;
 mod store;
 mod walk;
 
+pub use layer::LayerKey;
 pub use store::Counts;
 pub use walk::walk;
 
@@ -290,12 +292,27 @@ impl Cache {
         limits: &firmware::Limits,
         scope: &firmware::Scope,
     ) -> WalkKey {
-        let mut context = Context::new("walk", analyser);
+        self.keyed("walk", &[sha256], root, analyser, limits, scope)
+    }
+
+    /// The key of a walk of the content `parts` name, at `level` ("walk", "layer").
+    fn keyed(
+        &self,
+        level: &str,
+        parts: &[&str],
+        root: &str,
+        analyser: &dyn Analyser,
+        limits: &firmware::Limits,
+        scope: &firmware::Scope,
+    ) -> WalkKey {
+        let mut context = Context::new(level, analyser);
         context.add(format!("{limits:?}").as_bytes());
         for e in &scope.exclude {
             context.add(e.pattern().as_bytes());
         }
-        context.add(sha256.as_bytes());
+        for part in parts {
+            context.add(part.as_bytes());
+        }
         context.finish();
         WalkKey {
             key: context.digest,
@@ -304,14 +321,19 @@ impl Cache {
         }
     }
 
+    /// A lookup that found a row its caller could not use: a miss, not a hit.
+    fn not_a_hit(&self) {
+        self.hits.fetch_sub(1, Ordering::Relaxed);
+        self.misses.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// What walking the blob of `key` yielded before, with virtual paths under the key's root.
     pub fn get_walked(&self, key: &WalkKey) -> Option<Walked> {
         let stored: StoredWalk = self.get(&key.key)?;
         let rerooted = stored.reroot(key);
         if rerooted.is_none() {
-            // kept, but not valid under this name: counted as a miss
-            self.hits.fetch_sub(1, Ordering::Relaxed);
-            self.misses.fetch_add(1, Ordering::Relaxed);
+            // kept, but not valid under this name
+            self.not_a_hit();
         }
         rerooted
     }

@@ -26,9 +26,11 @@ pub mod spec;
 
 use crate::analyse::assemble::assemble;
 use crate::analyse::Analyser;
-use crate::firmware::{LayerWalker, Limits, Progress, Scope, Walked};
+use crate::cache::Cache;
+use crate::firmware::{FactsCache, LayerWalker, Limits, Progress, Scope, Walked};
 use crate::model::{Hash, InputError, Inventory, Located, Location, Property, Warning, WarningCode};
 use crate::source::Options;
+use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::io::Read;
 
@@ -107,7 +109,8 @@ pub struct LayerDesc {
 
 /// Yields a layer blob's bytes as stored (gzip, zstd or plain tar: [`walk`] tells them by their
 /// content), so a registry can stream it and an archive can read it in place. Called once per
-/// layer, bottom first.
+/// layer, bottom first (and, for a layer whose walk is in the results cache, once before that,
+/// to hash the blob).
 pub trait LayerSource: Sync {
     fn open_layer(&self, layer: &LayerDesc) -> Result<Box<dyn Read + Send + '_>, ImageError>;
 }
@@ -154,6 +157,13 @@ impl ImageError {
 /// each with its layer. A layer that cannot be opened (a missing blob) or is damaged part way
 /// is a warning naming the layer — the rest of the image is still read, and coverage is
 /// incomplete. The error is for an image whose configuration does not describe its layers.
+///
+/// With `cache`, a layer whose walk is stored is not decoded: the stored walk is used once the
+/// blob is proved to be the content it was stored under — read from `source` and hashed, from
+/// a registry too (the key and why are in `crate::cache`'s layer module) — and its entries and
+/// bytes fit in what is left of the image's budgets (charged as walking it would, so the limits
+/// stop at the same place warm or cold; a layer that does not fit is walked). Other layers are
+/// walked with each file's facts looked up first, and stored when walked whole.
 pub fn walk(
     image: &Image,
     source: &dyn LayerSource,
@@ -161,6 +171,7 @@ pub fn walk(
     scope: &Scope,
     progress: &dyn Progress,
     analyser: &dyn Analyser,
+    cache: Option<&Cache>,
 ) -> Result<Walked, ImageError> {
     let root = image.display_name();
     let diff_ids = &image.config.diff_ids;
@@ -174,7 +185,15 @@ pub fn walk(
             ),
         ));
     }
-    let walker = LayerWalker::new(limits, scope, progress, analyser);
+    let cache = cache.filter(|c| c.usable());
+    let facts = cache.map(|c| c.facts_for(analyser));
+    let walker = LayerWalker::new(
+        limits,
+        scope,
+        progress,
+        analyser,
+        facts.as_ref().map(|f| f as &dyn FactsCache),
+    );
     let mut layers = Vec::with_capacity(image.layers.len());
     for (index, desc) in image.layers.iter().enumerate() {
         let origin = FileLayer {
@@ -185,9 +204,25 @@ pub fn walk(
             removed: None,
         };
         let place = format!("layer {index} ({})", desc.digest);
-        let mut walked = match source.open_layer(desc) {
-            Ok(mut blob) => {
+        let key = cache.and_then(|c| c.layer_key(&desc.digest, &diff_ids[index], &root, analyser, limits, scope));
+        let stored = cache
+            .zip(key.as_ref())
+            .and_then(|(c, key)| c.get_layer(key, |l| walker.fits(l.entries, l.bytes) && blob_is(source, desc)));
+        let opened = match stored {
+            Some(layer) => {
+                walker.replay(layer.entries, layer.bytes, layer.size);
+                Ok(layer)
+            }
+            None => source.open_layer(desc).map(|mut blob| {
                 let layer = walker.layer(&root, &mut blob);
+                if let Some((c, key)) = cache.zip(key.as_ref()) {
+                    c.put_layer(key, &layer);
+                }
+                layer
+            }),
+        };
+        let mut walked = match opened {
+            Ok(layer) => {
                 let mut walked = layer.walked;
                 if !layer.damaged && layer.diff_id != diff_ids[index] {
                     walked.warnings.push(Warning {
@@ -232,6 +267,29 @@ pub fn walk(
         .warnings
         .sort_by(|a, b| (&a.file, &a.message).cmp(&(&b.file, &b.message)));
     Ok(walked)
+}
+
+/// Whether the blob `source` holds for `desc` is the content its digest names, read and hashed
+/// (SHA-256 only; a blob that cannot be read is not proved).
+fn blob_is(source: &dyn LayerSource, desc: &LayerDesc) -> bool {
+    let Some(want) = desc.digest.strip_prefix("sha256:") else {
+        return false;
+    };
+    let Ok(mut blob) = source.open_layer(desc) else {
+        return false;
+    };
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        match blob.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => hasher.update(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return false,
+        }
+    }
+    let have: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    have == want
 }
 
 /// Which label or annotation is which evidence field (graded in `rules/grading.toml`): the
@@ -298,6 +356,7 @@ pub fn read_into(image: &Image, source: &dyn LayerSource, options: &Options<'_>,
         &options.scope,
         options.progress,
         options.analyser,
+        options.cache,
     ) {
         Ok(w) => w,
         Err(e) => {

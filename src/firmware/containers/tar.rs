@@ -70,7 +70,8 @@ pub fn read<'a>(reader: impl Read, limit: u64, visit: &mut Visit<'_, 'a>) -> Res
             End::Done => return Ok(()),
             End::BadHeader(header, at, why) => (header, at, why),
         };
-        let mut name: Vec<u8> = header[..100].iter().copied().take_while(|&b| b != 0).collect();
+        // the header may be short, or empty when the stream failed before it (a spent budget)
+        let mut name: Vec<u8> = header.iter().take(100).copied().take_while(|&b| b != 0).collect();
         if name.is_empty() {
             name = format!("(header at byte {at})").into_bytes();
         }

@@ -2,7 +2,7 @@
 //! one budget of entries and bytes (`crate::image` applies them into one filesystem).
 
 use super::meter::Meter;
-use super::{settle, Analyser, Kind, Limits, Progress, Scope, VPath, Walked, Walker, TUNING};
+use super::{settle, Analyser, FactsCache, Kind, Limits, Progress, Scope, VPath, Walked, Walker, TUNING};
 use crate::firmware::containers::compress;
 use crate::model::{ContainerEntry, WarningCode};
 use std::collections::BTreeMap;
@@ -26,10 +26,30 @@ pub struct Layer {
     pub codec: &'static str,
     /// True when the layer could not be read to its end (the reason is a warning at `ROOT`).
     pub damaged: bool,
+    /// `sha256:…` of the blob as stored (compressed), read to its end: what the manifest's
+    /// layer digest must be.
+    pub blob_digest: String,
+    /// Entries this layer counted against the image's `--max-entries`, and bytes it charged to
+    /// its `--max-total-bytes` (the layer's own decoded tar and what was decoded inside it): what
+    /// a replay of the layer from the results cache charges again ([`LayerWalker::replay`]).
+    pub entries: u64,
+    pub bytes: u64,
+    /// True once one of the image's budgets is spent, by this layer or one below: from then on
+    /// a layer's walk may be cut short without a warning of its own (the limit is reported
+    /// once), so it is not a walk of the whole layer.
+    pub exhausted: bool,
 }
 
 impl<'l> LayerWalker<'l> {
-    pub fn new(limits: &'l Limits, scope: &'l Scope, progress: &'l dyn Progress, analyser: &'l dyn Analyser) -> Self {
+    /// A walker of one image's layers; `cache`, when given, is asked for each file's facts
+    /// before the analyser runs (as [`walk_cached`](super::walk_cached) does).
+    pub fn new(
+        limits: &'l Limits,
+        scope: &'l Scope,
+        progress: &'l dyn Progress,
+        analyser: &'l dyn Analyser,
+        cache: Option<&'l dyn FactsCache>,
+    ) -> Self {
         LayerWalker {
             walker: Walker {
                 limits,
@@ -42,7 +62,7 @@ impl<'l> LayerWalker<'l> {
                 exhausted: AtomicBool::new(false),
                 taken: AtomicU64::new(0),
                 focus: None,
-                cache: None,
+                cache,
                 memo: Default::default(),
             },
         }
@@ -51,13 +71,17 @@ impl<'l> LayerWalker<'l> {
     /// Walks one layer blob as stored — gzip, zstd or a plain tar, told by its first bytes —
     /// as it streams: decoded and parsed as it is read, never held whole, the decoded bytes
     /// charged to the image's `--max-total-bytes`. Damage is a warning at `root` (what was read
-    /// before it is kept).
+    /// before it is kept). The blob is read to its end and hashed on the way, so the caller can
+    /// hold it against the manifest's digest.
     pub fn layer(&self, root: &str, blob: &mut dyn Read) -> Layer {
         let w = &self.walker;
+        let (entries_before, bytes_before) = (w.entries.load(Ordering::Relaxed), w.bytes.load(Ordering::Relaxed));
         let root = VPath::root(root);
         let mut out = Walked::default();
+        // the blob as stored, hashed as the decoder reads it: nothing limits it but its end
+        let mut raw = Meter::new(blob, u64::MAX);
         let mut head = Vec::with_capacity(4);
-        if let Err(e) = blob.take(4).read_to_end(&mut head) {
+        if let Err(e) = (&mut raw).take(4).read_to_end(&mut head) {
             out.warn(WarningCode::Unreadable, &root, format!("cannot read: {e}"));
         }
         let (kind, codec) = match head.as_slice() {
@@ -65,7 +89,7 @@ impl<'l> LayerWalker<'l> {
             [0x28, 0xb5, 0x2f, 0xfd] => (Some(Kind::Zstd), "zstd"),
             _ => (None, "tar"),
         };
-        let source = io::Cursor::new(head).chain(blob);
+        let source = io::Cursor::new(head).chain(&mut raw);
         let decoded: Box<dyn Read + '_> = match kind {
             Some(k) => match compress::reader(k, source) {
                 Ok(decoder) => decoder,
@@ -104,6 +128,21 @@ impl<'l> LayerWalker<'l> {
         w.spend(meter.len, &root, &mut out);
         let size = meter.len;
         let diff_id = format!("sha256:{}", meter.sha256());
+        // what follows the compressed stream's end (nothing, in a sound blob) is part of the blob
+        // and of its digest; a source that checks the digest itself (a registry) fails here when
+        // the blob was not the one asked for
+        if !damaged {
+            raw.drain();
+            if let Some(message) = &raw.failed {
+                out.warn(
+                    WarningCode::Corrupt,
+                    &root,
+                    format!("layer blob cannot be read to its end: {message}"),
+                );
+                damaged = true;
+            }
+        }
+        let blob_digest = format!("sha256:{}", raw.sha256());
         out.containers.push(ContainerEntry {
             path: root.into_string(),
             kind: Kind::Tar.name().to_string(),
@@ -121,7 +160,36 @@ impl<'l> LayerWalker<'l> {
             size,
             codec,
             damaged,
+            blob_digest,
+            entries: w.entries.load(Ordering::Relaxed).saturating_sub(entries_before),
+            bytes: w.bytes.load(Ordering::Relaxed).saturating_sub(bytes_before),
+            exhausted: w.exhausted.load(Ordering::Relaxed),
         }
+    }
+
+    /// Whether a layer whose walk took `entries` and `bytes` of the budgets ([`Layer::entries`],
+    /// [`Layer::bytes`]) fits whole in what is left of them. A walk that fits stops at no limit,
+    /// so a stored walk of the layer is what walking it now would give; one that does not fit
+    /// would stop part way, and is walked instead.
+    pub fn fits(&self, entries: u64, bytes: u64) -> bool {
+        let w = &self.walker;
+        let fits = |spent: &AtomicU64, more: u64, max: u64| {
+            spent
+                .load(Ordering::Relaxed)
+                .checked_add(more)
+                .is_some_and(|total| total <= max)
+        };
+        fits(&w.entries, entries, w.limits.max_entries) && fits(&w.bytes, bytes, w.limits.max_total_bytes)
+    }
+
+    /// Charges a layer replayed from the results cache (one that [`fits`](Self::fits)) to the
+    /// image's budgets as walking it did, so that the layers above it meet the limits exactly
+    /// where they would after walking it; `size`, its decoded tar, is shown as progress.
+    pub fn replay(&self, entries: u64, bytes: u64, size: u64) {
+        let w = &self.walker;
+        w.entries.fetch_add(entries, Ordering::Relaxed);
+        w.bytes.fetch_add(bytes, Ordering::Relaxed);
+        w.progress.blob(size);
     }
 }
 
