@@ -198,8 +198,9 @@ fn the_html_report_renders_in_chromium_with_the_verdict_and_every_finding() {
     assert!(dom.contains(&format!("<td><code>{sha}</code></td>")));
     let pack = &json["rules"]["packs"][0];
     assert!(dom.contains(&format!("sha256:{} (bundled)", pack["sha256"].as_str().unwrap())));
-    // the inventory, collapsed, with its filter
-    assert!(dom.contains("<details id=\"inventory\"><summary>22 components</summary>"));
+    // the inventory, collapsed, with its filter: 22 components, and the two containers that are
+    // files of their own (the uImage's gzip kernel, the update bundle)
+    assert!(dom.contains("<details id=\"inventory\"><summary>24 components</summary>"));
     assert!(dom.contains("<input id=\"filter\" type=\"search\""));
 }
 

@@ -5,8 +5,6 @@
 
 use crate::firmware::{self, WalkError, Walked};
 use crate::source::Options;
-use sha2::{Digest, Sha256};
-use std::io::Read;
 use std::path::Path;
 
 /// Walks `target` as `firmware::walk_scoped` does, through `options.cache` when there is one.
@@ -68,16 +66,5 @@ fn root_sha256<'w>(walked: &'w Walked, root: &str) -> Option<&'w str> {
 
 /// SHA-256 of a file's content, as lower-case hex.
 fn hash_file(path: &Path) -> std::io::Result<String> {
-    let mut file = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        match file.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => hasher.update(&buf[..n]),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    firmware::sha256_of(std::fs::File::open(path)?)
 }

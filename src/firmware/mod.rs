@@ -22,4 +22,6 @@ pub mod walk;
 pub use analyser::FactsCache;
 pub use limits::Limits;
 pub use scope::{Exclude, Scope};
-pub use walk::{walk, walk_cached, walk_focused, walk_scoped, Focus, Layer, LayerWalker, Progress, WalkError, Walked};
+pub use walk::{
+    sha256_of, walk, walk_cached, walk_focused, walk_scoped, Focus, Layer, LayerWalker, Progress, WalkError, Walked,
+};

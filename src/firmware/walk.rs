@@ -43,6 +43,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 
+pub use digest::sha256_of;
 pub use layer::{Layer, LayerWalker};
 
 /// Top-level bytes walked between two requests to the allocator to return freed memory.

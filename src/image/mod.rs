@@ -30,7 +30,6 @@ use crate::cache::Cache;
 use crate::firmware::{FactsCache, LayerWalker, Limits, Progress, Scope, Walked};
 use crate::model::{Hash, InputError, Inventory, Located, Location, Property, Warning, WarningCode};
 use crate::source::Options;
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::io::Read;
 
@@ -275,21 +274,10 @@ fn blob_is(source: &dyn LayerSource, desc: &LayerDesc) -> bool {
     let Some(want) = desc.digest.strip_prefix("sha256:") else {
         return false;
     };
-    let Ok(mut blob) = source.open_layer(desc) else {
+    let Ok(blob) = source.open_layer(desc) else {
         return false;
     };
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        match blob.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => hasher.update(&buf[..n]),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(_) => return false,
-        }
-    }
-    let have: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    have == want
+    crate::firmware::sha256_of(blob).is_ok_and(|have| have == want)
 }
 
 /// Which label or annotation is which evidence field (graded in `rules/grading.toml`): the
