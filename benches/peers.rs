@@ -34,6 +34,18 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// What every trivy run is given besides its scan: quiet, a cache directory of its own
+/// (`{cache}` is replaced per run), JSON thrown away.
+const TRIVY_QUIET_JSON: [&str; 7] = [
+    "--quiet",
+    "--cache-dir",
+    "{cache}",
+    "--format",
+    "json",
+    "--output",
+    "/dev/null",
+];
+
 /// A peer's executable: the variable's path if set, else the name on `PATH`.
 fn peer(var: &str, name: &str) -> Option<PathBuf> {
     let found = match std::env::var_os(var) {
@@ -194,18 +206,7 @@ fn main() {
     let mut tools = vec![audit("vendorscan audit DIR", noapt.as_os_str())];
     if let Some(trivy) = &trivy {
         let args = ["rootfs", "--offline-scan", "--skip-db-update", "--scanners", "license"];
-        let args = args.map(OsStr::new).into_iter().chain(
-            [
-                "--quiet",
-                "--cache-dir",
-                "{cache}",
-                "--format",
-                "json",
-                "--output",
-                "/dev/null",
-            ]
-            .map(OsStr::new),
-        );
+        let args = args.map(OsStr::new).into_iter().chain(TRIVY_QUIET_JSON.map(OsStr::new));
         let args: Vec<&OsStr> = args.chain([noapt.as_os_str()]).collect();
         tools.push(Tool::new("trivy rootfs --scanners license DIR", trivy, &args));
     }
@@ -234,18 +235,7 @@ fn main() {
     let mut tools = vec![audit("vendorscan audit oci-dir:LAYOUT", &oci_dir)];
     if let Some(trivy) = &trivy {
         let args = ["image", "--offline-scan", "--skip-db-update", "--scanners", "license"];
-        let args = args.map(OsStr::new).into_iter().chain(
-            [
-                "--quiet",
-                "--cache-dir",
-                "{cache}",
-                "--format",
-                "json",
-                "--output",
-                "/dev/null",
-            ]
-            .map(OsStr::new),
-        );
+        let args = args.map(OsStr::new).into_iter().chain(TRIVY_QUIET_JSON.map(OsStr::new));
         let args: Vec<&OsStr> = args.chain([OsStr::new("--input"), layout.as_os_str()]).collect();
         tools.push(Tool::new("trivy image --scanners license --input LAYOUT", trivy, &args));
     }

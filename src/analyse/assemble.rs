@@ -5,6 +5,7 @@
 //! contained by the container they were unpacked from, else by the root, and keep their evidence.
 
 use crate::analyse::checksum::SHA1_PROPERTY;
+use crate::analyse::packages::join_normalised;
 use crate::analyse::{cpe_names, licence, party_kind};
 use crate::firmware::Walked;
 use crate::model::{
@@ -45,7 +46,8 @@ fn resolve_dirs(links: &HashMap<String, String>, path: &str) -> Option<String> {
                     &prefix[..parent_len.max(1)]
                 };
                 let rest = parts[i + 1..].join("/");
-                let joined = lexical_join(base, &format!("{target}/{rest}"));
+                // `base` is absolute, so the join is too
+                let joined = join_normalised(base, &format!("{target}/{rest}"));
                 current = joined;
                 continue 'again;
             }
@@ -53,22 +55,6 @@ fn resolve_dirs(links: &HashMap<String, String>, path: &str) -> Option<String> {
         break;
     }
     (current != path).then_some(current)
-}
-
-/// `rel` joined to the absolute directory `base`: `.` dropped, `..` going up, never above `/`.
-fn lexical_join(base: &str, rel: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    let from_base = if rel.starts_with('/') { "" } else { base };
-    for part in from_base.split('/').chain(rel.split('/')) {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    format!("/{}", parts.join("/"))
 }
 
 /// A purl with the `distro` qualifier of the operating system it was installed on

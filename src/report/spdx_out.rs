@@ -403,16 +403,7 @@ fn package<'a>(
         }
         None => NOASSERTION,
     };
-    let checksums = c
-        .hashes
-        .iter()
-        .filter_map(|h| {
-            HashAlg::of(&h.alg, &h.value).map(|a| Checksum {
-                algorithm: a.spdx,
-                checksum_value: h.value.as_str().to_ascii_lowercase(),
-            })
-        })
-        .collect();
+    let checksums = checksums(c);
     let source_info = (!d.occurrences.is_empty()).then(|| {
         let paths: Vec<&str> = d.occurrences.iter().map(CompactString::as_str).collect();
         format!("found at:\n{}", paths.join("\n"))
@@ -496,6 +487,19 @@ fn package<'a>(
 
 /// A file component as an SPDX file: named by its path below the target (`./usr/bin/bash`),
 /// with its checksums, copyright and the evidence found in it as annotations.
+/// The component's hashes SPDX has an algorithm for, as SPDX checksums.
+fn checksums(c: &Component) -> Vec<Checksum> {
+    c.hashes
+        .iter()
+        .filter_map(|h| {
+            HashAlg::of(&h.alg, &h.value).map(|a| Checksum {
+                algorithm: a.spdx,
+                checksum_value: h.value.as_str().to_ascii_lowercase(),
+            })
+        })
+        .collect()
+}
+
 fn file<'a>(
     id: ComponentId,
     c: &'a Component,
@@ -515,16 +519,7 @@ fn file<'a>(
         None if c.name.starts_with('/') => format!(".{}", c.name),
         None => c.name.to_string(),
     };
-    let checksums = c
-        .hashes
-        .iter()
-        .filter_map(|h| {
-            HashAlg::of(&h.alg, &h.value).map(|a| Checksum {
-                algorithm: a.spdx,
-                checksum_value: h.value.as_str().to_ascii_lowercase(),
-            })
-        })
-        .collect();
+    let checksums = checksums(c);
     let mut notes: Vec<String> = Vec::new();
     for e in &d.evidence {
         notes.push(format!(

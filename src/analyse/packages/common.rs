@@ -122,7 +122,7 @@ pub(super) fn split_last(path: &str) -> (&str, &str) {
 /// `rel` joined to the directory `base` and normalised lexically: `.` dropped, `..` taking one
 /// component back and never climbing above `base`'s root. An absolute `rel` is taken as is
 /// (normalised). The result is absolute when `base` is.
-pub(super) fn join_normalised(base: &str, rel: &str) -> String {
+pub(crate) fn join_normalised(base: &str, rel: &str) -> String {
     let absolute = rel.starts_with('/') || base.starts_with('/');
     let mut parts: Vec<&str> = Vec::new();
     let from_base = if rel.starts_with('/') { "" } else { base };

@@ -37,6 +37,7 @@ mod python;
 
 use crate::analyse::{Analyser, FileView};
 use crate::model::Facts;
+pub(crate) use common::join_normalised;
 use common::{has_suffix, split_last};
 
 /// The package-database analyser.
